@@ -1,0 +1,94 @@
+/*
+ * Layout probe: compiled by build.rs against the target interpreter's headers and run on the
+ * build machine. It prints the size and field offsets of every CPython struct that the Rust
+ * code reads directly, plus the constants and bit masks it relies on, one fact per line:
+ *
+ *     size   STRUCT        BYTES
+ *     offset STRUCT FIELD  BYTES
+ *     value  NAME          NUMBER
+ *
+ * build.rs turns these lines into compile-time assertions against the `#[repr(C)]` mirrors in
+ * src/ffi/, so a mirror that disagrees with the headers fails the build by name.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SIZE(T) printf("size %s %zu\n", #T, sizeof(T))
+#define OFFSET(T, F) printf("offset %s %s %zu\n", #T, #F, offsetof(T, F))
+#define VALUE(NAME, V) printf("value %s %llu\n", NAME, (unsigned long long)(V))
+
+/* Bit mask of one bitfield of PyASCIIObject.state, found by setting it to all ones. */
+static unsigned int state_mask(int which) {
+    PyASCIIObject probe;
+    unsigned int word = 0;
+    memset(&probe, 0, sizeof probe);
+    switch (which) {
+    case 0: probe.state.kind = 7; break;
+    case 1: probe.state.compact = 1; break;
+    case 2: probe.state.ascii = 1; break;
+    }
+    memcpy(&word, &probe.state, sizeof word);
+    return word;
+}
+
+int main(void) {
+    printf("version %d %d\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+#ifdef Py_DEBUG
+    VALUE("Py_DEBUG", 1);
+#else
+    VALUE("Py_DEBUG", 0);
+#endif
+
+    SIZE(PyObject);
+    OFFSET(PyObject, ob_type);
+    SIZE(PyVarObject);
+    OFFSET(PyVarObject, ob_size);
+
+    SIZE(PyBytesObject);
+    OFFSET(PyBytesObject, ob_sval);
+
+    SIZE(PyByteArrayObject);
+    OFFSET(PyByteArrayObject, ob_alloc);
+    OFFSET(PyByteArrayObject, ob_bytes);
+    OFFSET(PyByteArrayObject, ob_start);
+    OFFSET(PyByteArrayObject, ob_exports);
+
+    SIZE(Py_buffer);
+    OFFSET(Py_buffer, buf);
+    OFFSET(Py_buffer, obj);
+    OFFSET(Py_buffer, len);
+    OFFSET(Py_buffer, itemsize);
+    OFFSET(Py_buffer, readonly);
+    OFFSET(Py_buffer, ndim);
+    OFFSET(Py_buffer, format);
+    OFFSET(Py_buffer, shape);
+    OFFSET(Py_buffer, strides);
+    OFFSET(Py_buffer, suboffsets);
+    OFFSET(Py_buffer, internal);
+
+    OFFSET(PyMemoryViewObject, mbuf);
+    OFFSET(PyMemoryViewObject, flags);
+    OFFSET(PyMemoryViewObject, exports);
+    OFFSET(PyMemoryViewObject, view);
+    VALUE("_Py_MEMORYVIEW_RELEASED", _Py_MEMORYVIEW_RELEASED);
+    VALUE("_Py_MEMORYVIEW_C", _Py_MEMORYVIEW_C);
+
+    SIZE(PyASCIIObject);
+    OFFSET(PyASCIIObject, length);
+    OFFSET(PyASCIIObject, hash);
+    OFFSET(PyASCIIObject, state);
+    SIZE(PyCompactUnicodeObject);
+    OFFSET(PyCompactUnicodeObject, utf8_length);
+    OFFSET(PyCompactUnicodeObject, utf8);
+    VALUE("state.kind", state_mask(0));
+    VALUE("state.compact", state_mask(1));
+    VALUE("state.ascii", state_mask(2));
+
+    OFFSET(PyFloatObject, ob_fval);
+    OFFSET(PyListObject, ob_item);
+    OFFSET(PyTupleObject, ob_item);
+    return 0;
+}

@@ -1,0 +1,37 @@
+//! Compile-time check of every `#[repr(C)]` mirror against the target interpreter's headers.
+//!
+//! build.rs probes the headers (include/layout_probe.c) and generates one assertion per size,
+//! offset and constant; a mismatch fails the build with an error naming the fact, e.g.
+//! `Layout::<field::offset__Py_buffer__len, 16, 17>::CHECK`: mirror value first, header second.
+
+use std::marker::PhantomData;
+
+#[allow(unused_imports)]
+use super::buffer::{PyMemoryViewObject, Py_buffer, _PY_MEMORYVIEW_C, _PY_MEMORYVIEW_RELEASED};
+#[allow(unused_imports)]
+use super::bytearray::PyByteArrayObject;
+#[allow(unused_imports)]
+use super::bytes::PyBytesObject;
+#[allow(unused_imports)]
+use super::containers::{PyFloatObject, PyListObject, PyTupleObject};
+#[allow(unused_imports)]
+use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND};
+#[allow(unused_imports)]
+use pyo3_ffi::{PyObject, PyVarObject};
+
+/// Whether this crate's refcounting matches a debug (`Py_DEBUG`) interpreter.
+const PY_DEBUG: usize = cfg!(py_debug) as usize;
+
+/// Carries one probed fact in its type so that a failed check names it in the error.
+pub struct Layout<Fact, const RUST_MIRROR: usize, const C_HEADERS: usize>(PhantomData<Fact>);
+
+impl<Fact, const RUST_MIRROR: usize, const C_HEADERS: usize> Layout<Fact, RUST_MIRROR, C_HEADERS> {
+    pub const CHECK: () = assert!(
+        RUST_MIRROR == C_HEADERS,
+        "CPython layout mismatch: a #[repr(C)] mirror in src/ffi disagrees with the target \
+         Python's headers. The failing `Layout::<field::KIND__STRUCT__FIELD, MIRROR, HEADERS>` \
+         above names the struct and field, the mirror's value, then the headers' value."
+    );
+}
+
+include!(concat!(env!("OUT_DIR"), "/layout_checks.rs"));

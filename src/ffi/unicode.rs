@@ -1,0 +1,96 @@
+//! `PyASCIIObject` / `PyCompactUnicodeObject` / `PyUnicodeObject`: a `str`'s length, kind
+//! and character data by direct struct access, as `PyUnicode_GET_LENGTH`, `PyUnicode_KIND`
+//! and `PyUnicode_DATA` do.
+
+use pyo3_ffi::{PyObject, Py_hash_t, Py_ssize_t};
+use std::os::raw::{c_char, c_void};
+
+/// Mirror of CPython's `PyASCIIObject` (checked against the headers by `layout`).
+#[repr(C)]
+pub struct PyASCIIObject {
+    pub ob_base: PyObject,
+    pub length: Py_ssize_t,
+    pub hash: Py_hash_t,
+    pub state: u32,
+    #[cfg(not(py_3_12))]
+    pub wstr: *mut libc_wchar,
+}
+
+/// Mirror of CPython's `PyCompactUnicodeObject` (checked against the headers by `layout`).
+#[repr(C)]
+pub struct PyCompactUnicodeObject {
+    pub _base: PyASCIIObject,
+    pub utf8_length: Py_ssize_t,
+    pub utf8: *mut c_char,
+    #[cfg(not(py_3_12))]
+    pub wstr_length: Py_ssize_t,
+}
+
+/// Mirror of CPython's `PyUnicodeObject`: a non-compact string (e.g. an instance of a `str`
+/// subclass) keeps its characters behind `data`.
+#[repr(C)]
+pub struct PyUnicodeObject {
+    pub _base: PyCompactUnicodeObject,
+    pub data: *mut c_void,
+}
+
+#[cfg(not(py_3_12))]
+#[allow(non_camel_case_types)]
+type libc_wchar = i32;
+
+// Bit masks of `PyASCIIObject.state` (interned:2, kind:3, compact:1, ascii:1, ...).
+pub const STATE_KIND: u32 = 0b111 << 2;
+pub const STATE_COMPACT: u32 = 1 << 5;
+pub const STATE_ASCII: u32 = 1 << 6;
+
+/// The characters of a `str`, at the width CPython stores them.
+#[derive(Clone, Copy)]
+pub enum StrData<'a> {
+    /// Pure ASCII: also valid UTF-8.
+    Ascii(&'a [u8]),
+    /// Latin-1 with at least one character >= 0x80.
+    Latin1(&'a [u8]),
+    Ucs2(&'a [u16]),
+    Ucs4(&'a [u32]),
+}
+
+/// The characters of `obj`, borrowed for as long as the caller keeps it alive.
+///
+/// # Safety
+/// `obj` must be a live `str` (or subclass instance); the GIL must be held. Returns `None`
+/// only where an old-style string could not be made ready (a Python error is then set).
+#[inline(always)]
+pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
+    #[cfg(not(py_3_12))]
+    // SAFETY: `obj` is a str; PyUnicode_READY is a no-op on ready strings.
+    unsafe {
+        if pyo3_ffi::PyUnicode_READY(obj) != 0 {
+            return None;
+        }
+    }
+    let ascii = obj.cast::<PyASCIIObject>();
+    // SAFETY: `obj` is a ready str, so its header fields are initialised; compact strings keep
+    // their characters right after the header struct, others behind `data` (layout-checked).
+    unsafe {
+        let state = (*ascii).state;
+        let len = (*ascii).length as usize;
+        let data: *const u8 = if state & STATE_COMPACT != 0 {
+            if state & STATE_ASCII != 0 {
+                ascii.add(1).cast()
+            } else {
+                obj.cast::<PyCompactUnicodeObject>().add(1).cast()
+            }
+        } else {
+            (*obj.cast::<PyUnicodeObject>()).data.cast()
+        };
+        if len == 0 {
+            return Some(StrData::Ascii(&[]));
+        }
+        Some(match (state & STATE_KIND) >> 2 {
+            1 if state & STATE_ASCII != 0 => StrData::Ascii(std::slice::from_raw_parts(data, len)),
+            1 => StrData::Latin1(std::slice::from_raw_parts(data, len)),
+            2 => StrData::Ucs2(std::slice::from_raw_parts(data.cast(), len)),
+            _ => StrData::Ucs4(std::slice::from_raw_parts(data.cast(), len)),
+        })
+    }
+}
