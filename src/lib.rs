@@ -1,1 +1,11 @@
+//! rjson: a JSON library for CPython written against the raw C ABI.
+//!
+//! `module` defines the extension module; `decode` and `encode` are the engine behind it,
+//! `ffi` the typed views over CPython structs the engine reads directly.
+
+mod args;
+pub mod decode;
+pub mod encode;
 pub mod ffi;
+mod module;
+mod py;

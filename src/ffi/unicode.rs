@@ -94,3 +94,20 @@ pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
         })
     }
 }
+
+/// The writable character buffer of a `str` just created by `PyUnicode_New` (compact).
+///
+/// # Safety
+/// `obj` must be a compact str that no one else has seen yet.
+#[inline(always)]
+pub unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
+    let ascii = obj.cast::<PyASCIIObject>();
+    // SAFETY: PyUnicode_New makes compact strings, whose data follows the header struct.
+    unsafe {
+        if (*ascii).state & STATE_ASCII != 0 {
+            ascii.add(1).cast()
+        } else {
+            obj.cast::<PyCompactUnicodeObject>().add(1).cast()
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! What `loads` accepts, and how each kind of input reaches the scanner as bytes: ASCII `str`
+//! and UTF-8 bytes are read in place (zero-copy); other `str` kinds are transcoded to
+//! generalized UTF-8; UTF-16/32 bytes are decoded as `json.loads` decodes them.
+
+use super::strings::push_char;
+use crate::ffi::unicode::StrData;
+
+/// The encoding `json.detect_encoding` picks for a bytes document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 after a byte order mark, which is skipped.
+    Utf8Sig,
+    /// A codec name for `PyUnicode_Decode` (UTF-16/32 with or without BOM).
+    Other(&'static std::ffi::CStr),
+}
+
+/// `json.detect_encoding`, byte for byte.
+pub fn detect_encoding(b: &[u8]) -> Encoding {
+    if b.starts_with(&[0, 0, 0xFE, 0xFF]) || b.starts_with(&[0xFF, 0xFE, 0, 0]) {
+        return Encoding::Other(c"utf-32");
+    }
+    if b.starts_with(&[0xFE, 0xFF]) || b.starts_with(&[0xFF, 0xFE]) {
+        return Encoding::Other(c"utf-16");
+    }
+    if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Encoding::Utf8Sig;
+    }
+    if b.len() >= 4 {
+        if b[0] == 0 {
+            return Encoding::Other(if b[1] != 0 { c"utf-16-be" } else { c"utf-32-be" });
+        }
+        if b[1] == 0 {
+            return Encoding::Other(if b[2] != 0 || b[3] != 0 { c"utf-16-le" } else { c"utf-32-le" });
+        }
+    } else if b.len() == 2 {
+        if b[0] == 0 {
+            return Encoding::Other(c"utf-16-be");
+        }
+        if b[1] == 0 {
+            return Encoding::Other(c"utf-16-le");
+        }
+    }
+    Encoding::Utf8
+}
+
+/// A non-ASCII `str`'s characters as generalized UTF-8 (lone surrogates kept).
+pub fn transcode(data: StrData<'_>) -> Vec<u8> {
+    fn collect(units: impl ExactSizeIterator<Item = u32>) -> Vec<u8> {
+        let mut out = Vec::with_capacity(units.len() * 2);
+        for cp in units {
+            push_char(&mut out, cp);
+        }
+        out
+    }
+    match data {
+        StrData::Ascii(b) => b.to_vec(),
+        StrData::Latin1(b) => collect(b.iter().map(|&c| u32::from(c))),
+        StrData::Ucs2(u) => collect(u.iter().map(|&c| u32::from(c))),
+        StrData::Ucs4(u) => collect(u.iter().copied()),
+    }
+}
+
+/// The first character of a `str`, to spot a byte order mark.
+pub fn first_char(data: StrData<'_>) -> Option<u32> {
+    match data {
+        StrData::Ascii(b) | StrData::Latin1(b) => b.first().map(|&c| u32::from(c)),
+        StrData::Ucs2(u) => u.first().map(|&c| u32::from(c)),
+        StrData::Ucs4(u) => u.first().copied(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_like_the_standard_library() {
+        assert_eq!(detect_encoding(b"[1]"), Encoding::Utf8);
+        assert_eq!(detect_encoding(b"\xef\xbb\xbf[1]"), Encoding::Utf8Sig);
+        assert_eq!(detect_encoding(b"\xff\xfe[\x00"), Encoding::Other(c"utf-16"));
+        assert_eq!(detect_encoding(b"\xff\xfe\x00\x00"), Encoding::Other(c"utf-32"));
+        assert_eq!(detect_encoding(b"\x00[\x001"), Encoding::Other(c"utf-16-be"));
+        assert_eq!(detect_encoding(b"\x00\x00\x00["), Encoding::Other(c"utf-32-be"));
+        assert_eq!(detect_encoding(b"[\x00\x00\x00"), Encoding::Other(c"utf-32-le"));
+        assert_eq!(detect_encoding(b"[\x001\x00"), Encoding::Other(c"utf-16-le"));
+        assert_eq!(detect_encoding(b"1\x00"), Encoding::Other(c"utf-16-le"));
+        assert_eq!(detect_encoding(b"\x001"), Encoding::Other(c"utf-16-be"));
+        assert_eq!(detect_encoding(b"1"), Encoding::Utf8);
+    }
+
+    #[test]
+    fn transcodes_every_kind() {
+        assert_eq!(transcode(StrData::Latin1(b"\xe9a")), "éa".as_bytes());
+        assert_eq!(transcode(StrData::Ucs2(&[0x20ac, 0xd800])), b"\xe2\x82\xac\xed\xa0\x80");
+        assert_eq!(transcode(StrData::Ucs4(&[0x1f600])), "😀".as_bytes());
+    }
+}

@@ -1,0 +1,308 @@
+//! The JSON scanner: one pass over the input bytes, iterative (an explicit stack, so nesting
+//! depth never touches the C stack), reporting values to a [`Sink`] in document order.
+//!
+//! It accepts exactly what CPython's `json.loads` accepts (including `NaN`, `Infinity` and
+//! `-Infinity`) and fails with the standard library's message at the standard library's
+//! position (a byte offset here; the caller turns it into a character offset). It is pure
+//! Rust: no Python calls, so it is tested and fuzzed on its own.
+
+use super::error::{ErrorKind, ParseError, SyntaxError};
+use super::number::scan_number;
+use super::strings::{scan_string, StrToken};
+
+/// The constants `json` accepts besides `true`, `false` and `null`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Constant {
+    NaN,
+    Infinity,
+    NegInfinity,
+}
+
+/// Receives the values of a document in order. Containers are reported when they close, with
+/// their exact length, so the receiver can build each one at its final size.
+pub trait Sink {
+    type Error;
+    fn null(&mut self) -> Result<(), Self::Error>;
+    fn boolean(&mut self, value: bool) -> Result<(), Self::Error>;
+    fn constant(&mut self, value: Constant) -> Result<(), Self::Error>;
+    /// `text` is ASCII, matched by the number grammar.
+    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), Self::Error>;
+    /// A string value or (with `is_key`) an object key; `text` is generalized UTF-8.
+    fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), Self::Error>;
+    /// Closes the array whose `len` values were the last ones reported.
+    fn end_array(&mut self, len: usize) -> Result<(), Self::Error>;
+    /// Closes the object whose `len` key/value pairs were the last ones reported.
+    fn end_object(&mut self, len: usize) -> Result<(), Self::Error>;
+}
+
+/// Limits and version-dependent behaviour of a parse.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Containers nested deeper than this fail with `TooDeepArray`/`TooDeepObject`.
+    pub max_depth: usize,
+    /// Report `[1,]` and `{"a":1,}` as trailing commas (CPython 3.13+).
+    pub name_trailing_commas: bool,
+}
+
+/// An open container and how many values (or pairs) it holds so far.
+enum Frame {
+    Array(usize),
+    Object(usize),
+}
+
+/// Parses a whole document (`json.loads`): leading and trailing whitespace allowed, anything
+/// else after the value is "Extra data".
+pub fn parse_document<S: Sink>(
+    buf: &[u8],
+    sink: &mut S,
+    options: Options,
+    scratch: &mut Vec<u8>,
+) -> Result<(), ParseError<S::Error>> {
+    let start = skip_ws(buf, 0);
+    let end = parse_value(buf, start, sink, options, scratch)?;
+    let end = skip_ws(buf, end);
+    if end != buf.len() {
+        return Err(SyntaxError { kind: ErrorKind::ExtraData, pos: end }.into());
+    }
+    Ok(())
+}
+
+#[inline(always)]
+fn skip_ws(buf: &[u8], mut i: usize) -> usize {
+    while matches!(buf.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Parses the value starting at `pos` (`scan_once`) and returns the offset after it.
+pub fn parse_value<S: Sink>(
+    buf: &[u8],
+    mut pos: usize,
+    sink: &mut S,
+    options: Options,
+    scratch: &mut Vec<u8>,
+) -> Result<usize, ParseError<S::Error>> {
+    let mut stack: Vec<Frame> = Vec::new();
+    'value: loop {
+        // One value at `pos`; containers push a frame and come back here for their first item.
+        let Some(&b) = buf.get(pos) else {
+            return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into());
+        };
+        match b {
+            b'"' => {
+                let tok = scan_string(buf, pos, scratch)?;
+                sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
+                pos = tok.end;
+            }
+            b'[' => {
+                if stack.len() >= options.max_depth {
+                    return Err(SyntaxError { kind: ErrorKind::TooDeepArray, pos }.into());
+                }
+                pos = skip_ws(buf, pos + 1);
+                if buf.get(pos) == Some(&b']') {
+                    sink.end_array(0).map_err(ParseError::Sink)?;
+                    pos += 1;
+                } else {
+                    stack.push(Frame::Array(0));
+                    continue 'value;
+                }
+            }
+            b'{' => {
+                if stack.len() >= options.max_depth {
+                    return Err(SyntaxError { kind: ErrorKind::TooDeepObject, pos }.into());
+                }
+                pos = skip_ws(buf, pos + 1);
+                if buf.get(pos) == Some(&b'}') {
+                    sink.end_object(0).map_err(ParseError::Sink)?;
+                    pos += 1;
+                } else {
+                    pos = parse_key(buf, pos, sink, scratch)?;
+                    stack.push(Frame::Object(0));
+                    continue 'value;
+                }
+            }
+            _ => pos = parse_scalar(buf, pos, sink)?,
+        }
+        // After a value: close containers and move on to the next item of the innermost one.
+        loop {
+            let Some(frame) = stack.last_mut() else {
+                return Ok(pos);
+            };
+            let (count, close) = match frame {
+                Frame::Array(n) => (n, b']'),
+                Frame::Object(n) => (n, b'}'),
+            };
+            *count += 1;
+            pos = skip_ws(buf, pos);
+            if buf.get(pos) == Some(&close) {
+                let len = *count;
+                let closed = stack.pop();
+                match closed {
+                    Some(Frame::Array(_)) => sink.end_array(len),
+                    _ => sink.end_object(len),
+                }
+                .map_err(ParseError::Sink)?;
+                pos += 1;
+                continue;
+            }
+            if buf.get(pos) != Some(&b',') {
+                return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into());
+            }
+            let comma = pos;
+            pos = skip_ws(buf, pos + 1);
+            if options.name_trailing_commas && buf.get(pos) == Some(&close) {
+                let kind = if close == b']' { ErrorKind::TrailingCommaArray } else { ErrorKind::TrailingCommaObject };
+                return Err(SyntaxError { kind, pos: comma }.into());
+            }
+            if close == b'}' {
+                pos = parse_key(buf, pos, sink, scratch)?;
+            }
+            continue 'value;
+        }
+    }
+}
+
+/// Parses `"key" :` at `pos` and returns the offset of the value that follows.
+fn parse_key<S: Sink>(
+    buf: &[u8],
+    pos: usize,
+    sink: &mut S,
+    scratch: &mut Vec<u8>,
+) -> Result<usize, ParseError<S::Error>> {
+    if buf.get(pos) != Some(&b'"') {
+        return Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos }.into());
+    }
+    let tok = scan_string(buf, pos, scratch)?;
+    sink.string(tok.text(buf, scratch), &tok, true).map_err(ParseError::Sink)?;
+    let pos = skip_ws(buf, tok.end);
+    if buf.get(pos) != Some(&b':') {
+        return Err(SyntaxError { kind: ErrorKind::ExpectingColon, pos }.into());
+    }
+    Ok(skip_ws(buf, pos + 1))
+}
+
+/// Literals and numbers.
+fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
+    let rest = &buf[pos..];
+    let literal: Option<(usize, Result<(), S::Error>)> = match rest[0] {
+        b'n' if rest.starts_with(b"null") => Some((4, sink.null())),
+        b't' if rest.starts_with(b"true") => Some((4, sink.boolean(true))),
+        b'f' if rest.starts_with(b"false") => Some((5, sink.boolean(false))),
+        b'N' if rest.starts_with(b"NaN") => Some((3, sink.constant(Constant::NaN))),
+        b'I' if rest.starts_with(b"Infinity") => Some((8, sink.constant(Constant::Infinity))),
+        b'-' if rest.starts_with(b"-Infinity") => Some((9, sink.constant(Constant::NegInfinity))),
+        _ => None,
+    };
+    if let Some((len, result)) = literal {
+        result.map_err(ParseError::Sink)?;
+        return Ok(pos + len);
+    }
+    let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
+    sink.number(&buf[pos..number.end], number.is_float).map_err(ParseError::Sink)?;
+    Ok(number.end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Renders the events as a compact trace, e.g. `[1,"a",{"k":n}]` → `1 "a" "k": n {1} [3]`.
+    struct Trace(Vec<String>);
+
+    impl Sink for Trace {
+        type Error = ();
+        fn null(&mut self) -> Result<(), ()> {
+            self.0.push("n".into());
+            Ok(())
+        }
+        fn boolean(&mut self, v: bool) -> Result<(), ()> {
+            self.0.push(if v { "t" } else { "f" }.into());
+            Ok(())
+        }
+        fn constant(&mut self, c: Constant) -> Result<(), ()> {
+            self.0.push(format!("{c:?}"));
+            Ok(())
+        }
+        fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), ()> {
+            let t = String::from_utf8(text.to_vec()).unwrap();
+            self.0.push(if is_float { format!("{t}f") } else { t });
+            Ok(())
+        }
+        fn string(&mut self, text: &[u8], _: &StrToken, is_key: bool) -> Result<(), ()> {
+            let t = String::from_utf8(text.to_vec()).unwrap();
+            self.0.push(if is_key { format!("{t:?}:") } else { format!("{t:?}") });
+            Ok(())
+        }
+        fn end_array(&mut self, len: usize) -> Result<(), ()> {
+            self.0.push(format!("[{len}]"));
+            Ok(())
+        }
+        fn end_object(&mut self, len: usize) -> Result<(), ()> {
+            self.0.push(format!("{{{len}}}"));
+            Ok(())
+        }
+    }
+
+    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false };
+
+    fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
+        let mut trace = Trace(Vec::new());
+        match parse_document(doc.as_bytes(), &mut trace, options, &mut Vec::new()) {
+            Ok(()) => Ok(trace.0.join(" ")),
+            Err(ParseError::Syntax(e)) => Err(e),
+            Err(ParseError::Sink(())) => unreachable!(),
+        }
+    }
+
+    fn fails(doc: &str, kind: ErrorKind, pos: usize) {
+        assert_eq!(run(doc, OPTS), Err(SyntaxError { kind, pos }), "{doc:?}");
+    }
+
+    #[test]
+    fn values_arrive_in_order_with_container_sizes() {
+        assert_eq!(run(r#" [1, "a", {"k": null, "j": [true, false]}, []] "#, OPTS).unwrap(),
+            r#"1 "a" "k": n "j": t f [2] {2} [0] [4]"#);
+        assert_eq!(run("[NaN, Infinity, -Infinity, -1.5e3]", OPTS).unwrap(),
+            "NaN Infinity NegInfinity -1.5e3f [4]");
+        assert_eq!(run("{}", OPTS).unwrap(), "{0}");
+    }
+
+    #[test]
+    fn syntax_errors_match_the_standard_library() {
+        fails("", ErrorKind::ExpectingValue, 0);
+        fails("  ", ErrorKind::ExpectingValue, 2);
+        fails("[", ErrorKind::ExpectingValue, 1);
+        fails("[1,]", ErrorKind::ExpectingValue, 3);
+        fails("[1 2]", ErrorKind::ExpectingComma, 3);
+        fails("{", ErrorKind::ExpectingPropertyName, 1);
+        fails(r#"{"a":1,}"#, ErrorKind::ExpectingPropertyName, 7);
+        fails(r#"{"a" 1}"#, ErrorKind::ExpectingColon, 5);
+        fails(r#"{"a":}"#, ErrorKind::ExpectingValue, 5);
+        fails("1 2", ErrorKind::ExtraData, 2);
+        fails("1e", ErrorKind::ExtraData, 1);
+        fails("[1e+]", ErrorKind::ExpectingComma, 2);
+        fails("nul", ErrorKind::ExpectingValue, 0);
+        fails("-Infinit", ErrorKind::ExpectingValue, 0);
+        fails("NaNx", ErrorKind::ExtraData, 3);
+    }
+
+    #[test]
+    fn trailing_commas_are_named_when_asked() {
+        let opts = Options { name_trailing_commas: true, ..OPTS };
+        assert_eq!(run("[1,]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 2 }));
+        assert_eq!(run(r#"{"a":1 ,  }"#, opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaObject, pos: 7 }));
+        assert_eq!(run("[1,,]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
+    }
+
+    #[test]
+    fn depth_is_limited_without_recursion() {
+        let deep = "[".repeat(1_000_000);
+        let opts = Options { max_depth: 1000, ..OPTS };
+        assert_eq!(run(&deep, opts), Err(SyntaxError { kind: ErrorKind::TooDeepArray, pos: 1000 }));
+        let objects = r#"{"a":"#.repeat(2000);
+        assert_eq!(run(&objects, opts).unwrap_err().kind, ErrorKind::TooDeepObject);
+        let ok = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+        assert!(run(&ok, opts).is_ok());
+    }
+}

@@ -1,0 +1,285 @@
+//! String scanning: finds the end of a JSON string, validates it (UTF-8 with surrogates, as
+//! `surrogatepass` decodes, control characters, escapes) with the exact error positions of
+//! CPython's `_json` scanner, and unescapes it when needed.
+//!
+//! Text is carried as *generalized UTF-8*: UTF-8 in which a surrogate code point is a 3-byte
+//! sequence of its own (never paired), so lone surrogates survive, as in the standard library.
+
+use super::error::{syntax, ErrorKind, SyntaxError};
+
+/// A scanned string: where it ends and what the object builder needs to create it once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StrToken {
+    /// Offset just past the closing quote.
+    pub end: usize,
+    /// The raw content `buf[start..end - 1]` when there were no escapes, or `None` when the
+    /// unescaped text was written to the scratch buffer.
+    pub raw_start: Option<usize>,
+    /// Number of characters (code points) in the string.
+    pub chars: usize,
+    /// The largest non-ASCII code point; below 0x80 the text is pure ASCII. Decides the kind
+    /// of the `str` to create.
+    pub max_char: u32,
+}
+
+impl StrToken {
+    /// The string's content as generalized UTF-8.
+    pub fn text<'a>(&self, buf: &'a [u8], scratch: &'a [u8]) -> &'a [u8] {
+        match self.raw_start {
+            Some(start) => &buf[start..self.end - 1],
+            None => scratch,
+        }
+    }
+}
+
+/// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
+pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>) -> Result<StrToken, SyntaxError> {
+    let mut i = quote + 1;
+    let mut run_start = i;
+    let mut escaped = false;
+    let mut chars = 0usize;
+    let mut max_char = 0u32;
+    loop {
+        let run_begin = i;
+        while i < buf.len() && is_plain(buf[i]) {
+            i += 1;
+        }
+        chars += i - run_begin;
+        let Some(&b) = buf.get(i) else {
+            return syntax(ErrorKind::UnterminatedString, quote);
+        };
+        match b {
+            b'"' => {
+                let raw_start = if escaped {
+                    scratch.extend_from_slice(&buf[run_start..i]);
+                    None
+                } else {
+                    Some(quote + 1)
+                };
+                return Ok(StrToken { end: i + 1, raw_start, chars, max_char });
+            }
+            b'\\' => {
+                if !escaped {
+                    scratch.clear();
+                    escaped = true;
+                }
+                scratch.extend_from_slice(&buf[run_start..i]);
+                let (cp, next) = scan_escape(buf, i, quote)?;
+                push_char(scratch, cp);
+                max_char = max_char.max(cp);
+                chars += 1;
+                i = next;
+                run_start = i;
+            }
+            0x00..=0x1f => return syntax(ErrorKind::InvalidControlCharacter, i),
+            _ => {
+                let (cp, width) = decode_utf8(buf, i)?;
+                max_char = max_char.max(cp);
+                chars += 1;
+                i += width;
+            }
+        }
+    }
+}
+
+/// Bytes that stand for themselves inside a string: printable ASCII except `"` and `\`.
+#[inline(always)]
+fn is_plain(b: u8) -> bool {
+    (0x20..0x80).contains(&b) && b != b'"' && b != b'\\'
+}
+
+/// The escape whose backslash is at `bs`: its code point and the offset after it.
+fn scan_escape(buf: &[u8], bs: usize, quote: usize) -> Result<(u32, usize), SyntaxError> {
+    let Some(&c) = buf.get(bs + 1) else {
+        return syntax(ErrorKind::UnterminatedString, quote);
+    };
+    let simple = match c {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'u' => return scan_unicode_escape(buf, bs + 1),
+        _ => return syntax(ErrorKind::InvalidEscape, bs),
+    };
+    Ok((u32::from(simple), bs + 2))
+}
+
+/// A `\uXXXX` escape whose `u` is at `u`, joined with a following low-surrogate escape.
+///
+/// CPython wants a character after the four digits (else the string could not be terminated)
+/// and only tries to pair when seven more characters follow; errors point at the `u`.
+fn scan_unicode_escape(buf: &[u8], u: usize) -> Result<(u32, usize), SyntaxError> {
+    let end = u + 5;
+    if end >= buf.len() {
+        return syntax(ErrorKind::InvalidUnicodeEscape, u);
+    }
+    let Some(cp) = hex4(&buf[u + 1..end]) else {
+        return syntax(ErrorKind::InvalidUnicodeEscape, u);
+    };
+    if (0xD800..0xDC00).contains(&cp) && end + 6 < buf.len() && buf[end] == b'\\' && buf[end + 1] == b'u' {
+        let Some(low) = hex4(&buf[end + 2..end + 6]) else {
+            return syntax(ErrorKind::InvalidUnicodeEscape, end + 1);
+        };
+        if (0xDC00..0xE000).contains(&low) {
+            return Ok((0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00), end + 6));
+        }
+    }
+    Ok((cp, end))
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | (d as char).to_digit(16)?))
+}
+
+/// Decodes one multi-byte UTF-8 sequence at `i` (surrogates accepted, as `surrogatepass`).
+fn decode_utf8(buf: &[u8], i: usize) -> Result<(u32, usize), SyntaxError> {
+    let invalid = SyntaxError { kind: ErrorKind::InvalidUtf8, pos: i };
+    let cont = |k: usize, range: std::ops::RangeInclusive<u8>| match buf.get(i + k) {
+        Some(&b) if range.contains(&b) => Ok(u32::from(b & 0x3f)),
+        _ => Err(invalid),
+    };
+    let lead = u32::from(buf[i]);
+    match buf[i] {
+        0xC2..=0xDF => Ok(((lead & 0x1f) << 6 | cont(1, 0x80..=0xBF)?, 2)),
+        0xE0..=0xEF => {
+            let second = match buf[i] {
+                0xE0 => 0xA0..=0xBF,
+                _ => 0x80..=0xBF,
+            };
+            Ok(((lead & 0x0f) << 12 | cont(1, second)? << 6 | cont(2, 0x80..=0xBF)?, 3))
+        }
+        0xF0..=0xF4 => {
+            let second = match buf[i] {
+                0xF0 => 0x90..=0xBF,
+                0xF4 => 0x80..=0x8F,
+                _ => 0x80..=0xBF,
+            };
+            let cp = (lead & 0x07) << 18 | cont(1, second)? << 12 | cont(2, 0x80..=0xBF)? << 6 | cont(3, 0x80..=0xBF)?;
+            Ok((cp, 4))
+        }
+        _ => Err(invalid),
+    }
+}
+
+/// Appends code point `cp` as generalized UTF-8 (a surrogate as its own 3-byte sequence).
+pub fn push_char(out: &mut Vec<u8>, cp: u32) {
+    match cp {
+        0..=0x7f => out.push(cp as u8),
+        0x80..=0x7ff => out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]),
+        0x800..=0xffff => out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3f) as u8,
+            0x80 | ((cp >> 6) & 0x3f) as u8,
+            0x80 | (cp & 0x3f) as u8,
+        ]),
+    }
+}
+
+/// The code points of generalized UTF-8 text that the scanner produced or validated.
+pub fn chars(text: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let lead = *text.get(i)?;
+        let (cp, width) = match lead {
+            0x00..=0x7f => (u32::from(lead), 1),
+            0xC0..=0xDF => ((u32::from(lead) & 0x1f) << 6 | u32::from(text[i + 1] & 0x3f), 2),
+            0xE0..=0xEF => (
+                (u32::from(lead) & 0x0f) << 12 | u32::from(text[i + 1] & 0x3f) << 6 | u32::from(text[i + 2] & 0x3f),
+                3,
+            ),
+            _ => (
+                (u32::from(lead) & 0x07) << 18
+                    | u32::from(text[i + 1] & 0x3f) << 12
+                    | u32::from(text[i + 2] & 0x3f) << 6
+                    | u32::from(text[i + 3] & 0x3f),
+                4,
+            ),
+        };
+        i += width;
+        Some(cp)
+    })
+}
+
+/// Number of characters in the generalized UTF-8 prefix `text` (its non-continuation bytes):
+/// turns a byte offset into the character offset the standard library reports.
+pub fn char_count(text: &[u8]) -> usize {
+    text.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
+        let mut scratch = Vec::new();
+        let tok = scan_string(s, 0, &mut scratch)?;
+        let text = tok.text(s, &scratch);
+        let cps: Vec<u32> = chars(text).collect();
+        assert_eq!(cps.len(), tok.chars);
+        let max = cps.iter().copied().max().unwrap_or(0);
+        assert_eq!(max.max(0x7f), tok.max_char.max(0x7f));
+        Ok((cps, tok.end))
+    }
+
+    fn err(kind: ErrorKind, pos: usize) -> Result<(Vec<u32>, usize), SyntaxError> {
+        Err(SyntaxError { kind, pos })
+    }
+
+    #[test]
+    fn plain_and_escaped() {
+        assert_eq!(scan(br#""abc" "#), Ok((vec![97, 98, 99], 5)));
+        assert_eq!(scan(br#""a\nb\u00e9\/""#).unwrap().0, vec![97, 10, 98, 0xe9, 0x2f]);
+        assert_eq!(scan("\"é€😀\"".as_bytes()).unwrap().0, vec![0xe9, 0x20ac, 0x1f600]);
+    }
+
+    #[test]
+    fn surrogates_pair_only_through_escapes() {
+        assert_eq!(scan(br#""\ud83d\ude00""#).unwrap().0, vec![0x1f600]);
+        assert_eq!(scan(br#""\ud800\u0041""#).unwrap().0, vec![0xd800, 0x41]);
+        assert_eq!(scan(br#""\udc00\ud800""#).unwrap().0, vec![0xdc00, 0xd800]);
+        // Encoded surrogates (as surrogatepass reads them) stay separate code points.
+        assert_eq!(scan(b"\"\xed\xa0\xbd\xed\xb8\x80\"").unwrap().0, vec![0xd83d, 0xde00]);
+    }
+
+    #[test]
+    fn errors_at_stdlib_positions() {
+        assert_eq!(scan(br#""abc"#), err(ErrorKind::UnterminatedString, 0));
+        assert_eq!(scan(br#""abc\"#), err(ErrorKind::UnterminatedString, 0));
+        assert_eq!(scan(b"\"a\x01\""), err(ErrorKind::InvalidControlCharacter, 2));
+        assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
+        assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));
+        assert_eq!(scan(br#""\u1234"#), err(ErrorKind::InvalidUnicodeEscape, 2));
+        assert_eq!(scan(br#""\u12x4""#), err(ErrorKind::InvalidUnicodeEscape, 2));
+        assert_eq!(scan(br#""\ud800\u12"#), err(ErrorKind::InvalidUnicodeEscape, 8));
+        assert_eq!(scan(br#""\ud800\uzzzz"  "#), err(ErrorKind::InvalidUnicodeEscape, 8));
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_where_it_starts() {
+        assert_eq!(scan(b"\"ab\xff\""), err(ErrorKind::InvalidUtf8, 3));
+        assert_eq!(scan(b"\"\xc0\x80\""), err(ErrorKind::InvalidUtf8, 1));
+        assert_eq!(scan(b"\"\xe0\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
+        assert_eq!(scan(b"\"\xf4\x90\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
+        assert_eq!(scan(b"\"\xe2\x82\""), err(ErrorKind::InvalidUtf8, 1));
+    }
+
+    #[test]
+    fn push_char_round_trips() {
+        let mut out = Vec::new();
+        let cps = [0x41, 0xe9, 0x20ac, 0xd800, 0xdfff, 0x1f600, 0x10ffff];
+        for cp in cps {
+            push_char(&mut out, cp);
+        }
+        assert_eq!(chars(&out).collect::<Vec<_>>(), cps);
+        assert_eq!(char_count(&out), cps.len());
+    }
+}

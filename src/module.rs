@@ -1,0 +1,241 @@
+//! The `rjson` extension module: its definition (multi-phase initialisation), its method
+//! table and its per-module state. No Python object lives in a Rust static, so each
+//! (sub)interpreter that imports rjson gets its own state.
+
+use crate::py::Owned;
+use pyo3_ffi::*;
+use std::ffi::CStr;
+use std::os::raw::{c_int, c_void};
+use std::ptr;
+
+/// Keyword names the public functions accept, interned once per module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Name {
+    Skipkeys,
+    EnsureAscii,
+    CheckCircular,
+    AllowNan,
+    Cls,
+    Indent,
+    Separators,
+    Default,
+    SortKeys,
+    ObjectHook,
+    ParseFloat,
+    ParseInt,
+    ParseConstant,
+    ObjectPairsHook,
+}
+
+pub const NAME_COUNT: usize = 14;
+
+const NAME_TEXT: [&CStr; NAME_COUNT] = [
+    c"skipkeys",
+    c"ensure_ascii",
+    c"check_circular",
+    c"allow_nan",
+    c"cls",
+    c"indent",
+    c"separators",
+    c"default",
+    c"sort_keys",
+    c"object_hook",
+    c"parse_float",
+    c"parse_int",
+    c"parse_constant",
+    c"object_pairs_hook",
+];
+
+impl Name {
+    pub fn text(self) -> &'static CStr {
+        NAME_TEXT[self as usize]
+    }
+}
+
+/// Per-module state (`PyModule_GetState`): strong references, released by `m_clear`/`m_free`.
+#[repr(C)]
+pub struct State {
+    /// `json.JSONDecodeError` itself, so `except json.JSONDecodeError` catches rjson's errors.
+    pub json_decode_error: *mut PyObject,
+    /// `json.decoder`'s NaN, PosInf and NegInf: `json.loads("NaN")` returns these very objects.
+    pub nan: *mut PyObject,
+    pub inf: *mut PyObject,
+    pub neg_inf: *mut PyObject,
+    /// Interned keyword names, indexed by [`Name`].
+    pub names: [*mut PyObject; NAME_COUNT],
+}
+
+impl State {
+    pub fn name(&self, name: Name) -> *mut PyObject {
+        self.names[name as usize]
+    }
+
+    fn objects(&mut self) -> impl Iterator<Item = &mut *mut PyObject> {
+        [&mut self.json_decode_error, &mut self.nan, &mut self.inf, &mut self.neg_inf]
+            .into_iter()
+            .chain(self.names.iter_mut())
+    }
+}
+
+/// The state of the module `module` (the `self` of every module-level function).
+///
+/// # Safety
+/// `module` must be an rjson module object whose exec slot ran.
+#[inline(always)]
+pub unsafe fn state<'a>(module: *mut PyObject) -> &'a State {
+    // SAFETY: m_size reserves a State for every rjson module; exec filled it.
+    unsafe { &*PyModule_GetState(module).cast::<State>() }
+}
+
+static mut METHODS: [PyMethodDef; 3] = [
+    PyMethodDef {
+        ml_name: c"dumps".as_ptr(),
+        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: crate::encode::dumps },
+        ml_flags: METH_FASTCALL | METH_KEYWORDS,
+        ml_doc: c"dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, \
+indent=None, separators=None, default=None, sort_keys=False)\n--\n\n\
+Serialize obj to a JSON formatted str, exactly as json.dumps does."
+            .as_ptr(),
+    },
+    PyMethodDef {
+        ml_name: c"loads".as_ptr(),
+        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: crate::decode::loads },
+        ml_flags: METH_FASTCALL | METH_KEYWORDS,
+        ml_doc: c"loads(s)\n--\n\n\
+Deserialize s (a str, bytes, bytearray or C-contiguous memoryview holding a JSON document) \
+to a Python object, exactly as json.loads does."
+            .as_ptr(),
+    },
+    PyMethodDef::zeroed(),
+];
+
+const SLOT_COUNT: usize = 2 + cfg!(py_3_12) as usize;
+
+static mut SLOTS: [PyModuleDef_Slot; SLOT_COUNT] = [
+    PyModuleDef_Slot { slot: Py_mod_exec, value: module_exec as *mut c_void },
+    // All state is per module and nothing is shared between interpreters.
+    #[cfg(py_3_12)]
+    PyModuleDef_Slot { slot: Py_mod_multiple_interpreters, value: Py_MOD_PER_INTERPRETER_GIL_SUPPORTED },
+    PyModuleDef_Slot { slot: 0, value: ptr::null_mut() },
+];
+
+static mut MODULE_DEF: PyModuleDef = PyModuleDef {
+    m_base: PyModuleDef_HEAD_INIT,
+    m_name: c"rjson".as_ptr(),
+    m_doc: c"Fast JSON for Python, an exact drop-in for the standard library's json module.".as_ptr(),
+    m_size: std::mem::size_of::<State>() as Py_ssize_t,
+    m_methods: (&raw mut METHODS).cast(),
+    m_slots: (&raw mut SLOTS).cast(),
+    m_traverse: Some(module_traverse),
+    m_clear: Some(module_clear),
+    m_free: Some(module_free),
+};
+
+/// Entry point called by the import system.
+#[allow(non_snake_case)]
+#[no_mangle]
+pub unsafe extern "C" fn PyInit_rjson() -> *mut PyObject {
+    // SAFETY: MODULE_DEF is a valid, 'static module definition; the GIL is held by the import.
+    unsafe { PyModuleDef_Init(&raw mut MODULE_DEF) }
+}
+
+unsafe extern "C" fn module_exec(module: *mut PyObject) -> c_int {
+    // SAFETY: called once per module object with the GIL held; the state was zeroed by CPython.
+    match unsafe { init_state(module) } {
+        Some(()) => 0,
+        None => -1,
+    }
+}
+
+/// Fills the module state and the module's attributes; `None` with a Python error set.
+unsafe fn init_state(module: *mut PyObject) -> Option<()> {
+    // SAFETY: the state is a zeroed State owned by `module`; each stored pointer is a strong
+    // reference that `module_clear` releases, including after a partial failure here.
+    unsafe {
+        let st = &mut *PyModule_GetState(module).cast::<State>();
+        for (slot, text) in st.names.iter_mut().zip(NAME_TEXT) {
+            *slot = PyUnicode_InternFromString(text.as_ptr());
+            if slot.is_null() {
+                return None;
+            }
+        }
+        let decoder = Owned::new(PyImport_ImportModule(c"json.decoder".as_ptr()))?;
+        let attr = |name: &CStr| PyObject_GetAttrString(decoder.as_ptr(), name.as_ptr());
+        st.json_decode_error = attr(c"JSONDecodeError");
+        st.nan = attr(c"NaN");
+        st.inf = attr(c"PosInf");
+        st.neg_inf = attr(c"NegInf");
+        if st.json_decode_error.is_null() || st.nan.is_null() || st.inf.is_null() || st.neg_inf.is_null() {
+            return None;
+        }
+        add_attribute(module, c"JSONDecodeError", Owned::borrowed(st.json_decode_error))?;
+        let built_for = Owned::new(Py_BuildValue(c"(ii)".as_ptr(), 3 as c_int, built_for_minor() as c_int))?;
+        add_attribute(module, c"__built_for__", built_for)?;
+        let version = env!("CARGO_PKG_VERSION");
+        let version = Owned::new(PyUnicode_FromStringAndSize(version.as_ptr().cast(), version.len() as Py_ssize_t))?;
+        add_attribute(module, c"__version__", version)?;
+    }
+    Some(())
+}
+
+/// The CPython minor version this module was compiled for (build.rs reads it from the headers).
+fn built_for_minor() -> u32 {
+    let version = env!("RJSON_BUILT_FOR");
+    version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
+}
+
+unsafe fn add_attribute(module: *mut PyObject, name: &CStr, value: Owned) -> Option<()> {
+    // SAFETY: PyModule_AddObjectRef takes its own reference; ours is released by `value`.
+    #[cfg(py_3_10)]
+    let added = unsafe { PyModule_AddObjectRef(module, name.as_ptr(), value.as_ptr()) } == 0;
+    // SAFETY: PyModule_AddObject steals the reference on success only; on failure `value`
+    // still owns it and releases it.
+    #[cfg(not(py_3_10))]
+    let added = unsafe { PyModule_AddObject(module, name.as_ptr(), value.as_ptr()) } == 0 && {
+        std::mem::forget(value);
+        true
+    };
+    added.then_some(())
+}
+
+unsafe extern "C" fn module_traverse(module: *mut PyObject, visit: visitproc, arg: *mut c_void) -> c_int {
+    // SAFETY: the GC calls this with a live module; the state may be NULL before exec ran.
+    unsafe {
+        let st = PyModule_GetState(module).cast::<State>();
+        if st.is_null() {
+            return 0;
+        }
+        for obj in (*st).objects() {
+            if !obj.is_null() {
+                let rc = visit(*obj, arg);
+                if rc != 0 {
+                    return rc;
+                }
+            }
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {
+    // SAFETY: releases each strong reference once and nulls it, so a second clear is a no-op.
+    unsafe {
+        let st = PyModule_GetState(module).cast::<State>();
+        if st.is_null() {
+            return 0;
+        }
+        for obj in (*st).objects() {
+            let old = std::mem::replace(obj, ptr::null_mut());
+            if !old.is_null() {
+                Py_DECREF(old);
+            }
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn module_free(module: *mut c_void) {
+    // SAFETY: called once when the module object is deallocated.
+    unsafe { module_clear(module.cast()) };
+}
