@@ -9,3 +9,4 @@ pub mod encode;
 pub mod ffi;
 mod module;
 mod py;
+pub mod utf8;

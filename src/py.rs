@@ -35,14 +35,6 @@ impl Owned {
     pub fn as_ptr(&self) -> *mut PyObject {
         self.0.as_ptr()
     }
-
-    /// Hands the reference on (to a caller, or to an API that steals it).
-    #[inline(always)]
-    pub fn into_raw(self) -> *mut PyObject {
-        let ptr = self.0.as_ptr();
-        std::mem::forget(self);
-        ptr
-    }
 }
 
 impl Drop for Owned {
@@ -95,7 +87,7 @@ pub unsafe fn tp_name(obj: *mut PyObject) -> String {
     unsafe { CStr::from_ptr((*Py_TYPE(obj)).tp_name).to_string_lossy().into_owned() }
 }
 
-/// A Python `str` as a Rust `String` (lone surrogates replaced); `None` on error (cleared).
+/// A Python `str` as a Rust `String` (lone surrogates replaced); `None` if not a str.
 ///
 /// # Safety
 /// The GIL must be held; `obj` must be live.
@@ -106,12 +98,7 @@ pub unsafe fn str_to_string(obj: *mut PyObject) -> Option<String> {
             return None;
         }
         let data = crate::ffi::unicode::str_data(obj)?;
-        Some(match data {
-            crate::ffi::unicode::StrData::Ascii(b) => String::from_utf8_lossy(b).into_owned(),
-            crate::ffi::unicode::StrData::Latin1(b) => b.iter().map(|&c| c as char).collect(),
-            crate::ffi::unicode::StrData::Ucs2(u) => u.iter().map(|&c| char::from_u32(c.into()).unwrap_or('\u{fffd}')).collect(),
-            crate::ffi::unicode::StrData::Ucs4(u) => u.iter().map(|&c| char::from_u32(c).unwrap_or('\u{fffd}')).collect(),
-        })
+        Some(String::from_utf8_lossy(&crate::utf8::from_str_data(data)).into_owned())
     }
 }
 

@@ -3,9 +3,9 @@
 //! closes, at its exact size.
 
 use super::scanner::{Constant, Sink};
-use super::strings::{chars, StrToken};
+use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
-use crate::ffi::unicode::new_str_data;
+use crate::ffi::unicode::new_str;
 use crate::module::State;
 use pyo3_ffi::*;
 
@@ -85,7 +85,7 @@ impl Sink for Builder<'_> {
 
     fn string(&mut self, text: &[u8], token: &StrToken, _is_key: bool) -> Result<(), PyErrSet> {
         // SAFETY: `text` is generalized UTF-8 described by `token`.
-        let obj = unsafe { new_str(text, token) };
+        let obj = unsafe { new_str(text, token.chars, token.max_char) };
         self.push(obj)
     }
 
@@ -132,43 +132,6 @@ impl Sink for Builder<'_> {
             self.stack.push(dict);
         }
         Ok(())
-    }
-}
-
-/// A `str` from generalized UTF-8, created once at its final kind and length.
-///
-/// # Safety
-/// The GIL must be held; `text` must be what the scanner described in `token`.
-unsafe fn new_str(text: &[u8], token: &StrToken) -> *mut PyObject {
-    // SAFETY: PyUnicode_New(chars, max_char) allocates room for `chars` characters of the
-    // kind that `max_char` needs; every character is written before anyone sees the str.
-    unsafe {
-        if token.max_char < 0x80 {
-            let obj = PyUnicode_New(text.len() as Py_ssize_t, 0x7f);
-            if !obj.is_null() {
-                std::ptr::copy_nonoverlapping(text.as_ptr(), new_str_data(obj), text.len());
-            }
-            return obj;
-        }
-        let obj = PyUnicode_New(token.chars as Py_ssize_t, token.max_char);
-        if obj.is_null() {
-            return obj;
-        }
-        let data = new_str_data(obj);
-        match token.max_char {
-            0..=0xff => fill(data, text),
-            0x100..=0xffff => fill(data.cast::<u16>(), text),
-            _ => fill(data.cast::<u32>(), text),
-        }
-        obj
-    }
-}
-
-/// Writes the code points of `text` as `T` units (each fits: the kind was chosen for them).
-unsafe fn fill<T: TryFrom<u32>>(data: *mut T, text: &[u8]) {
-    for (k, cp) in chars(text).enumerate() {
-        // SAFETY: `data` has room for all characters of `text`; the kind fits each of them.
-        unsafe { data.add(k).write(T::try_from(cp).unwrap_or_else(|_| unreachable!())) };
     }
 }
 

@@ -1,8 +1,7 @@
 //! What `loads` accepts, and how each kind of input reaches the scanner as bytes: ASCII `str`
 //! and UTF-8 bytes are read in place (zero-copy); other `str` kinds are transcoded to
-//! generalized UTF-8; UTF-16/32 bytes are decoded as `json.loads` decodes them.
+//! generalized UTF-8 (`crate::utf8`); UTF-16/32 bytes are decoded as `json.loads` does.
 
-use super::strings::push_char;
 use crate::ffi::unicode::StrData;
 
 /// The encoding `json.detect_encoding` picks for a bytes document.
@@ -44,23 +43,6 @@ pub fn detect_encoding(b: &[u8]) -> Encoding {
     Encoding::Utf8
 }
 
-/// A non-ASCII `str`'s characters as generalized UTF-8 (lone surrogates kept).
-pub fn transcode(data: StrData<'_>) -> Vec<u8> {
-    fn collect(units: impl ExactSizeIterator<Item = u32>) -> Vec<u8> {
-        let mut out = Vec::with_capacity(units.len() * 2);
-        for cp in units {
-            push_char(&mut out, cp);
-        }
-        out
-    }
-    match data {
-        StrData::Ascii(b) => b.to_vec(),
-        StrData::Latin1(b) => collect(b.iter().map(|&c| u32::from(c))),
-        StrData::Ucs2(u) => collect(u.iter().map(|&c| u32::from(c))),
-        StrData::Ucs4(u) => collect(u.iter().copied()),
-    }
-}
-
 /// The first character of a `str`, to spot a byte order mark.
 pub fn first_char(data: StrData<'_>) -> Option<u32> {
     match data {
@@ -87,12 +69,5 @@ mod tests {
         assert_eq!(detect_encoding(b"1\x00"), Encoding::Other(c"utf-16-le"));
         assert_eq!(detect_encoding(b"\x001"), Encoding::Other(c"utf-16-be"));
         assert_eq!(detect_encoding(b"1"), Encoding::Utf8);
-    }
-
-    #[test]
-    fn transcodes_every_kind() {
-        assert_eq!(transcode(StrData::Latin1(b"\xe9a")), "éa".as_bytes());
-        assert_eq!(transcode(StrData::Ucs2(&[0x20ac, 0xd800])), b"\xe2\x82\xac\xed\xa0\x80");
-        assert_eq!(transcode(StrData::Ucs4(&[0x1f600])), "😀".as_bytes());
     }
 }

@@ -3,15 +3,15 @@
 
 use super::builder::{Builder, PyErrSet};
 use super::error::{ErrorKind, ParseError, SyntaxError};
-use super::input::{detect_encoding, first_char, transcode, Encoding};
+use super::input::{detect_encoding, first_char, Encoding};
 use super::scanner::{parse_document, Options};
-use super::strings::char_count;
 use crate::args::Call;
 use crate::ffi::buffer::{PinnedView, ViewError};
 use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
 use crate::module::{state, Name, State};
 use crate::py::{max_depth, raise, type_name, Owned};
+use crate::utf8::{char_count, from_str_data};
 use pyo3_ffi::*;
 use std::ffi::CString;
 use std::ptr::null_mut;
@@ -104,7 +104,7 @@ unsafe fn loads_str(state: &State, doc: *mut PyObject, check_bom: bool) -> *mut 
             raise_decode_error(state, "Unexpected UTF-8 BOM (decode using utf-8-sig)", doc, 0);
             return null_mut();
         }
-        parse(state, &transcode(data), Doc::Str(doc))
+        parse(state, &from_str_data(data), Doc::Str(doc))
     }
 }
 

@@ -2,10 +2,11 @@
 //! `surrogatepass` decodes, control characters, escapes) with the exact error positions of
 //! CPython's `_json` scanner, and unescapes it when needed.
 //!
-//! Text is carried as *generalized UTF-8*: UTF-8 in which a surrogate code point is a 3-byte
-//! sequence of its own (never paired), so lone surrogates survive, as in the standard library.
+//! Text is carried as generalized UTF-8 (`crate::utf8`), so lone surrogates survive, as in
+//! the standard library.
 
 use super::error::{syntax, ErrorKind, SyntaxError};
+use crate::utf8::push_char;
 
 /// A scanned string: where it ends and what the object builder needs to create it once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,59 +166,10 @@ fn decode_utf8(buf: &[u8], i: usize) -> Result<(u32, usize), SyntaxError> {
     }
 }
 
-/// Appends code point `cp` as generalized UTF-8 (a surrogate as its own 3-byte sequence).
-pub fn push_char(out: &mut Vec<u8>, cp: u32) {
-    match cp {
-        0..=0x7f => out.push(cp as u8),
-        0x80..=0x7ff => out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3f) as u8]),
-        0x800..=0xffff => out.extend_from_slice(&[
-            0xE0 | (cp >> 12) as u8,
-            0x80 | ((cp >> 6) & 0x3f) as u8,
-            0x80 | (cp & 0x3f) as u8,
-        ]),
-        _ => out.extend_from_slice(&[
-            0xF0 | (cp >> 18) as u8,
-            0x80 | ((cp >> 12) & 0x3f) as u8,
-            0x80 | ((cp >> 6) & 0x3f) as u8,
-            0x80 | (cp & 0x3f) as u8,
-        ]),
-    }
-}
-
-/// The code points of generalized UTF-8 text that the scanner produced or validated.
-pub fn chars(text: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        let lead = *text.get(i)?;
-        let (cp, width) = match lead {
-            0x00..=0x7f => (u32::from(lead), 1),
-            0xC0..=0xDF => ((u32::from(lead) & 0x1f) << 6 | u32::from(text[i + 1] & 0x3f), 2),
-            0xE0..=0xEF => (
-                (u32::from(lead) & 0x0f) << 12 | u32::from(text[i + 1] & 0x3f) << 6 | u32::from(text[i + 2] & 0x3f),
-                3,
-            ),
-            _ => (
-                (u32::from(lead) & 0x07) << 18
-                    | u32::from(text[i + 1] & 0x3f) << 12
-                    | u32::from(text[i + 2] & 0x3f) << 6
-                    | u32::from(text[i + 3] & 0x3f),
-                4,
-            ),
-        };
-        i += width;
-        Some(cp)
-    })
-}
-
-/// Number of characters in the generalized UTF-8 prefix `text` (its non-continuation bytes):
-/// turns a byte offset into the character offset the standard library reports.
-pub fn char_count(text: &[u8]) -> usize {
-    text.iter().filter(|&&b| b & 0xC0 != 0x80).count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::utf8::chars;
 
     fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
         let mut scratch = Vec::new();
@@ -270,16 +222,5 @@ mod tests {
         assert_eq!(scan(b"\"\xe0\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
         assert_eq!(scan(b"\"\xf4\x90\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
         assert_eq!(scan(b"\"\xe2\x82\""), err(ErrorKind::InvalidUtf8, 1));
-    }
-
-    #[test]
-    fn push_char_round_trips() {
-        let mut out = Vec::new();
-        let cps = [0x41, 0xe9, 0x20ac, 0xd800, 0xdfff, 0x1f600, 0x10ffff];
-        for cp in cps {
-            push_char(&mut out, cp);
-        }
-        assert_eq!(chars(&out).collect::<Vec<_>>(), cps);
-        assert_eq!(char_count(&out), cps.len());
     }
 }

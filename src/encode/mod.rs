@@ -1,5 +1,11 @@
-use pyo3_ffi::*;
-pub unsafe extern "C" fn dumps(_m: *mut PyObject, _a: *const *mut PyObject, _n: Py_ssize_t, _k: *mut PyObject) -> *mut PyObject {
-    unsafe { crate::py::raise(PyExc_NotImplementedError, "dumps"); }
-    std::ptr::null_mut()
-}
+//! `dumps`: the pure text pieces (`escape`, `float`), the output (`writer`), the keyword
+//! configuration (`options`) and the object walk (`encoder`), behind the entry in `dumps`.
+
+mod dumps;
+mod encoder;
+pub mod escape;
+pub mod float;
+mod options;
+mod writer;
+
+pub use dumps::dumps;

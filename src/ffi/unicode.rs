@@ -44,7 +44,7 @@ pub const STATE_COMPACT: u32 = 1 << 5;
 pub const STATE_ASCII: u32 = 1 << 6;
 
 /// The characters of a `str`, at the width CPython stores them.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StrData<'a> {
     /// Pure ASCII: also valid UTF-8.
     Ascii(&'a [u8]),
@@ -52,6 +52,19 @@ pub enum StrData<'a> {
     Latin1(&'a [u8]),
     Ucs2(&'a [u16]),
     Ucs4(&'a [u32]),
+}
+
+impl StrData<'_> {
+    /// The largest code point this kind can hold (0 for ASCII). CPython keeps every `str` at
+    /// its narrowest kind, so text containing this `str` needs at least this kind.
+    pub fn kind_max_char(&self) -> u32 {
+        match self {
+            StrData::Ascii(_) => 0,
+            StrData::Latin1(_) => 0xff,
+            StrData::Ucs2(_) => 0xffff,
+            StrData::Ucs4(_) => 0x10ffff,
+        }
+    }
 }
 
 /// The characters of `obj`, borrowed for as long as the caller keeps it alive.
@@ -109,5 +122,44 @@ pub unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
         } else {
             obj.cast::<PyCompactUnicodeObject>().add(1).cast()
         }
+    }
+}
+
+/// A new `str` from generalized UTF-8 `text` holding `chars` code points, created once at its
+/// final kind: `max_char` is the largest non-ASCII code point (below 0x80: pure ASCII) or at
+/// least one of the same kind.
+///
+/// # Safety
+/// The GIL must be held; `text` must be valid generalized UTF-8 with those properties.
+pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject {
+    // SAFETY: PyUnicode_New(chars, max_char) allocates room for `chars` characters of the kind
+    // `max_char` needs; every character is written before anyone sees the str.
+    unsafe {
+        if max_char < 0x80 {
+            let obj = pyo3_ffi::PyUnicode_New(text.len() as Py_ssize_t, 0x7f);
+            if !obj.is_null() {
+                std::ptr::copy_nonoverlapping(text.as_ptr(), new_str_data(obj), text.len());
+            }
+            return obj;
+        }
+        let obj = pyo3_ffi::PyUnicode_New(chars as Py_ssize_t, max_char);
+        if obj.is_null() {
+            return obj;
+        }
+        let data = new_str_data(obj);
+        match max_char {
+            0..=0xff => fill(data, text),
+            0x100..=0xffff => fill(data.cast::<u16>(), text),
+            _ => fill(data.cast::<u32>(), text),
+        }
+        obj
+    }
+}
+
+/// Writes the code points of `text` as `T` units (each fits: the kind was chosen for them).
+unsafe fn fill<T: TryFrom<u32>>(data: *mut T, text: &[u8]) {
+    for (k, cp) in crate::utf8::chars(text).enumerate() {
+        // SAFETY: `data` has room for all characters of `text`; the kind fits each of them.
+        unsafe { data.add(k).write(T::try_from(cp).unwrap_or_else(|_| unreachable!())) };
     }
 }
