@@ -16,24 +16,23 @@ pub struct Call {
 }
 
 impl Call {
-    /// Checks the positional count (`func` takes exactly `count`) and returns argument `0..count`.
+    /// The function's one argument, `name`, given by position or as keyword (`by_keyword`
+    /// is the keyword's value or NULL), with Python's messages when it is missing or doubled.
     ///
     /// # Safety
     /// The fields must be those the interpreter passed to a FASTCALL function; GIL held.
-    pub unsafe fn positional(&self, func: &str, count: usize) -> Option<&[*mut PyObject]> {
-        if self.nargs != count {
-            let plural = if count == 1 { "" } else { "s" };
-            let msg = if self.nargs < count {
-                format!("{func}() missing {} required positional argument{plural}", count - self.nargs)
-            } else {
-                format!("{func}() takes {count} positional argument{plural} but {} were given", self.nargs)
-            };
-            // SAFETY: GIL held by the caller.
-            unsafe { raise(PyExc_TypeError, &msg) };
-            return None;
-        }
-        // SAFETY: the interpreter passes `nargs` valid argument pointers.
-        Some(unsafe { std::slice::from_raw_parts(self.args, count) })
+    pub unsafe fn one_argument(&self, func: &str, name: &str, by_keyword: *mut PyObject) -> Option<*mut PyObject> {
+        let msg = match (self.nargs, by_keyword.is_null()) {
+            // SAFETY: the interpreter passes `nargs` valid argument pointers.
+            (1, true) => return Some(unsafe { *self.args }),
+            (0, false) => return Some(by_keyword),
+            (0, true) => format!("{func}() missing 1 required positional argument: '{name}'"),
+            (1, false) => format!("{func}() got multiple values for argument '{name}'"),
+            (n, _) => format!("{func}() takes 1 positional argument but {n} were given"),
+        };
+        // SAFETY: GIL held by the caller.
+        unsafe { raise(PyExc_TypeError, &msg) };
+        None
     }
 
     /// Fills `out[k]` with the (borrowed) value of keyword `allowed[k]`, or leaves it NULL.

@@ -26,9 +26,11 @@ pub enum Name {
     ParseInt,
     ParseConstant,
     ObjectPairsHook,
+    Obj,
+    S,
 }
 
-pub const NAME_COUNT: usize = 14;
+pub const NAME_COUNT: usize = 16;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -45,6 +47,8 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"parse_int",
     c"parse_constant",
     c"object_pairs_hook",
+    c"obj",
+    c"s",
 ];
 
 impl Name {

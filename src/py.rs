@@ -59,6 +59,20 @@ pub unsafe fn raise(exc: *mut PyObject, message: &str) {
     }
 }
 
+/// The `ValueError` of `a, b = x` when `x` has `n` items.
+///
+/// # Safety
+/// The GIL must be held.
+pub unsafe fn raise_unpack_count(n: usize) {
+    let msg = if n > 2 {
+        "too many values to unpack (expected 2)".to_owned()
+    } else {
+        format!("not enough values to unpack (expected 2, got {n})")
+    };
+    // SAFETY: GIL held by the caller.
+    unsafe { raise(PyExc_ValueError, &msg) };
+}
+
 /// `type(obj).__name__`, for error messages that name a type as Python code would.
 ///
 /// # Safety

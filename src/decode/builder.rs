@@ -17,11 +17,14 @@ pub struct Builder<'s> {
     state: &'s State,
     /// Owned references: the values (and keys) of the containers still open, then the result.
     stack: Vec<*mut PyObject>,
+    /// Containers open, each counted against the interpreter's recursion limit as the
+    /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
+    open: usize,
 }
 
 impl<'s> Builder<'s> {
     pub fn new(state: &'s State) -> Self {
-        Builder { state, stack: Vec::new() }
+        Builder { state, stack: Vec::new(), open: 0 }
     }
 
     /// The document's value, handed to the caller.
@@ -47,8 +50,19 @@ impl<'s> Builder<'s> {
     }
 }
 
+impl Builder<'_> {
+    fn leave_container(&mut self) {
+        self.open -= 1;
+        // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
+        unsafe { Py_LeaveRecursiveCall() };
+    }
+}
+
 impl Drop for Builder<'_> {
     fn drop(&mut self) {
+        while self.open > 0 {
+            self.leave_container();
+        }
         for obj in self.stack.drain(..) {
             // SAFETY: every stacked pointer is an owned reference; the GIL is held.
             unsafe { Py_DECREF(obj) };
@@ -89,7 +103,22 @@ impl Sink for Builder<'_> {
         self.push(obj)
     }
 
+    fn begin_container(&mut self, is_object: bool) -> Result<(), PyErrSet> {
+        let place = if is_object {
+            c" while decoding a JSON object from a unicode string"
+        } else {
+            c" while decoding a JSON array from a unicode string"
+        };
+        // SAFETY: GIL held; on success the call is balanced by `leave_container`.
+        if unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
+            return Err(PyErrSet);
+        }
+        self.open += 1;
+        Ok(())
+    }
+
     fn end_array(&mut self, len: usize) -> Result<(), PyErrSet> {
+        self.leave_container();
         // SAFETY: PyList_New(len) has room for `len` items; the top `len` stack entries are
         // owned references whose ownership moves into the list (and out of the stack).
         unsafe {
@@ -107,6 +136,7 @@ impl Sink for Builder<'_> {
     }
 
     fn end_object(&mut self, len: usize) -> Result<(), PyErrSet> {
+        self.leave_container();
         let start = self.stack.len() - 2 * len;
         // SAFETY: the top 2*len stack entries are owned key/value references. They leave the
         // stack first, and each is released exactly once below whatever happens.

@@ -16,9 +16,10 @@ use pyo3_ffi::*;
 use std::ffi::CString;
 use std::ptr::null_mut;
 
-/// Keywords of `json.loads`; none is implemented yet beyond its default (`None`).
-const KEYWORDS: [Name; 6] =
-    [Name::Cls, Name::ObjectHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::ObjectPairsHook];
+/// Keywords of `json.loads`: the hooks (not implemented yet beyond their default, `None`),
+/// then `s` itself.
+const KEYWORDS: [Name; 7] =
+    [Name::Cls, Name::ObjectHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::ObjectPairsHook, Name::S];
 
 /// `loads(s)`, called by the interpreter (METH_FASTCALL | METH_KEYWORDS).
 pub unsafe extern "C" fn loads(
@@ -32,14 +33,14 @@ pub unsafe extern "C" fn loads(
     unsafe {
         let state = state(module);
         let call = Call { args, nargs: nargs as usize, kwnames };
-        let Some(&[doc]) = call.positional("loads", 1) else {
-            return null_mut();
-        };
         let mut kw = [null_mut(); KEYWORDS.len()];
         if call.keywords(state, "loads", &KEYWORDS, &mut kw).is_none() {
             return null_mut();
         }
-        for (value, name) in kw.iter().zip(KEYWORDS) {
+        let Some(doc) = call.one_argument("loads", "s", kw[KEYWORDS.len() - 1]) else {
+            return null_mut();
+        };
+        for (value, name) in kw.iter().zip(KEYWORDS).take(KEYWORDS.len() - 1) {
             if !value.is_null() && *value != Py_None() {
                 let name = name.text().to_string_lossy();
                 raise(PyExc_TypeError, &format!("rjson.loads() does not support {name}= yet"));
@@ -138,7 +139,14 @@ fn parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
     let mut scratch = Vec::new();
     match parse_document(text, &mut builder, options, &mut scratch) {
         Ok(()) => builder.finish(),
-        Err(ParseError::Sink(PyErrSet)) => null_mut(),
+        Err(ParseError::Sink(PyErrSet)) => {
+            drop(builder);
+            if let Doc::Utf8 = doc {
+                // SAFETY: GIL held, an exception is set; `text` is the input of this parse.
+                unsafe { prefer_decode_error(text) };
+            }
+            null_mut()
+        }
         Err(ParseError::Syntax(error)) => {
             drop(builder);
             // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
@@ -172,6 +180,27 @@ unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, error: Syntax
             ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => raise(PyExc_RecursionError, error.kind.message()),
             ErrorKind::InvalidUtf8 => raise(PyExc_ValueError, "invalid UTF-8 in a JSON string"),
             kind => raise_decode_error(state, kind.message(), doc, char_count(&text[..error.pos])),
+        }
+    }
+}
+
+/// `json.loads` decodes bytes before parsing, so invalid UTF-8 anywhere in the input wins
+/// over an error the parse raised (a `RecursionError`, a too-long int): replace the current
+/// exception with the `UnicodeDecodeError` if there is one.
+unsafe fn prefer_decode_error(text: &[u8]) {
+    // SAFETY: GIL held with an exception set; the fetched exception is either restored or
+    // released, and the decoded str is released.
+    unsafe {
+        let (mut ty, mut value, mut tb) = (null_mut(), null_mut(), null_mut());
+        PyErr_Fetch(&mut ty, &mut value, &mut tb);
+        let decoded = PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+        if decoded.is_null() {
+            Py_XDECREF(ty);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        } else {
+            Py_DECREF(decoded);
+            PyErr_Restore(ty, value, tb);
         }
     }
 }

@@ -29,6 +29,8 @@ pub trait Sink {
     fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), Self::Error>;
     /// A string value or (with `is_key`) an object key; `text` is generalized UTF-8.
     fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), Self::Error>;
+    /// A container opens (before its items); the sink may refuse the nesting.
+    fn begin_container(&mut self, is_object: bool) -> Result<(), Self::Error>;
     /// Closes the array whose `len` values were the last ones reported.
     fn end_array(&mut self, len: usize) -> Result<(), Self::Error>;
     /// Closes the object whose `len` key/value pairs were the last ones reported.
@@ -99,6 +101,7 @@ pub fn parse_value<S: Sink>(
                 if stack.len() >= options.max_depth {
                     return Err(SyntaxError { kind: ErrorKind::TooDeepArray, pos }.into());
                 }
+                sink.begin_container(false).map_err(ParseError::Sink)?;
                 pos = skip_ws(buf, pos + 1);
                 if buf.get(pos) == Some(&b']') {
                     sink.end_array(0).map_err(ParseError::Sink)?;
@@ -112,6 +115,7 @@ pub fn parse_value<S: Sink>(
                 if stack.len() >= options.max_depth {
                     return Err(SyntaxError { kind: ErrorKind::TooDeepObject, pos }.into());
                 }
+                sink.begin_container(true).map_err(ParseError::Sink)?;
                 pos = skip_ws(buf, pos + 1);
                 if buf.get(pos) == Some(&b'}') {
                     sink.end_object(0).map_err(ParseError::Sink)?;
@@ -232,6 +236,9 @@ mod tests {
         fn string(&mut self, text: &[u8], _: &StrToken, is_key: bool) -> Result<(), ()> {
             let t = String::from_utf8(text.to_vec()).unwrap();
             self.0.push(if is_key { format!("{t:?}:") } else { format!("{t:?}") });
+            Ok(())
+        }
+        fn begin_container(&mut self, _: bool) -> Result<(), ()> {
             Ok(())
         }
         fn end_array(&mut self, len: usize) -> Result<(), ()> {

@@ -8,8 +8,8 @@ use crate::py::{max_depth, raise};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
-/// Keywords of `json.dumps`, in the order of `RawOptions`' fields, then `cls`.
-const KEYWORDS: [Name; 9] = [
+/// Keywords of `json.dumps`, in the order of `RawOptions`' fields, then `cls` and `obj`.
+const KEYWORDS: [Name; 10] = [
     Name::Skipkeys,
     Name::EnsureAscii,
     Name::CheckCircular,
@@ -19,6 +19,7 @@ const KEYWORDS: [Name; 9] = [
     Name::Default,
     Name::SortKeys,
     Name::Cls,
+    Name::Obj,
 ];
 
 /// `dumps(obj, **kw)`, called by the interpreter (METH_FASTCALL | METH_KEYWORDS).
@@ -33,14 +34,14 @@ pub unsafe extern "C" fn dumps(
     unsafe {
         let state = state(module);
         let call = Call { args, nargs: nargs as usize, kwnames };
-        let Some(&[obj]) = call.positional("dumps", 1) else {
-            return null_mut();
-        };
         let mut kw = [null_mut(); KEYWORDS.len()];
         if call.keywords(state, "dumps", &KEYWORDS, &mut kw).is_none() {
             return null_mut();
         }
-        let [skipkeys, ensure_ascii, check_circular, allow_nan, indent, separators, default, sort_keys, cls] = kw;
+        let [skipkeys, ensure_ascii, check_circular, allow_nan, indent, separators, default, sort_keys, cls, obj] = kw;
+        let Some(obj) = call.one_argument("dumps", "obj", obj) else {
+            return null_mut();
+        };
         if !cls.is_null() && cls != Py_None() {
             raise(PyExc_TypeError, "rjson.dumps() does not support cls= yet");
             return null_mut();
@@ -53,6 +54,6 @@ pub unsafe extern "C" fn dumps(
         if encoder.encode(obj).is_err() {
             return null_mut();
         }
-        encoder.out.finish()
+        std::mem::take(&mut encoder.out).finish()
     }
 }

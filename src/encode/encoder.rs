@@ -11,7 +11,7 @@ use super::options::Options;
 use super::writer::Writer;
 use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
-use crate::py::{raise, tp_name, type_name, Owned};
+use crate::py::{raise, raise_unpack_count, tp_name, type_name, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
@@ -22,13 +22,15 @@ type Result<T> = std::result::Result<T, PyErrSet>;
 
 /// An open container (or a pending `default` result) and where its walk stands.
 enum Frame {
-    /// A list or tuple read from its storage (the C encoder's `PySequence_Fast` walk).
-    Sequence { seq: Owned, next: usize },
-    /// A list or tuple subclass walked with `iter()` (the pure-Python encoder's walk).
-    Iterator { seq: Owned, iter: Owned, first: bool },
+    /// A list or tuple read from its storage (the C encoder's `PySequence_Fast` walk). For a
+    /// subclass instance `seq` is `list(instance)` and `owner` the instance.
+    Sequence { seq: Owned, owner: Option<Owned>, next: usize },
+    /// The pure-Python encoder's lazy walks: `for value in lst` over a list or tuple subclass,
+    /// or (with `pairs`) `for key, value in dct.items()` over a dict subclass or sorted items.
+    Iterator { container: Owned, iter: Owned, first: bool, pairs: bool },
     /// An exact dict walked in place.
     Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, first: bool },
-    /// A dict's `items()` as a list: sorted keys, or dict subclasses.
+    /// The C encoder's `items()` list: sorted keys, dict subclasses, or a snapshot.
     Items { dict: Owned, items: Owned, next: usize, first: bool },
     /// An object handed to `default`: marked for cycle detection until its replacement is done.
     Default { obj: Owned },
@@ -38,7 +40,9 @@ impl Frame {
     /// The object a cycle through this frame would revisit.
     fn marker(&self) -> *mut PyObject {
         match self {
-            Frame::Sequence { seq, .. } | Frame::Iterator { seq, .. } => seq.as_ptr(),
+            Frame::Sequence { owner: Some(owner), .. } => owner.as_ptr(),
+            Frame::Sequence { seq, .. } => seq.as_ptr(),
+            Frame::Iterator { container, .. } => container.as_ptr(),
             Frame::Dict { dict, .. } | Frame::Items { dict, .. } => dict.as_ptr(),
             Frame::Default { obj } => obj.as_ptr(),
         }
@@ -143,14 +147,8 @@ impl<'o> Encoder<'o> {
         Ok(())
     }
 
-    /// Raises `RecursionError` if one more frame would pass the depth limit, and
-    /// `ValueError` if `obj` is already being encoded further up.
-    unsafe fn enter(&self, obj: *mut PyObject) -> Result<()> {
-        if self.stack.len() >= self.max_depth {
-            // SAFETY: GIL held.
-            unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
-            return Err(PyErrSet);
-        }
+    /// Raises `ValueError` if `obj` is already being encoded further up (a cycle).
+    unsafe fn check_circular(&self, obj: *mut PyObject) -> Result<()> {
         if self.opts.check_circular && self.stack.iter().any(|f| f.marker() == obj) {
             // SAFETY: GIL held.
             unsafe { raise(PyExc_ValueError, "Circular reference detected") };
@@ -159,37 +157,74 @@ impl<'o> Encoder<'o> {
         Ok(())
     }
 
+    /// Pushes a frame, counting it against the interpreter's recursion limit as the standard
+    /// library's recursive encoder counts its calls (and against rjson's own cap).
+    unsafe fn push(&mut self, frame: Frame) -> Result<()> {
+        const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
+        if self.stack.len() >= self.max_depth {
+            // SAFETY: GIL held.
+            unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
+            return Err(PyErrSet);
+        }
+        // SAFETY: GIL held; balanced by `pop` (or by `Drop` on error).
+        if unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
+            return Err(PyErrSet);
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn pop(&mut self) {
+        self.stack.pop();
+        // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
+        unsafe { Py_LeaveRecursiveCall() };
+    }
+
     unsafe fn open_sequence(&mut self, seq: Owned) -> Result<()> {
         let o = seq.as_ptr();
-        // SAFETY: `o` is a live list or tuple (or subclass instance).
+        // SAFETY: `o` is a live list or tuple (or subclass instance); what the frame walks
+        // is owned by it.
         unsafe {
-            let exact = PyList_CheckExact(o) != 0 || PyTuple_CheckExact(o) != 0;
-            if self.opts.python_encoder && !exact {
+            if PyList_CheckExact(o) != 0 || PyTuple_CheckExact(o) != 0 {
+                return self.open_stored(seq, None);
+            }
+            if self.opts.python_encoder {
                 // `if not lst: yield '[]'`, then `for value in lst`.
                 if !truth(o)? {
                     self.out.ascii(b"[]");
                     return Ok(());
                 }
-                self.enter(o)?;
+                self.check_circular(o)?;
                 let iter = Owned::new(PyObject_GetIter(o)).ok_or(PyErrSet)?;
+                self.push(Frame::Iterator { container: seq, iter, first: true, pairs: false })?;
                 self.open(b'[');
-                self.stack.push(Frame::Iterator { seq, iter, first: true });
                 return Ok(());
             }
-            if var_size(o) == 0 {
+            // The C encoder's PySequence_Fast: `list(instance)` for subclasses.
+            let list = Owned::new(PySequence_List(o)).ok_or(PyErrSet)?;
+            self.open_stored(list, Some(seq))
+        }
+    }
+
+    /// Opens a list or tuple walked from its storage; `owner` is the subclass instance it
+    /// was made from.
+    unsafe fn open_stored(&mut self, seq: Owned, owner: Option<Owned>) -> Result<()> {
+        // SAFETY: `seq` is a live list or tuple.
+        unsafe {
+            if var_size(seq.as_ptr()) == 0 {
                 self.out.ascii(b"[]");
                 return Ok(());
             }
-            self.enter(o)?;
-            self.open(b'[');
-            self.stack.push(Frame::Sequence { seq, next: 0 });
+            self.check_circular(owner.as_ref().unwrap_or(&seq).as_ptr())?;
+            self.push(Frame::Sequence { seq, owner, next: 0 })?;
         }
+        self.open(b'[');
         Ok(())
     }
 
     unsafe fn open_dict(&mut self, dict: Owned) -> Result<()> {
         let o = dict.as_ptr();
-        // SAFETY: `o` is a live dict (or subclass instance); the items list is owned by the frame.
+        // SAFETY: `o` is a live dict (or subclass instance); what the frame walks is owned by it.
         unsafe {
             let exact = PyDict_CheckExact(o) != 0;
             let empty = if self.opts.python_encoder && !exact { !truth(o)? } else { PyDict_Size(o) == 0 };
@@ -197,21 +232,42 @@ impl<'o> Encoder<'o> {
                 self.out.ascii(b"{}");
                 return Ok(());
             }
-            self.enter(o)?;
-            if self.opts.sort_keys || !exact {
+            self.check_circular(o)?;
+            let frame = if self.opts.python_encoder && (self.opts.sort_keys || !exact) {
+                // `sorted(dct.items())` or `dct.items()`, unpacked lazily as pairs.
+                let items = Owned::new(PyObject_CallMethod(o, c"items".as_ptr(), std::ptr::null())).ok_or(PyErrSet)?;
+                let iterable = if self.opts.sort_keys {
+                    let list = Owned::new(PySequence_List(items.as_ptr())).ok_or(PyErrSet)?;
+                    if PyList_Sort(list.as_ptr()) != 0 {
+                        return Err(PyErrSet);
+                    }
+                    list
+                } else {
+                    items
+                };
+                let iter = Owned::new(PyObject_GetIter(iterable.as_ptr())).ok_or(PyErrSet)?;
+                Frame::Iterator { container: dict, iter, first: true, pairs: true }
+            } else if self.opts.sort_keys || !exact || self.snapshot_items() {
                 let items = Owned::new(if exact { PyDict_Items(o) } else { PyMapping_Items(o) }).ok_or(PyErrSet)?;
                 if self.opts.sort_keys && PyList_Sort(items.as_ptr()) != 0 {
                     return Err(PyErrSet);
                 }
-                self.open(b'{');
-                self.stack.push(Frame::Items { dict, items, next: 0, first: true });
+                Frame::Items { dict, items, next: 0, first: true }
             } else {
                 let len = PyDict_Size(o);
-                self.open(b'{');
-                self.stack.push(Frame::Dict { dict, pos: 0, len, first: true });
-            }
+                Frame::Dict { dict, pos: 0, len, first: true }
+            };
+            self.push(frame)?;
         }
+        self.open(b'{');
         Ok(())
+    }
+
+    /// CPython's C encoder before 3.12 walks a snapshot of every dict's items, which shows
+    /// when `default` changes a dict's values mid-walk; without `default` nothing can. (The
+    /// pure-Python encoder walks the live dict, as `Frame::Dict` does.)
+    fn snapshot_items(&self) -> bool {
+        !cfg!(py_3_12) && !self.opts.python_encoder && !self.opts.default.is_null()
     }
 
     unsafe fn call_default(&mut self, obj: Owned) -> Result<Owned> {
@@ -223,8 +279,8 @@ impl<'o> Encoder<'o> {
                 raise(PyExc_TypeError, &format!("Object of type {name} is not JSON serializable"));
                 return Err(PyErrSet);
             }
-            self.enter(o)?;
-            self.stack.push(Frame::Default { obj });
+            self.check_circular(o)?;
+            self.push(Frame::Default { obj })?;
             Owned::new(PyObject_CallOneArg(self.opts.default, o)).ok_or(PyErrSet)
         }
     }
@@ -240,7 +296,7 @@ impl<'o> Encoder<'o> {
         self.level -= 1;
         self.newline_indent();
         self.out.ascii(&[bracket]);
-        self.stack.pop();
+        self.pop();
     }
 
     fn newline_indent(&mut self) {
@@ -265,7 +321,7 @@ impl<'o> Encoder<'o> {
         unsafe {
             match &self.stack[top] {
                 Frame::Default { .. } => {
-                    self.stack.pop();
+                    self.pop();
                     Ok(None)
                 }
                 Frame::Sequence { .. } => self.advance_sequence(top),
@@ -277,7 +333,7 @@ impl<'o> Encoder<'o> {
     }
 
     unsafe fn advance_sequence(&mut self, top: usize) -> Result<Option<Owned>> {
-        let Frame::Sequence { seq, next } = &mut self.stack[top] else { unreachable!() };
+        let Frame::Sequence { seq, next, .. } = &mut self.stack[top] else { unreachable!() };
         let (o, i) = (seq.as_ptr(), *next);
         // SAFETY: the frame owns the list or tuple; the item is taken as a strong reference
         // before any Python code can run. A list may have shrunk (from `default`), so its
@@ -297,22 +353,30 @@ impl<'o> Encoder<'o> {
     }
 
     unsafe fn advance_iterator(&mut self, top: usize) -> Result<Option<Owned>> {
-        let Frame::Iterator { iter, first, .. } = &mut self.stack[top] else { unreachable!() };
-        let was_first = std::mem::replace(first, false);
         // SAFETY: the frame owns the iterator; PyIter_Next returns a new reference or NULL.
         unsafe {
-            match Owned::new(PyIter_Next(iter.as_ptr())) {
-                Some(item) => {
+            loop {
+                let Frame::Iterator { iter, first, pairs, .. } = &mut self.stack[top] else { unreachable!() };
+                let (was_first, pairs) = (*first, *pairs);
+                let Some(item) = Owned::new(PyIter_Next(iter.as_ptr())) else {
+                    if !PyErr_Occurred().is_null() {
+                        return Err(PyErrSet);
+                    }
+                    self.close(if pairs { b'}' } else { b']' });
+                    return Ok(None);
+                };
+                if !pairs {
                     if !was_first {
                         self.item_separator();
                     }
-                    Ok(Some(item))
+                    self.mark_not_first(top);
+                    return Ok(Some(item));
                 }
-                None if PyErr_Occurred().is_null() => {
-                    self.close(b']');
-                    Ok(None)
+                let (key, value) = unpack_pair(item.as_ptr())?;
+                if self.key(key.as_ptr(), was_first)? {
+                    self.mark_not_first(top);
+                    return Ok(Some(value));
                 }
-                None => Err(PyErrSet),
             }
         }
     }
@@ -344,7 +408,7 @@ impl<'o> Encoder<'o> {
     }
 
     fn mark_not_first(&mut self, top: usize) {
-        if let Frame::Dict { first, .. } | Frame::Items { first, .. } = &mut self.stack[top] {
+        if let Frame::Dict { first, .. } | Frame::Items { first, .. } | Frame::Iterator { first, .. } = &mut self.stack[top] {
             *first = false;
         }
     }
@@ -417,6 +481,53 @@ impl<'o> Encoder<'o> {
             self.out.text(&self.opts.key_separator);
             Ok(true)
         }
+    }
+}
+
+impl Drop for Encoder<'_> {
+    fn drop(&mut self) {
+        while !self.stack.is_empty() {
+            self.pop();
+        }
+    }
+}
+
+/// `key, value = item` with Python's unpacking rules and messages.
+unsafe fn unpack_pair(item: *mut PyObject) -> Result<(Owned, Owned)> {
+    // SAFETY: `item` is live; every reference taken here is owned by an `Owned`.
+    unsafe {
+        if PyTuple_CheckExact(item) != 0 || PyList_CheckExact(item) != 0 {
+            let n = var_size(item);
+            if n == 2 {
+                let get = |i| if PyTuple_CheckExact(item) != 0 { tuple_item(item, i) } else { list_item(item, i) };
+                return Ok((Owned::borrowed(get(0)), Owned::borrowed(get(1))));
+            }
+            raise_unpack_count(n);
+            return Err(PyErrSet);
+        }
+        let Some(iter) = Owned::new(PyObject_GetIter(item)) else {
+            if PyErr_ExceptionMatches(PyExc_TypeError) != 0 {
+                PyErr_Clear();
+                let name = type_name(item);
+                raise(PyExc_TypeError, &format!("cannot unpack non-iterable {name} object"));
+            }
+            return Err(PyErrSet);
+        };
+        let mut parts = Vec::with_capacity(2);
+        while parts.len() < 3 {
+            match Owned::new(PyIter_Next(iter.as_ptr())) {
+                Some(part) => parts.push(part),
+                None if PyErr_Occurred().is_null() => break,
+                None => return Err(PyErrSet),
+            }
+        }
+        if parts.len() != 2 {
+            raise_unpack_count(parts.len());
+            return Err(PyErrSet);
+        }
+        let value = parts.pop().ok_or(PyErrSet)?;
+        let key = parts.pop().ok_or(PyErrSet)?;
+        Ok((key, value))
     }
 }
 

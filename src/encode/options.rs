@@ -3,7 +3,7 @@
 use super::writer::Text;
 use crate::ffi::unicode::str_data;
 use crate::utf8::from_str_data;
-use crate::py::{raise, type_name, Owned};
+use crate::py::{raise, raise_unpack_count, type_name, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
@@ -119,12 +119,7 @@ unsafe fn read_separators(obj: *mut PyObject) -> Option<(Text, Text)> {
         let tuple = Owned::new(PySequence_Tuple(obj))?;
         let n = PyTuple_GET_SIZE(tuple.as_ptr());
         if n != 2 {
-            let msg = if n > 2 {
-                "too many values to unpack (expected 2)".to_owned()
-            } else {
-                format!("not enough values to unpack (expected 2, got {n})")
-            };
-            raise(PyExc_ValueError, &msg);
+            raise_unpack_count(n as usize);
             return None;
         }
         let mut parts = [PyTuple_GET_ITEM(tuple.as_ptr(), 0), PyTuple_GET_ITEM(tuple.as_ptr(), 1)].into_iter().map(|part| {
