@@ -1,0 +1,281 @@
+"""Deep nesting: rjson must raise RecursionError (as json does) and never crash,
+in the main thread and in a thread whose stack is only 64 KiB
+(threading.stack_size(64 * 1024)).
+
+The risky calls run in a child interpreter so that a crash (stack overflow,
+segfault) is reported as a failing test instead of killing the test run.
+Note: the stdlib json itself segfaults in the 64 KiB thread on these inputs
+(3.11, 3.12 and 3.13), so there json is not run and only rjson is checked.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import rjson
+
+SMALL_STACK = 64 * 1024
+
+
+def _child_env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    return env
+
+
+CHILD = r"""
+import json, sys, threading, rjson
+
+def nested_list(n):
+    o = []
+    for _ in range(n):
+        o = [o]
+    return o
+
+def nested_dict(n):
+    o = {}
+    for _ in range(n):
+        o = {"a": o}
+    return o
+
+def nested_mixed(n):
+    o = 0
+    for i in range(n):
+        r = i % 3
+        o = [o] if r == 0 else ({"k": o} if r == 1 else (o,))
+    return o
+
+class Thing:
+    pass
+
+def infinite_default(o):
+    return [Thing()]
+
+def cycle_list():
+    l = [1]
+    l.append(l)
+    return l
+
+def cycle_dict():
+    d = {"a": 1}
+    d["b"] = [d]
+    return d
+
+def case_calls(op):
+    # (label, callable) pairs; each must raise RecursionError
+    out = []
+    if op.startswith("dumps_"):
+        kind = op[len("dumps_"):]
+        kws = ({}, {"indent": 1}, {"sort_keys": True, "separators": (",", ":")})
+        if kind in ("list", "dict", "mixed"):
+            build = {"list": nested_list, "dict": nested_dict, "mixed": nested_mixed}[kind]
+            for n in (10**5, 10**6):
+                obj = build(n)  # built once, shared by the calls below
+                for kw in (kws if n == 10**5 else kws[:2]):
+                    out.append(("%s %d %r" % (kind, n, kw),
+                                (lambda o=obj, kw=kw: rjson.dumps(o, **kw)),
+                                (lambda o=obj, kw=kw: json.dumps(o, **kw))))
+        for kw in kws:
+            if kind == "cycle":
+                for mk in (cycle_list, cycle_dict):
+                    out.append(("%s %r" % (mk.__name__, kw),
+                                (lambda mk=mk, kw=kw: rjson.dumps(mk(), check_circular=False, **kw)),
+                                (lambda mk=mk, kw=kw: json.dumps(mk(), check_circular=False, **kw))))
+            elif kind == "default":
+                for cc in (True, False):
+                    out.append(("default cc=%r %r" % (cc, kw),
+                                (lambda cc=cc, kw=kw: rjson.dumps(Thing(), default=infinite_default, check_circular=cc, **kw)),
+                                (lambda cc=cc, kw=kw: json.dumps(Thing(), default=infinite_default, check_circular=cc, **kw))))
+    else:
+        docs = {
+            "loads_list": ["[" * 10**6, "[" * 10**5],
+            "loads_dict": ['{"a":' * 10**6, '{"a":' * 10**5],
+            "loads_mixed": ['[{"a":' * 10**5 + "1" + "}]" * 10**5],
+            "loads_bytes": [b"[" * 10**6, b'{"a":' * 10**5],
+            "loads_valid": ["[" * 10**5 + "]" * 10**5, '{"a":' * 10**5 + "1" + "}" * 10**5],
+        }[op]
+        for d in docs:
+            out.append(("%s len=%d" % (type(d).__name__, len(d)), (lambda d=d: rjson.loads(d)),
+                        (lambda d=d: json.loads(d))))
+    return out
+
+def run(calls, with_json):
+    for label, f, fj in calls:
+        res = []
+        for g in ((f, fj) if with_json else (f,)):
+            try:
+                g()
+                res.append("ok")
+            except BaseException as e:
+                res.append(type(e).__name__)
+        print(repr((label,) + tuple(res)), flush=True)
+    # still usable afterwards
+    o = nested_list(100)
+    assert rjson.dumps(o) == json.dumps(o)
+    print("USABLE", flush=True)
+
+op, stack = sys.argv[1], int(sys.argv[2])
+calls = case_calls(op)
+if stack:
+    threading.stack_size(stack)
+    t = threading.Thread(target=run, args=(calls, False))
+    t.start()
+    t.join()
+else:
+    run(calls, True)
+print("DONE", flush=True)
+"""
+
+OPS = ["dumps_list", "dumps_dict", "dumps_mixed", "dumps_cycle", "dumps_default",
+       "loads_list", "loads_dict", "loads_mixed", "loads_bytes", "loads_valid"]
+
+
+@pytest.mark.parametrize("stack", [0, SMALL_STACK], ids=["main_thread", "thread_64k"])
+@pytest.mark.parametrize("op", OPS)
+def test_deep_nesting_raises_recursion_error(op, stack):
+    p = subprocess.run([sys.executable, "-c", CHILD, op, str(stack)], capture_output=True,
+                       text=True, timeout=300, env=_child_env())
+    lines = p.stdout.splitlines()
+    assert p.returncode == 0, (f"child crashed or failed (rc={p.returncode}) after "
+                               f"{lines[-1:]!r}; stderr: {p.stderr[-1500:]}")
+    assert lines[-2:] == ["USABLE", "DONE"], (lines, p.stderr[-1500:])
+    results = [eval(line) for line in lines[:-2]]  # noqa: S307 - our own child's output
+    assert results
+    for res in results:
+        label, got = res[0], res[1]
+        if stack == 0:
+            assert res[2] == "RecursionError", f"test bug: json gave {res[2]} for {label}"
+        assert got == "RecursionError", f"{label}: rjson gave {got}, expected RecursionError"
+
+
+# ---------------------------------------------------------------------------- moderate depth works
+
+def _nested_list(n):
+    o = []
+    for i in range(n):
+        o = [o, i]
+    return o
+
+
+def _nested_dict(n):
+    o = {}
+    for i in range(n):
+        o = {"k%d" % i: o, "i": i}
+    return o
+
+
+def _nested_mixed(n):
+    o = "leaf"
+    for i in range(n):
+        o = [o] if i % 3 == 0 else ({"k": o} if i % 3 == 1 else (o, i))
+    return o
+
+
+@pytest.mark.parametrize("kw", [{}, {"indent": 2}, {"sort_keys": True},
+                                {"separators": (",", ":")}], ids=repr)
+@pytest.mark.parametrize("build", [_nested_list, _nested_dict, _nested_mixed],
+                         ids=lambda f: f.__name__)
+def test_depth_100_equals_json(build, kw):
+    obj = build(100)
+    assert rjson.dumps(obj, **kw) == json.dumps(obj, **kw)
+
+
+@pytest.mark.parametrize("doc", ["[" * 100 + "]" * 100, '{"a":' * 100 + "null" + "}" * 100,
+                                 '[{"a":' * 50 + "[1.5]" + "}]" * 50])
+def test_loads_depth_100_equals_json(doc):
+    assert rjson.loads(doc) == json.loads(doc)
+    assert rjson.loads(doc.encode()) == json.loads(doc.encode())
+
+
+SMALL_THREAD_CHILD = r"""
+import json, sys, threading, rjson
+def nl(n):
+    o = []
+    for i in range(n):
+        o = [o, i]
+    return o
+def nd(n):
+    o = {}
+    for i in range(n):
+        o = {"k": o}
+    return o
+objs = [nl(100), nd(100)]
+docs = ["[" * 100 + "]" * 100, '{"a":' * 100 + "1" + "}" * 100]
+kws = [{}, {"indent": 2}, {"sort_keys": True}]
+want_d = [json.dumps(o, **kw) for o in objs for kw in kws]
+want_l = [json.loads(d) for d in docs]
+res = {}
+def run():
+    try:
+        res["d"] = [rjson.dumps(o, **kw) for o in objs for kw in kws]
+        res["l"] = [rjson.loads(d) for d in docs]
+    except BaseException as e:
+        res["err"] = repr(e)
+threading.stack_size(64 * 1024)
+t = threading.Thread(target=run)
+t.start(); t.join()
+assert "err" not in res, res.get("err")
+assert res["d"] == want_d
+assert res["l"] == want_l
+print("OK")
+"""
+
+
+def test_depth_100_in_small_stack_thread():
+    p = subprocess.run([sys.executable, "-c", SMALL_THREAD_CHILD], capture_output=True,
+                       text=True, timeout=120, env=_child_env())
+    assert p.returncode == 0 and p.stdout.strip() == "OK", (p.returncode, p.stdout,
+                                                            p.stderr[-1500:])
+
+
+# ---------------------------------------------------------------------------- recursion accounting
+
+DEPTH_CHILD = r"""
+import sys, json, rjson
+def probe():
+    # the deepest Python recursion available right now
+    n = [0]
+    def f(k):
+        n[0] = k
+        f(k + 1)
+    try:
+        f(0)
+    except RecursionError:
+        pass
+    return n[0]
+def nested(n):
+    o = []
+    for _ in range(n):
+        o = [o]
+    return o
+before = probe()
+deep = nested(10**5)
+doc = "[" * 10**5
+for i in range(30):
+    for f in (lambda: rjson.dumps(deep), lambda: rjson.dumps(deep, indent=1),
+              lambda: rjson.loads(doc)):
+        try:
+            f()
+        except RecursionError:
+            pass
+        else:
+            raise SystemExit("no RecursionError")
+after = probe()
+ok = nested(200)
+assert rjson.dumps(ok) == json.dumps(ok)
+print(before, after)
+"""
+
+
+def test_recursion_depth_restored_after_errors():
+    """Failing deep calls must not leak recursion depth (Py_EnterRecursiveCall without
+    the matching leave would make later code hit RecursionError sooner)."""
+    p = subprocess.run([sys.executable, "-c", DEPTH_CHILD], capture_output=True, text=True,
+                       timeout=300, env=_child_env())
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr[-1500:])
+    before, after = map(int, p.stdout.split())
+    assert abs(before - after) <= 2, f"usable recursion depth {before} before, {after} after"
+
