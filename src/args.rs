@@ -16,6 +16,30 @@ pub struct Call {
 }
 
 impl Call {
+    /// Reads a call of `func` made by the interpreter: the module's state and the borrowed
+    /// values of the keywords `allowed` (NULL where not given).
+    ///
+    /// # Safety
+    /// The arguments must be those the interpreter passed to a FASTCALL|KEYWORDS function of
+    /// the rjson module `module`; GIL held.
+    pub unsafe fn read<'s, const N: usize>(
+        module: *mut PyObject,
+        args: *const *mut PyObject,
+        nargs: Py_ssize_t,
+        kwnames: *mut PyObject,
+        func: &str,
+        allowed: &[Name; N],
+    ) -> Option<(&'s State, Call, [*mut PyObject; N])> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let state = crate::module::state(module);
+            let call = Call { args, nargs: nargs as usize, kwnames };
+            let mut values = [std::ptr::null_mut(); N];
+            call.keywords(state, func, allowed, &mut values)?;
+            Some((state, call, values))
+        }
+    }
+
     /// The function's one argument, `name`, given by position or as keyword (`by_keyword`
     /// is the keyword's value or NULL), with Python's messages when it is missing or doubled.
     ///
@@ -39,7 +63,7 @@ impl Call {
     ///
     /// # Safety
     /// As for [`Call::positional`]; `state` must be the called module's state.
-    pub unsafe fn keywords(&self, state: &State, func: &str, allowed: &[Name], out: &mut [*mut PyObject]) -> Option<()> {
+    unsafe fn keywords(&self, state: &State, func: &str, allowed: &[Name], out: &mut [*mut PyObject]) -> Option<()> {
         if self.kwnames.is_null() {
             return Some(());
         }

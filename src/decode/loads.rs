@@ -9,7 +9,7 @@ use crate::args::Call;
 use crate::ffi::buffer::{PinnedView, ViewError};
 use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
-use crate::module::{state, Name, State};
+use crate::module::{Name, State};
 use crate::py::{max_depth, raise, type_name, Owned};
 use crate::utf8::{char_count, from_str_data};
 use pyo3_ffi::*;
@@ -31,12 +31,9 @@ pub unsafe extern "C" fn loads(
     // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
     // `module` is this extension's module object.
     unsafe {
-        let state = state(module);
-        let call = Call { args, nargs: nargs as usize, kwnames };
-        let mut kw = [null_mut(); KEYWORDS.len()];
-        if call.keywords(state, "loads", &KEYWORDS, &mut kw).is_none() {
+        let Some((state, call, kw)) = Call::read(module, args, nargs, kwnames, "loads", &KEYWORDS) else {
             return null_mut();
-        }
+        };
         let Some(doc) = call.one_argument("loads", "s", kw[KEYWORDS.len() - 1]) else {
             return null_mut();
         };

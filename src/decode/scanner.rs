@@ -97,34 +97,26 @@ pub fn parse_value<S: Sink>(
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
-            b'[' => {
+            b'[' | b'{' => {
+                let is_object = b == b'{';
                 if stack.len() >= options.max_depth {
-                    return Err(SyntaxError { kind: ErrorKind::TooDeepArray, pos }.into());
+                    let kind = if is_object { ErrorKind::TooDeepObject } else { ErrorKind::TooDeepArray };
+                    return Err(SyntaxError { kind, pos }.into());
                 }
-                sink.begin_container(false).map_err(ParseError::Sink)?;
+                sink.begin_container(is_object).map_err(ParseError::Sink)?;
                 pos = skip_ws(buf, pos + 1);
-                if buf.get(pos) == Some(&b']') {
-                    sink.end_array(0).map_err(ParseError::Sink)?;
-                    pos += 1;
-                } else {
-                    stack.push(Frame::Array(0));
+                let close = if is_object { b'}' } else { b']' };
+                if buf.get(pos) != Some(&close) {
+                    if is_object {
+                        pos = parse_key(buf, pos, sink, scratch)?;
+                        stack.push(Frame::Object(0));
+                    } else {
+                        stack.push(Frame::Array(0));
+                    }
                     continue 'value;
                 }
-            }
-            b'{' => {
-                if stack.len() >= options.max_depth {
-                    return Err(SyntaxError { kind: ErrorKind::TooDeepObject, pos }.into());
-                }
-                sink.begin_container(true).map_err(ParseError::Sink)?;
-                pos = skip_ws(buf, pos + 1);
-                if buf.get(pos) == Some(&b'}') {
-                    sink.end_object(0).map_err(ParseError::Sink)?;
-                    pos += 1;
-                } else {
-                    pos = parse_key(buf, pos, sink, scratch)?;
-                    stack.push(Frame::Object(0));
-                    continue 'value;
-                }
+                if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
+                pos += 1;
             }
             _ => pos = parse_scalar(buf, pos, sink)?,
         }

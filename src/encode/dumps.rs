@@ -3,7 +3,7 @@
 use super::encoder::Encoder;
 use super::options::{Options, RawOptions};
 use crate::args::Call;
-use crate::module::{state, Name};
+use crate::module::Name;
 use crate::py::{max_depth, raise};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -32,12 +32,9 @@ pub unsafe extern "C" fn dumps(
     // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
     // `module` is this extension's module object. Keyword values are borrowed for the call.
     unsafe {
-        let state = state(module);
-        let call = Call { args, nargs: nargs as usize, kwnames };
-        let mut kw = [null_mut(); KEYWORDS.len()];
-        if call.keywords(state, "dumps", &KEYWORDS, &mut kw).is_none() {
+        let Some((_, call, kw)) = Call::read(module, args, nargs, kwnames, "dumps", &KEYWORDS) else {
             return null_mut();
-        }
+        };
         let [skipkeys, ensure_ascii, check_circular, allow_nan, indent, separators, default, sort_keys, cls, obj] = kw;
         let Some(obj) = call.one_argument("dumps", "obj", obj) else {
             return null_mut();
