@@ -43,7 +43,8 @@ pub enum ViewError {
     NotContiguous,
 }
 
-/// The view of a memoryview (`PyMemoryView_GET_BUFFER`).
+/// The view of a memoryview (`PyMemoryView_GET_BUFFER`): `buf` and `len` give its bytes,
+/// `format`, `ndim`, `shape` and `strides` its items.
 ///
 /// # Safety
 /// `obj` must be a live memoryview.
@@ -83,7 +84,7 @@ impl PinnedView {
         // SAFETY: an unreleased C-contiguous view covers `len` readable bytes at `buf`, kept
         // alive by the exporter that the memoryview holds; the pin blocks `release()`.
         unsafe {
-            let view = &(*self.raw).view;
+            let view = memoryview_buffer(self.raw.cast());
             if view.len == 0 {
                 return &[];
             }
