@@ -551,10 +551,11 @@ def test_array_array_either_accepted_or_typeerror():
 @pytest.mark.parametrize("arg", [1, 1.5, None, True, [], ["[]"], {}, (), object(), {"a": 1}, set(), len],
                          ids=repr)
 def test_non_text_argument_typeerror(arg):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as want:
         json.loads(arg)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError) as got:
         rjson.loads(arg)
+    assert str(got.value) == str(want.value)
 
 
 JSON_KWARGS = ["cls", "object_hook", "parse_float", "parse_int", "parse_constant", "object_pairs_hook"]
@@ -573,15 +574,20 @@ def test_keywords_rejected(kw, value):
 
 @pytest.mark.parametrize("kw", KWARGS)
 def test_keywords_none(kw):
-    """json's keywords given their default None: TypeError, or ignored exactly as json does.
-
-    Unknown keywords are always a TypeError."""
+    """json's keywords given their default None behave exactly as in json; unknown keywords
+    are a TypeError whatever their value."""
     for doc in ("[1]", b"[1,"):
         got = outcome(rjson.loads, doc, **{kw: None})
-        if got[0] == "raise" and type(got[1]) is TypeError:
+        if kw not in JSON_KWARGS:
+            assert got[0] == "raise" and type(got[1]) is TypeError, (doc, kw, got)
             continue
-        assert kw in JSON_KWARGS, f"unknown keyword {kw}= accepted"
         assert_same_outcome(got, outcome(json.loads, doc, **{kw: None}), (doc, kw))
+
+
+def test_document_by_keyword():
+    assert_same(rjson.loads(s='{"a": [1]}'), json.loads(s='{"a": [1]}'))
+    with pytest.raises(TypeError):
+        rjson.loads("[1]", s="[2]")
 
 
 def test_bad_arity():
