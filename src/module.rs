@@ -2,6 +2,7 @@
 //! table and its per-module state. No Python object lives in a Rust static, so each
 //! (sub)interpreter that imports rjson gets its own state.
 
+use crate::decode::key_cache::KeyCache;
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -68,6 +69,9 @@ pub struct State {
     pub neg_inf: *mut PyObject,
     /// Interned keyword names, indexed by [`Name`].
     pub names: [*mut PyObject; NAME_COUNT],
+    /// Object keys reused across `loads` calls (a `Box` owned by the module; emptied by
+    /// `m_clear`, freed by `m_free`).
+    pub key_cache: *mut KeyCache,
 }
 
 impl State {
@@ -158,6 +162,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
     // reference that `module_clear` releases, including after a partial failure here.
     unsafe {
         let st = &mut *PyModule_GetState(module).cast::<State>();
+        st.key_cache = Box::into_raw(Box::new(KeyCache::new()));
         for (slot, text) in st.names.iter_mut().zip(NAME_TEXT) {
             *slot = PyUnicode_InternFromString(text.as_ptr());
             if slot.is_null() {
@@ -235,11 +240,21 @@ unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {
                 Py_DECREF(old);
             }
         }
+        if let Some(cache) = (*st).key_cache.as_mut() {
+            cache.clear();
+        }
     }
     0
 }
 
 unsafe extern "C" fn module_free(module: *mut c_void) {
-    // SAFETY: called once when the module object is deallocated.
-    unsafe { module_clear(module.cast()) };
+    // SAFETY: called once when the module object is deallocated; the cache Box was made by
+    // `init_state` and is freed here only.
+    unsafe {
+        module_clear(module.cast());
+        let st = PyModule_GetState(module.cast()).cast::<State>();
+        if !st.is_null() && !(*st).key_cache.is_null() {
+            drop(Box::from_raw(std::mem::replace(&mut (*st).key_cache, ptr::null_mut())));
+        }
+    }
 }

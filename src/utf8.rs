@@ -23,26 +23,27 @@ pub fn push_char(out: &mut Vec<u8>, cp: u32) {
     }
 }
 
+/// The code point of the sequence starting at `i` in valid generalized UTF-8, and its width.
+#[inline(always)]
+pub fn decode_at(text: &[u8], i: usize) -> (u32, usize) {
+    let lead = u32::from(text[i]);
+    let cont = |k: usize| u32::from(text[i + k] & 0x3f);
+    match text[i] {
+        0x00..=0x7f => (lead, 1),
+        0xC0..=0xDF => ((lead & 0x1f) << 6 | cont(1), 2),
+        0xE0..=0xEF => ((lead & 0x0f) << 12 | cont(1) << 6 | cont(2), 3),
+        _ => ((lead & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3), 4),
+    }
+}
+
 /// The code points of generalized UTF-8 text that the scanner produced or validated.
 pub fn chars(text: &[u8]) -> impl Iterator<Item = u32> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
-        let lead = *text.get(i)?;
-        let (cp, width) = match lead {
-            0x00..=0x7f => (u32::from(lead), 1),
-            0xC0..=0xDF => ((u32::from(lead) & 0x1f) << 6 | u32::from(text[i + 1] & 0x3f), 2),
-            0xE0..=0xEF => (
-                (u32::from(lead) & 0x0f) << 12 | u32::from(text[i + 1] & 0x3f) << 6 | u32::from(text[i + 2] & 0x3f),
-                3,
-            ),
-            _ => (
-                (u32::from(lead) & 0x07) << 18
-                    | u32::from(text[i + 1] & 0x3f) << 12
-                    | u32::from(text[i + 2] & 0x3f) << 6
-                    | u32::from(text[i + 3] & 0x3f),
-                4,
-            ),
-        };
+        if i >= text.len() {
+            return None;
+        }
+        let (cp, width) = decode_at(text, i);
         i += width;
         Some(cp)
     })

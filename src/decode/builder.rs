@@ -2,6 +2,7 @@
 //! of open containers on a stack of owned references and builds each list or dict when it
 //! closes, at its exact size.
 
+use super::key_cache::MAX_KEY_LEN;
 use super::scanner::{Constant, Sink};
 use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
@@ -97,9 +98,16 @@ impl Sink for Builder<'_> {
         self.push(obj)
     }
 
-    fn string(&mut self, text: &[u8], token: &StrToken, _is_key: bool) -> Result<(), PyErrSet> {
-        // SAFETY: `text` is generalized UTF-8 described by `token`.
-        let obj = unsafe { new_str(text, token.chars, token.max_char) };
+    fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), PyErrSet> {
+        // SAFETY: `text` is generalized UTF-8 described by `token`; the key cache is the
+        // module's, used only under the GIL and only within this call (see KeyCache).
+        let obj = unsafe {
+            if is_key && token.max_char < 0x80 && text.len() <= MAX_KEY_LEN {
+                (*self.state.key_cache).get_or_insert(text, || new_str(text, token.chars, token.max_char))
+            } else {
+                new_str(text, token.chars, token.max_char)
+            }
+        };
         self.push(obj)
     }
 
@@ -141,7 +149,7 @@ impl Sink for Builder<'_> {
         // SAFETY: the top 2*len stack entries are owned key/value references. They leave the
         // stack first, and each is released exactly once below whatever happens.
         unsafe {
-            let dict = PyDict_New();
+            let dict = new_dict(len);
             let pairs: Vec<*mut PyObject> = self.stack.drain(start..).collect();
             let mut failed = dict.is_null();
             for pair in pairs.chunks_exact(2) {
@@ -163,6 +171,23 @@ impl Sink for Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// An empty dict with room for `len` items (so building it never resizes).
+#[cfg(not(py_3_14))]
+unsafe fn new_dict(len: usize) -> *mut PyObject {
+    extern "C" {
+        // Exported by CPython 3.9-3.13 (declared in cpython/dictobject.h); pyo3-ffi skips it.
+        fn _PyDict_NewPresized(minused: Py_ssize_t) -> *mut PyObject;
+    }
+    // SAFETY: plain constructor; the GIL is held.
+    unsafe { _PyDict_NewPresized(len as Py_ssize_t) }
+}
+
+#[cfg(py_3_14)]
+unsafe fn new_dict(_len: usize) -> *mut PyObject {
+    // SAFETY: plain constructor; the GIL is held.
+    unsafe { PyDict_New() }
 }
 
 /// An `int` from its JSON text: exact at any size, subject to CPython's digit limit.

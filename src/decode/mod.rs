@@ -4,6 +4,7 @@
 pub mod builder;
 pub mod error;
 pub mod input;
+pub mod key_cache;
 mod loads;
 pub mod number;
 pub mod scanner;

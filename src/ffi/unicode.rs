@@ -157,9 +157,20 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
 }
 
 /// Writes the code points of `text` as `T` units (each fits: the kind was chosen for them).
-unsafe fn fill<T: TryFrom<u32>>(data: *mut T, text: &[u8]) {
-    for (k, cp) in crate::utf8::chars(text).enumerate() {
-        // SAFETY: `data` has room for all characters of `text`; the kind fits each of them.
-        unsafe { data.add(k).write(T::try_from(cp).unwrap_or_else(|_| unreachable!())) };
+unsafe fn fill<T: From<u8> + TryFrom<u32>>(data: *mut T, text: &[u8]) {
+    let (mut i, mut k) = (0, 0);
+    while i < text.len() {
+        let b = text[i];
+        let unit = if b < 0x80 {
+            i += 1;
+            T::from(b)
+        } else {
+            let (cp, width) = crate::utf8::decode_at(text, i);
+            i += width;
+            T::try_from(cp).unwrap_or_else(|_| unreachable!())
+        };
+        // SAFETY: `data` has room for every character of `text`, and `k` counts them.
+        unsafe { data.add(k).write(unit) };
+        k += 1;
     }
 }
