@@ -4,6 +4,7 @@
 //! `ffi` the typed views over CPython structs the engine reads directly.
 
 mod args;
+pub mod ascii;
 pub mod decode;
 pub mod encode;
 pub mod ffi;

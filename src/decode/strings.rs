@@ -6,6 +6,7 @@
 //! the standard library.
 
 use super::error::{syntax, ErrorKind, SyntaxError};
+use crate::ascii::plain_run_end;
 use crate::utf8::push_char;
 
 /// A scanned string: where it ends and what the object builder needs to create it once.
@@ -42,7 +43,7 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>) -> Result<St
     let mut max_char = 0u32;
     loop {
         let run_begin = i;
-        i = skip_plain(buf, i);
+        i = plain_run_end(buf, i, false);
         chars += i - run_begin;
         let Some(&b) = buf.get(i) else {
             return syntax(ErrorKind::UnterminatedString, quote);
@@ -79,43 +80,6 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>) -> Result<St
             }
         }
     }
-}
-
-/// Bytes that stand for themselves inside a string: printable ASCII except `"` and `\`.
-#[inline(always)]
-fn is_plain(b: u8) -> bool {
-    (0x20..0x80).contains(&b) && b != b'"' && b != b'\\'
-}
-
-/// The offset of the first byte at or after `i` that is not plain (or the end).
-#[inline(always)]
-fn skip_plain(buf: &[u8], mut i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
-        // `i..i + 16`, which the loop condition keeps inside `buf` (never past its end).
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control_max = _mm_set1_epi8(0x1f);
-            while i + 16 <= buf.len() {
-                let v = _mm_loadu_si128(buf.as_ptr().add(i).cast());
-                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, control_max), v);
-                let special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), control);
-                // The sign bit of each byte marks non-ASCII bytes.
-                let mask = (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32;
-                if mask != 0 {
-                    return i + mask.trailing_zeros() as usize;
-                }
-                i += 16;
-            }
-        }
-    }
-    while i < buf.len() && is_plain(buf[i]) {
-        i += 1;
-    }
-    i
 }
 
 /// The escape whose backslash is at `bs`: its code point and the offset after it.
@@ -242,21 +206,6 @@ mod tests {
         assert_eq!(scan(br#""\u12x4""#), err(ErrorKind::InvalidUnicodeEscape, 2));
         assert_eq!(scan(br#""\ud800\u12"#), err(ErrorKind::InvalidUnicodeEscape, 8));
         assert_eq!(scan(br#""\ud800\uzzzz"  "#), err(ErrorKind::InvalidUnicodeEscape, 8));
-    }
-
-    #[test]
-    fn long_runs_stop_at_every_kind_of_special_byte() {
-        for len in [0, 1, 15, 16, 17, 31, 32, 33, 100] {
-            for special in [b'"', b'\\', 0x00, 0x1f, 0x80, 0xff] {
-                let mut doc = vec![b'"'];
-                doc.extend(std::iter::repeat_n(b'a', len));
-                doc.push(special);
-                assert_eq!(skip_plain(&doc, 1), 1 + len, "len {len} byte {special:#x}");
-            }
-            let mut doc = vec![b'"'];
-            doc.extend(std::iter::repeat_n(b'~', len));
-            assert_eq!(skip_plain(&doc, 1), 1 + len, "unterminated run of {len}");
-        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!
 //! Output is generalized UTF-8 (see `crate::utf8`), quotes included.
 
+use crate::ascii::{is_plain, plain_run_end};
 use crate::utf8::push_char;
 use crate::ffi::unicode::StrData;
 
@@ -36,13 +37,6 @@ fn push_u_escape(out: &mut Vec<u8>, unit: u32) {
     ]);
 }
 
-/// Whether the byte can be copied unchanged (printable ASCII but `"`, `\`, and DEL when
-/// `ensure_ascii`).
-#[inline(always)]
-fn is_plain_ascii(b: u8, ensure_ascii: bool) -> bool {
-    b >= 0x20 && b != b'"' && b != b'\\' && (b < 0x7f || (b == 0x7f && !ensure_ascii))
-}
-
 /// Appends one escaped character that is not plain.
 #[inline(always)]
 fn push_escaped(out: &mut Vec<u8>, c: u32, ensure_ascii: bool) {
@@ -64,15 +58,15 @@ pub fn write_escaped(out: &mut Vec<u8>, data: StrData<'_>, ensure_ascii: bool) {
     out.push(b'"');
     match data {
         StrData::Ascii(bytes) => {
-            let mut run = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                if !is_plain_ascii(b, ensure_ascii) {
-                    out.extend_from_slice(&bytes[run..i]);
-                    push_escaped(out, u32::from(b), ensure_ascii);
-                    run = i + 1;
-                }
+            // Copy plain runs whole: in ASCII text the run stops exactly at what needs escaping.
+            let mut i = 0;
+            loop {
+                let end = plain_run_end(bytes, i, ensure_ascii);
+                out.extend_from_slice(&bytes[i..end]);
+                let Some(&b) = bytes.get(end) else { break };
+                push_escaped(out, u32::from(b), ensure_ascii);
+                i = end + 1;
             }
-            out.extend_from_slice(&bytes[run..]);
         }
         StrData::Latin1(units) => write_units(out, units.iter().map(|&c| u32::from(c)), ensure_ascii),
         StrData::Ucs2(units) => write_units(out, units.iter().map(|&c| u32::from(c)), ensure_ascii),
@@ -83,7 +77,7 @@ pub fn write_escaped(out: &mut Vec<u8>, data: StrData<'_>, ensure_ascii: bool) {
 
 fn write_units(out: &mut Vec<u8>, units: impl Iterator<Item = u32>, ensure_ascii: bool) {
     for c in units {
-        if c < 0x80 && is_plain_ascii(c as u8, ensure_ascii) {
+        if c < 0x80 && is_plain(c as u8, ensure_ascii) {
             out.push(c as u8);
         } else if c >= 0x80 && !ensure_ascii {
             push_char(out, c);
