@@ -5,7 +5,7 @@
 //! held too, so a `default` callback (or a finaliser) that mutates or frees containers
 //! mid-walk cannot make the encoder read freed memory.
 
-use super::escape::write_escaped;
+use super::escape::{write_escaped, Out};
 use super::float::write_float_repr;
 use super::options::Options;
 use super::writer::Writer;
@@ -101,7 +101,7 @@ impl<'o> Encoder<'o> {
             } else if PyUnicode_Check(o) != 0 {
                 self.write_str(o)?;
             } else if PyLong_Check(o) != 0 {
-                write_int(&mut self.out.buf, o)?;
+                self.out.with_ascii(|buf| write_int(buf, o))?;
             } else if PyFloat_Check(o) != 0 {
                 self.write_float(o)?;
             } else if PyList_Check(o) != 0 || PyTuple_Check(o) != 0 {
@@ -118,10 +118,7 @@ impl<'o> Encoder<'o> {
     unsafe fn write_str(&mut self, o: *mut PyObject) -> Result<()> {
         // SAFETY: `o` is a live str.
         let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
-        write_escaped(&mut self.out.buf, data, self.opts.ensure_ascii);
-        if !self.opts.ensure_ascii {
-            self.out.saw_kind(data);
-        }
+        write_escaped(&mut self.out, data, self.opts.ensure_ascii);
         Ok(())
     }
 
@@ -129,7 +126,7 @@ impl<'o> Encoder<'o> {
         // SAFETY: `o` is a live float.
         let value = unsafe { float_value(o) };
         if value.is_finite() {
-            write_float_repr(&mut self.out.buf, value);
+            self.out.with_ascii(|buf| write_float_repr(buf, value));
             return Ok(());
         }
         if !self.opts.allow_nan {
@@ -474,7 +471,7 @@ impl<'o> Encoder<'o> {
                 } else if key == Py_None() {
                     self.out.ascii(b"null");
                 } else {
-                    write_int(&mut self.out.buf, key)?;
+                    self.out.with_ascii(|buf| write_int(buf, key))?;
                 }
                 self.out.ascii(b"\"");
             }

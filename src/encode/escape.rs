@@ -3,11 +3,21 @@
 //! as surrogate pairs) and `encode_basestring` (`ensure_ascii=False`: only `"`, `\` and
 //! control characters escaped; the rest, lone surrogates included, written as is).
 //!
-//! Output is generalized UTF-8 (see `crate::utf8`), quotes included.
+//! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
+//! of the source string.
 
 use crate::ascii::{is_plain, plain_run_end};
-use crate::utf8::push_char;
 use crate::ffi::unicode::StrData;
+
+/// Where escaped text goes.
+pub trait Out {
+    /// ASCII bytes.
+    fn ascii(&mut self, bytes: &[u8]);
+    /// Characters copied unchanged from a string of that width.
+    fn latin1(&mut self, units: &[u8]);
+    fn ucs2(&mut self, units: &[u16]);
+    fn ucs4(&mut self, units: &[u32]);
+}
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
@@ -26,64 +36,83 @@ fn short_escape(c: u32) -> Option<&'static [u8; 2]> {
     })
 }
 
-fn push_u_escape(out: &mut Vec<u8>, unit: u32) {
-    out.extend_from_slice(&[
+fn u_escape(unit: u32) -> [u8; 6] {
+    [
         b'\\',
         b'u',
         HEX[(unit >> 12 & 0xf) as usize],
         HEX[(unit >> 8 & 0xf) as usize],
         HEX[(unit >> 4 & 0xf) as usize],
         HEX[(unit & 0xf) as usize],
-    ]);
+    ]
 }
 
-/// Appends one escaped character that is not plain.
+/// Writes the escape of `c`, a character that must be escaped (a control character, `"`,
+/// `\`, or with `ensure_ascii` anything outside printable ASCII).
 #[inline(always)]
-fn push_escaped(out: &mut Vec<u8>, c: u32, ensure_ascii: bool) {
+fn write_escape(out: &mut impl Out, c: u32) {
     if let Some(esc) = short_escape(c) {
-        out.extend_from_slice(esc);
-    } else if c < 0x20 || (ensure_ascii && c < 0x10000) {
-        push_u_escape(out, c);
-    } else if ensure_ascii {
-        let v = c - 0x10000;
-        push_u_escape(out, 0xD800 | (v >> 10));
-        push_u_escape(out, 0xDC00 | (v & 0x3ff));
+        out.ascii(esc);
+    } else if c < 0x10000 {
+        out.ascii(&u_escape(c));
     } else {
-        push_char(out, c);
+        let v = c - 0x10000;
+        out.ascii(&u_escape(0xD800 | (v >> 10)));
+        out.ascii(&u_escape(0xDC00 | (v & 0x3ff)));
     }
 }
 
 /// Appends `"text"` escaped as `json.dumps` escapes it.
-pub fn write_escaped(out: &mut Vec<u8>, data: StrData<'_>, ensure_ascii: bool) {
-    out.push(b'"');
+pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) {
+    out.ascii(b"\"");
     match data {
         StrData::Ascii(bytes) => {
-            // Copy plain runs whole: in ASCII text the run stops exactly at what needs escaping.
+            // In ASCII text a plain run stops exactly at what needs escaping.
             let mut i = 0;
             loop {
                 let end = plain_run_end(bytes, i, ensure_ascii);
-                out.extend_from_slice(&bytes[i..end]);
+                out.ascii(&bytes[i..end]);
                 let Some(&b) = bytes.get(end) else { break };
-                push_escaped(out, u32::from(b), ensure_ascii);
+                write_escape(out, u32::from(b));
                 i = end + 1;
             }
         }
-        StrData::Latin1(units) => write_units(out, units.iter().map(|&c| u32::from(c)), ensure_ascii),
-        StrData::Ucs2(units) => write_units(out, units.iter().map(|&c| u32::from(c)), ensure_ascii),
-        StrData::Ucs4(units) => write_units(out, units.iter().copied(), ensure_ascii),
+        StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
+        StrData::Ucs2(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs2(run)),
+        StrData::Ucs4(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs4(run)),
     }
-    out.push(b'"');
+    out.ascii(b"\"");
 }
 
-fn write_units(out: &mut Vec<u8>, units: impl Iterator<Item = u32>, ensure_ascii: bool) {
-    for c in units {
-        if c < 0x80 && is_plain(c as u8, ensure_ascii) {
-            out.push(c as u8);
-        } else if c >= 0x80 && !ensure_ascii {
-            push_char(out, c);
-        } else {
-            push_escaped(out, c, ensure_ascii);
+/// Escapes a non-ASCII string: without `ensure_ascii` runs of characters that need no escape
+/// are copied whole at their width; with it, every non-ASCII character is escaped.
+fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_ascii: bool, copy: impl Fn(&mut O, &[T])) {
+    let mut run = 0;
+    for (i, &unit) in units.iter().enumerate() {
+        let c: u32 = unit.into();
+        let plain = if c < 0x80 { is_plain(c as u8, ensure_ascii) } else { !ensure_ascii };
+        if !plain {
+            copy(out, &units[run..i]);
+            write_escape(out, c);
+            run = i + 1;
         }
+    }
+    copy(out, &units[run..]);
+}
+
+/// Generalized UTF-8 output, for tests and text assembled outside the encoder.
+impl Out for Vec<u8> {
+    fn ascii(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    fn latin1(&mut self, units: &[u8]) {
+        units.iter().for_each(|&c| crate::utf8::push_char(self, c.into()));
+    }
+    fn ucs2(&mut self, units: &[u16]) {
+        units.iter().for_each(|&c| crate::utf8::push_char(self, c.into()));
+    }
+    fn ucs4(&mut self, units: &[u32]) {
+        units.iter().for_each(|&c| crate::utf8::push_char(self, c));
     }
 }
 
@@ -102,13 +131,16 @@ mod tests {
         let s = StrData::Ascii(b"a\"b\\c\n\r\t\x08\x0c\x01\x1f\x7f/");
         assert_eq!(esc(s, true), r#""a\"b\\c\n\r\t\b\f\u0001\u001f\u007f/""#);
         assert_eq!(esc(s, false), "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0001\\u001f\x7f/\"");
+        let long = StrData::Ascii(b"0123456789abcdefghij\"klmnopqrstuvwxyz0123456789\n");
+        assert_eq!(esc(long, true), r#""0123456789abcdefghij\"klmnopqrstuvwxyz0123456789\n""#);
     }
 
     #[test]
     fn non_ascii() {
         assert_eq!(esc(StrData::Latin1(b"\xe9\x01"), true), r#""\u00e9\u0001""#);
-        assert_eq!(esc(StrData::Latin1(b"\xe9\x01"), false), "\"é\\u0001\"");
-        assert_eq!(esc(StrData::Ucs2(&[0x20ac, 0x2028]), true), r#""\u20ac\u2028""#);
+        assert_eq!(esc(StrData::Latin1(b"\xe9\x01\x7f"), false), "\"é\\u0001\x7f\"");
+        assert_eq!(esc(StrData::Ucs2(&[0x20ac, 0x2028, 0x22]), true), r#""\u20ac\u2028\"""#);
+        assert_eq!(esc(StrData::Ucs2(&[0x20ac, 0x2028, 0x22]), false), "\"€\u{2028}\\\"\"");
         assert_eq!(esc(StrData::Ucs4(&[0x1f600, 0x41]), true), r#""\ud83d\ude00A""#);
         assert_eq!(esc(StrData::Ucs4(&[0x1f600]), false), "\"😀\"");
     }

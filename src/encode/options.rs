@@ -2,7 +2,7 @@
 
 use super::writer::Text;
 use crate::ffi::unicode::str_data;
-use crate::utf8::from_str_data;
+use crate::utf8::{chars, from_str_data};
 use crate::py::{raise, raise_unpack_count, type_name, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -138,5 +138,5 @@ unsafe fn read_separators(obj: *mut PyObject) -> Option<(Text, Text)> {
 unsafe fn raw_text(obj: *mut PyObject) -> Option<Text> {
     // SAFETY: `obj` is a live str.
     let data = unsafe { str_data(obj) }?;
-    Some(Text { bytes: from_str_data(data), max_char: data.kind_max_char() })
+    Some(Text::new(chars(&from_str_data(data)).collect()))
 }

@@ -1,45 +1,88 @@
-//! The output of `dumps`: generalized UTF-8 bytes plus the kind the final `str` needs.
+//! The output of `dumps`, kept at the width of the final `str` (1, 2 or 4 bytes per
+//! character): it starts narrow and widens at most twice, when a wider character arrives, so
+//! the result is one copy into a new `str` of exactly that kind.
 
-use crate::utf8::char_count;
-use crate::ffi::unicode::{new_str, StrData};
-use pyo3_ffi::PyObject;
+use super::escape::Out;
+use crate::ffi::unicode::new_str_data;
+use pyo3_ffi::{PyObject, PyUnicode_New, Py_ssize_t};
 
-/// Text written raw into the output (separators, indentation), with its largest code point.
+/// Text written raw into the output (separators, indentation), as characters.
 #[derive(Clone, Debug, Default)]
 pub struct Text {
-    pub bytes: Vec<u8>,
-    pub max_char: u32,
+    pub chars: Vec<u32>,
+    /// The text as bytes when it is ASCII (the usual case).
+    pub ascii: Option<Vec<u8>>,
 }
 
 impl Text {
+    pub fn new(chars: Vec<u32>) -> Text {
+        let ascii = chars.iter().all(|&c| c < 0x80).then(|| chars.iter().map(|&c| c as u8).collect());
+        Text { chars, ascii }
+    }
+
     pub fn ascii(text: &str) -> Text {
-        Text { bytes: text.as_bytes().to_vec(), max_char: 0 }
+        Text::new(text.bytes().map(u32::from).collect())
     }
 }
 
-#[derive(Default)]
+enum Units {
+    /// ASCII or Latin-1 (`latin1` says which).
+    One(Vec<u8>),
+    Two(Vec<u16>),
+    Four(Vec<u32>),
+}
+
 pub struct Writer {
-    pub buf: Vec<u8>,
-    /// Largest non-ASCII code point written, or one of the same `str` kind (0: all ASCII).
-    max_char: u32,
+    units: Units,
+    /// A Latin-1 character >= 0x80 was written into `Units::One`.
+    latin1: bool,
+    /// Digits of numbers, when the output is already wider than one byte.
+    scratch: Vec<u8>,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Writer { units: Units::One(Vec::new()), latin1: false, scratch: Vec::new() }
+    }
 }
 
 impl Writer {
-    #[inline(always)]
-    pub fn ascii(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
-    }
-
+    /// Separators and indentation.
     #[inline(always)]
     pub fn text(&mut self, text: &Text) {
-        self.buf.extend_from_slice(&text.bytes);
-        self.max_char = self.max_char.max(text.max_char);
+        match &text.ascii {
+            Some(bytes) => self.ascii(bytes),
+            None => self.ucs4(&text.chars),
+        }
     }
 
-    /// Records that characters of `data` were written unescaped: the output needs its kind.
+    /// Runs `write` on a byte buffer for ASCII output (numbers), without a copy while the
+    /// output is one byte wide.
     #[inline(always)]
-    pub fn saw_kind(&mut self, data: StrData<'_>) {
-        self.max_char = self.max_char.max(data.kind_max_char());
+    pub fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        if let Units::One(buf) = &mut self.units {
+            return write(buf);
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let result = write(&mut scratch);
+        self.ascii(&scratch);
+        self.scratch = scratch;
+        result
+    }
+
+    fn widen_to_two(&mut self) {
+        if let Units::One(buf) = &self.units {
+            self.units = Units::Two(buf.iter().map(|&b| u16::from(b)).collect());
+        }
+    }
+
+    fn widen_to_four(&mut self) {
+        match &self.units {
+            Units::One(buf) => self.units = Units::Four(buf.iter().map(|&b| u32::from(b)).collect()),
+            Units::Two(buf) => self.units = Units::Four(buf.iter().map(|&u| u32::from(u)).collect()),
+            Units::Four(_) => {}
+        }
     }
 
     /// The output as a new `str`.
@@ -47,8 +90,66 @@ impl Writer {
     /// # Safety
     /// The GIL must be held.
     pub unsafe fn finish(self) -> *mut PyObject {
-        let chars = if self.max_char < 0x80 { self.buf.len() } else { char_count(&self.buf) };
-        // SAFETY: the buffer is generalized UTF-8 whose widest character has `max_char`'s kind.
-        unsafe { new_str(&self.buf, chars, self.max_char) }
+        let (len, max_char, bytes): (usize, u32, &[u8]) = match &self.units {
+            Units::One(buf) => (buf.len(), if self.latin1 { 0xff } else { 0x7f }, buf),
+            // SAFETY (both): reinterpreting initialised integers as their bytes.
+            Units::Two(buf) => (buf.len(), 0xffff, unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() * 2) }),
+            Units::Four(buf) => (buf.len(), 0x10ffff, unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() * 4) }),
+        };
+        // SAFETY: PyUnicode_New(len, max_char) makes a compact str of the kind the units were
+        // kept at (every wider kind was entered for a character that needs it, so the str is
+        // canonical); its data area holds exactly `bytes.len()` bytes, all written here.
+        unsafe {
+            let obj = PyUnicode_New(len as Py_ssize_t, max_char);
+            if !obj.is_null() {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), new_str_data(obj), bytes.len());
+            }
+            obj
+        }
+    }
+}
+
+impl Out for Writer {
+    #[inline(always)]
+    fn ascii(&mut self, bytes: &[u8]) {
+        match &mut self.units {
+            Units::One(buf) => buf.extend_from_slice(bytes),
+            Units::Two(buf) => buf.extend(bytes.iter().map(|&b| u16::from(b))),
+            Units::Four(buf) => buf.extend(bytes.iter().map(|&b| u32::from(b))),
+        }
+    }
+
+    fn latin1(&mut self, units: &[u8]) {
+        self.latin1 |= units.iter().any(|&c| c >= 0x80);
+        self.ascii(units);
+    }
+
+    fn ucs2(&mut self, units: &[u16]) {
+        if units.iter().any(|&c| c > 0xff) {
+            self.widen_to_two();
+        } else if units.iter().any(|&c| c >= 0x80) {
+            self.latin1 = true;
+        }
+        match &mut self.units {
+            Units::One(buf) => buf.extend(units.iter().map(|&c| c as u8)),
+            Units::Two(buf) => buf.extend_from_slice(units),
+            Units::Four(buf) => buf.extend(units.iter().map(|&c| u32::from(c))),
+        }
+    }
+
+    fn ucs4(&mut self, units: &[u32]) {
+        let max = units.iter().copied().max().unwrap_or(0);
+        if max > 0xffff {
+            self.widen_to_four();
+        } else if max > 0xff {
+            self.widen_to_two();
+        } else if max >= 0x80 {
+            self.latin1 = true;
+        }
+        match &mut self.units {
+            Units::One(buf) => buf.extend(units.iter().map(|&c| c as u8)),
+            Units::Two(buf) => buf.extend(units.iter().map(|&c| c as u16)),
+            Units::Four(buf) => buf.extend_from_slice(units),
+        }
     }
 }

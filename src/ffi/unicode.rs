@@ -54,19 +54,6 @@ pub enum StrData<'a> {
     Ucs4(&'a [u32]),
 }
 
-impl StrData<'_> {
-    /// The largest code point this kind can hold (0 for ASCII). CPython keeps every `str` at
-    /// its narrowest kind, so text containing this `str` needs at least this kind.
-    pub fn kind_max_char(&self) -> u32 {
-        match self {
-            StrData::Ascii(_) => 0,
-            StrData::Latin1(_) => 0xff,
-            StrData::Ucs2(_) => 0xffff,
-            StrData::Ucs4(_) => 0x10ffff,
-        }
-    }
-}
-
 /// The characters of `obj`, borrowed for as long as the caller keeps it alive.
 ///
 /// # Safety
