@@ -92,24 +92,16 @@ impl<'o> Encoder<'o> {
         let o = obj.as_ptr();
         // SAFETY: `o` is live (held by `obj`); each branch reads it as the type it checked.
         unsafe {
-            if o == Py_None() {
-                self.out.ascii(b"null");
-            } else if o == Py_True() {
-                self.out.ascii(b"true");
-            } else if o == Py_False() {
-                self.out.ascii(b"false");
-            } else if PyUnicode_Check(o) != 0 {
-                self.write_str(o)?;
-            } else if PyLong_Check(o) != 0 {
-                self.out.with_ascii(|buf| write_int(buf, o))?;
-            } else if PyFloat_Check(o) != 0 {
-                self.write_float(o)?;
-            } else if PyList_Check(o) != 0 || PyTuple_Check(o) != 0 {
-                self.open_sequence(obj)?;
-            } else if PyDict_Check(o) != 0 {
-                self.open_dict(obj)?;
-            } else {
-                return self.call_default(obj).map(Some);
+            match Kind::of(o) {
+                Kind::None => self.out.ascii(b"null"),
+                Kind::True => self.out.ascii(b"true"),
+                Kind::False => self.out.ascii(b"false"),
+                Kind::Str => self.write_str(o)?,
+                Kind::Int => self.out.with_ascii(|buf| write_int(buf, o))?,
+                Kind::Float => self.write_float(o)?,
+                Kind::Sequence => self.open_sequence(obj)?,
+                Kind::Dict => self.open_dict(obj)?,
+                Kind::Other => return self.call_default(obj).map(Some),
             }
         }
         Ok(None)
@@ -385,7 +377,9 @@ impl<'o> Encoder<'o> {
             loop {
                 let Frame::Dict { dict, pos, len, first } = &mut self.stack[top] else { unreachable!() };
                 let d = dict.as_ptr();
-                if PyDict_Size(d) != *len {
+                // Only `default` can change the dict mid-walk (PyDict_Next itself stays in
+                // bounds whatever happens, and key and value are held below).
+                if !self.opts.default.is_null() && PyDict_Size(d) != *len {
                     raise(PyExc_RuntimeError, "dictionary changed size during iteration");
                     return Err(PyErrSet);
                 }
@@ -443,11 +437,8 @@ impl<'o> Encoder<'o> {
     unsafe fn key(&mut self, key: *mut PyObject, first: bool) -> Result<bool> {
         // SAFETY: `key` is live (held by the dict, the items list or the caller).
         unsafe {
-            let is_str = PyUnicode_Check(key) != 0;
-            let is_float = PyFloat_Check(key) != 0;
-            let is_const = key == Py_True() || key == Py_False() || key == Py_None();
-            let is_int = PyLong_Check(key) != 0;
-            if !(is_str || is_float || is_const || is_int) {
+            let kind = Kind::of(key);
+            if matches!(kind, Kind::Sequence | Kind::Dict | Kind::Other) {
                 if self.opts.skipkeys {
                     return Ok(false);
                 }
@@ -458,25 +449,74 @@ impl<'o> Encoder<'o> {
             if !first {
                 self.item_separator();
             }
-            if is_str {
+            if kind == Kind::Str {
                 self.write_str(key)?;
             } else {
                 self.out.ascii(b"\"");
-                if is_float {
-                    self.write_float(key)?;
-                } else if key == Py_True() {
-                    self.out.ascii(b"true");
-                } else if key == Py_False() {
-                    self.out.ascii(b"false");
-                } else if key == Py_None() {
-                    self.out.ascii(b"null");
-                } else {
-                    self.out.with_ascii(|buf| write_int(buf, key))?;
+                match kind {
+                    Kind::Float => self.write_float(key)?,
+                    Kind::True => self.out.ascii(b"true"),
+                    Kind::False => self.out.ascii(b"false"),
+                    Kind::None => self.out.ascii(b"null"),
+                    _ => self.out.with_ascii(|buf| write_int(buf, key))?,
                 }
                 self.out.ascii(b"\"");
             }
             self.out.text(&self.opts.key_separator);
             Ok(true)
+        }
+    }
+}
+
+/// What an object is to the encoder, in the standard library's order of checks (the
+/// constants, then str, int, float, list/tuple, dict, subclasses included). Exact built-in
+/// types are recognised by their type pointer first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    None,
+    True,
+    False,
+    Str,
+    Int,
+    Float,
+    Sequence,
+    Dict,
+    Other,
+}
+
+impl Kind {
+    #[inline(always)]
+    unsafe fn of(o: *mut PyObject) -> Kind {
+        // SAFETY: `o` is live; the type objects compared with are static.
+        unsafe {
+            let ty = Py_TYPE(o);
+            if ty == &raw mut PyUnicode_Type {
+                Kind::Str
+            } else if ty == &raw mut PyDict_Type {
+                Kind::Dict
+            } else if ty == &raw mut PyList_Type || ty == &raw mut PyTuple_Type {
+                Kind::Sequence
+            } else if ty == &raw mut PyFloat_Type {
+                Kind::Float
+            } else if o == Py_None() {
+                Kind::None
+            } else if o == Py_True() {
+                Kind::True
+            } else if o == Py_False() {
+                Kind::False
+            } else if ty == &raw mut PyLong_Type || PyLong_Check(o) != 0 {
+                Kind::Int
+            } else if PyUnicode_Check(o) != 0 {
+                Kind::Str
+            } else if PyFloat_Check(o) != 0 {
+                Kind::Float
+            } else if PyList_Check(o) != 0 || PyTuple_Check(o) != 0 {
+                Kind::Sequence
+            } else if PyDict_Check(o) != 0 {
+                Kind::Dict
+            } else {
+                Kind::Other
+            }
         }
     }
 }
