@@ -92,8 +92,9 @@ impl Writer {
     pub unsafe fn finish(self) -> *mut PyObject {
         let (len, max_char, bytes): (usize, u32, &[u8]) = match &self.units {
             Units::One(buf) => (buf.len(), if self.latin1 { 0xff } else { 0x7f }, buf),
-            // SAFETY (both): reinterpreting initialised integers as their bytes.
+            // SAFETY: the bytes of `buf.len()` initialised u16 values.
             Units::Two(buf) => (buf.len(), 0xffff, unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() * 2) }),
+            // SAFETY: the bytes of `buf.len()` initialised u32 values.
             Units::Four(buf) => (buf.len(), 0x10ffff, unsafe { std::slice::from_raw_parts(buf.as_ptr().cast(), buf.len() * 4) }),
         };
         // SAFETY: PyUnicode_New(len, max_char) makes a compact str of the kind the units were
