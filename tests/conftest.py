@@ -194,3 +194,13 @@ def assert_same_outcome(got, want, context=""):
                 for k in sorted(set(dg) | set(dw), key=str) if dg.get(k, None) != dw.get(k, None)}
         diff = {k: (_short(a, 200), _short(b, 200)) for k, (a, b) in diff.items()}
         raise AssertionError(f"exceptions differ{where} (got, expected): {diff}")
+
+
+def check_loads(doc, oracle_doc=None):
+    """rjson.loads(doc) has the same outcome as json.loads(oracle_doc or doc)."""
+    import rjson  # imported here so conftest loads even where rjson does not
+
+    want = outcome(json.loads, doc if oracle_doc is None else oracle_doc)
+    got = outcome(rjson.loads, doc)
+    assert_same_outcome(got, want, doc)
+    return got

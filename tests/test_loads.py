@@ -21,17 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjson
-from conftest import assert_same, assert_same_outcome, float_bits, outcome
+from conftest import assert_same, assert_same_outcome, check_loads, float_bits, outcome
 
 HYPO = settings(deadline=None, max_examples=300, suppress_health_check=list(HealthCheck))
-
-
-def check_loads(doc, oracle_doc=None):
-    """rjson.loads(doc) has the same outcome as json.loads(oracle_doc or doc)."""
-    want = outcome(json.loads, doc if oracle_doc is None else oracle_doc)
-    got = outcome(rjson.loads, doc)
-    assert_same_outcome(got, want, doc)
-    return got
 
 
 def check_all_input_types(text):

@@ -16,16 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjson
-from conftest import CORPUS_FILES, assert_same_outcome, outcome
+from conftest import CORPUS_FILES, assert_same_outcome, check_loads, outcome
 
 HYPO = settings(deadline=None, max_examples=400, suppress_health_check=list(HealthCheck))
-
-
-def check_loads(doc, oracle_doc=None):
-    want = outcome(json.loads, doc if oracle_doc is None else oracle_doc)
-    got = outcome(rjson.loads, doc)
-    assert_same_outcome(got, want, doc)
-    return got
 
 
 def check_str_and_bytes(text):
