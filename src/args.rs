@@ -5,7 +5,7 @@
 //! run time still works. Unknown keywords raise `TypeError` as Python functions do.
 
 use crate::module::{Name, State};
-use crate::py::{raise, str_to_string};
+use crate::py::{raise, str_to_string, Owned};
 use pyo3_ffi::*;
 
 /// The arguments of one call: positional ones, then keyword values named by `kwnames`.
@@ -35,24 +35,66 @@ impl Call {
             let state = crate::module::state(module);
             let call = Call { args, nargs: nargs as usize, kwnames };
             let mut values = [std::ptr::null_mut(); N];
-            call.keywords(state, func, allowed, &mut values)?;
+            call.keywords(state, func, allowed, &mut values, None)?;
             Some((state, call, values))
         }
     }
 
-    /// The function's one argument, `name`, given by position or as keyword (`by_keyword`
-    /// is the keyword's value or NULL), with Python's messages when it is missing or doubled.
+    /// As [`Call::read`] for a function that also takes `**kw`: other keywords are collected
+    /// into a new dict (`None` when there are none).
+    ///
+    /// # Safety
+    /// As for [`Call::read`].
+    pub unsafe fn read_with_extra<'s, const N: usize>(
+        module: *mut PyObject,
+        args: *const *mut PyObject,
+        nargs: Py_ssize_t,
+        kwnames: *mut PyObject,
+        func: &str,
+        allowed: &[Name; N],
+    ) -> Option<(&'s State, Call, [*mut PyObject; N], Option<Owned>)> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let state = crate::module::state(module);
+            let call = Call { args, nargs: nargs as usize, kwnames };
+            let mut values = [std::ptr::null_mut(); N];
+            let mut extra = None;
+            call.keywords(state, func, allowed, &mut values, Some(&mut extra))?;
+            Some((state, call, values, extra))
+        }
+    }
+
+    /// The function's positional parameters `names`, given by position or as keywords
+    /// (`by_keyword[k]` is the keyword's value or NULL), with Python's messages when some are
+    /// missing, doubled or too many.
     ///
     /// # Safety
     /// The fields must be those the interpreter passed to a FASTCALL function; GIL held.
-    pub unsafe fn one_argument(&self, func: &str, name: &str, by_keyword: *mut PyObject) -> Option<*mut PyObject> {
-        let msg = match (self.nargs, by_keyword.is_null()) {
-            // SAFETY: the interpreter passes `nargs` valid argument pointers.
-            (1, true) => return Some(unsafe { *self.args }),
-            (0, false) => return Some(by_keyword),
-            (0, true) => format!("{func}() missing 1 required positional argument: '{name}'"),
-            (1, false) => format!("{func}() got multiple values for argument '{name}'"),
-            (n, _) => format!("{func}() takes 1 positional argument but {n} were given"),
+    pub unsafe fn positional<const P: usize>(
+        &self,
+        func: &str,
+        names: [&str; P],
+        by_keyword: [*mut PyObject; P],
+    ) -> Option<[*mut PyObject; P]> {
+        let msg = if self.nargs > P {
+            let takes = if P == 1 { "1 positional argument".to_owned() } else { format!("{P} positional arguments") };
+            format!("{func}() takes {takes} but {} were given", self.nargs)
+        } else if let Some(k) = (0..self.nargs).find(|&k| !by_keyword[k].is_null()) {
+            format!("{func}() got multiple values for argument '{}'", names[k])
+        } else {
+            let missing: Vec<String> =
+                (self.nargs..P).filter(|&k| by_keyword[k].is_null()).map(|k| format!("'{}'", names[k])).collect();
+            if missing.is_empty() {
+                // SAFETY: the interpreter passes `nargs` valid argument pointers.
+                return Some(std::array::from_fn(|k| if k < self.nargs { unsafe { *self.args.add(k) } } else { by_keyword[k] }));
+            }
+            let listed = match missing.as_slice() {
+                [one] => one.clone(),
+                [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                [] => String::new(),
+            };
+            let plural = if missing.len() == 1 { "argument" } else { "arguments" };
+            format!("{func}() missing {} required positional {plural}: {listed}", missing.len())
         };
         // SAFETY: GIL held by the caller.
         unsafe { raise(PyExc_TypeError, &msg) };
@@ -60,10 +102,18 @@ impl Call {
     }
 
     /// Fills `out[k]` with the (borrowed) value of keyword `allowed[k]`, or leaves it NULL.
+    /// Other keywords go to `extra` (a new dict) if given, else raise `TypeError`.
     ///
     /// # Safety
     /// As for [`Call::positional`]; `state` must be the called module's state.
-    unsafe fn keywords(&self, state: &State, func: &str, allowed: &[Name], out: &mut [*mut PyObject]) -> Option<()> {
+    unsafe fn keywords(
+        &self,
+        state: &State,
+        func: &str,
+        allowed: &[Name],
+        out: &mut [*mut PyObject],
+        mut extra: Option<&mut Option<Owned>>,
+    ) -> Option<()> {
         if self.kwnames.is_null() {
             return Some(());
         }
@@ -76,9 +126,18 @@ impl Call {
                 let found = allowed.iter().position(|&n| state.name(n) == name).or_else(|| {
                     allowed.iter().position(|&n| PyUnicode_CompareWithASCIIString(name, n.text().as_ptr()) == 0)
                 });
-                match found {
-                    Some(k) => out[k] = value,
-                    None => {
+                match (found, extra.as_deref_mut()) {
+                    (Some(k), _) => out[k] = value,
+                    (None, Some(extra)) => {
+                        if extra.is_none() {
+                            *extra = Some(Owned::new(PyDict_New())?);
+                        }
+                        let dict = extra.as_ref()?.as_ptr();
+                        if PyDict_SetItem(dict, name, value) != 0 {
+                            return None;
+                        }
+                    }
+                    (None, None) => {
                         let shown = str_to_string(name).unwrap_or_default();
                         raise(PyExc_TypeError, &format!("{func}() got an unexpected keyword argument '{shown}'"));
                         return None;

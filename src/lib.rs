@@ -1,7 +1,8 @@
 //! rjson: a JSON library for CPython written against the raw C ABI.
 //!
-//! `module` defines the extension module; `decode` and `encode` are the engine behind it,
-//! `ffi` the typed views over CPython structs the engine reads directly.
+//! `module` defines the extension module; `stdlib` is its face (the `json` API); `decode` and
+//! `encode` are the engine behind it, `ffi` the typed views over CPython structs the engine
+//! reads directly.
 
 mod args;
 pub mod ascii;
@@ -10,4 +11,5 @@ pub mod encode;
 pub mod ffi;
 mod module;
 mod py;
+mod stdlib;
 pub mod utf8;

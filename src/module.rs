@@ -9,7 +9,7 @@ use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
 
-/// Keyword names the public functions accept, interned once per module.
+/// Keyword and attribute names the public functions use, interned once per module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
 pub enum Name {
@@ -29,9 +29,24 @@ pub enum Name {
     ObjectPairsHook,
     Obj,
     S,
+    Fp,
+    O,
+    OneShot,
+    Idx,
+    String,
+    ItemSeparator,
+    KeySeparator,
+    Encode,
+    Iterencode,
+    Decode,
+    RawDecode,
+    ScanOnce,
+    Strict,
+    Write,
+    Read,
 }
 
-pub const NAME_COUNT: usize = 16;
+pub const NAME_COUNT: usize = 31;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -50,6 +65,21 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"object_pairs_hook",
     c"obj",
     c"s",
+    c"fp",
+    c"o",
+    c"_one_shot",
+    c"idx",
+    c"string",
+    c"item_separator",
+    c"key_separator",
+    c"encode",
+    c"iterencode",
+    c"decode",
+    c"raw_decode",
+    c"scan_once",
+    c"strict",
+    c"write",
+    c"read",
 ];
 
 impl Name {
@@ -67,7 +97,25 @@ pub struct State {
     pub nan: *mut PyObject,
     pub inf: *mut PyObject,
     pub neg_inf: *mut PyObject,
-    /// Interned keyword names, indexed by [`Name`].
+    /// What rjson's classes inherit and fall back on: `json.JSONEncoder.encode`,
+    /// `.iterencode` and `.default`, `json.JSONDecoder.__init__`, `.decode` and `.raw_decode`.
+    pub std_encode: *mut PyObject,
+    pub std_iterencode: *mut PyObject,
+    pub std_default: *mut PyObject,
+    pub std_decoder_init: *mut PyObject,
+    pub std_decode: *mut PyObject,
+    pub std_raw_decode: *mut PyObject,
+    /// `json.decoder._CONSTANTS`, whose `__getitem__` is `JSONDecoder`'s default `parse_constant`.
+    pub std_constants: *mut PyObject,
+    /// `rjson.JSONEncoder` and `rjson.JSONDecoder`.
+    pub encoder_class: *mut PyObject,
+    pub decoder_class: *mut PyObject,
+    /// The functions behind their methods, to tell them from overrides.
+    pub encode: *mut PyObject,
+    pub iterencode: *mut PyObject,
+    pub decode: *mut PyObject,
+    pub raw_decode: *mut PyObject,
+    /// Interned names, indexed by [`Name`].
     pub names: [*mut PyObject; NAME_COUNT],
     /// Object keys reused across `loads` calls (a `Box` owned by the module; emptied by
     /// `m_clear`, freed by `m_free`).
@@ -80,8 +128,26 @@ impl State {
     }
 
     fn objects(&mut self) -> impl Iterator<Item = &mut *mut PyObject> {
-        [&mut self.json_decode_error, &mut self.nan, &mut self.inf, &mut self.neg_inf]
-            .into_iter()
+        [
+            &mut self.json_decode_error,
+            &mut self.nan,
+            &mut self.inf,
+            &mut self.neg_inf,
+            &mut self.std_encode,
+            &mut self.std_iterencode,
+            &mut self.std_default,
+            &mut self.std_decoder_init,
+            &mut self.std_decode,
+            &mut self.std_raw_decode,
+            &mut self.std_constants,
+            &mut self.encoder_class,
+            &mut self.decoder_class,
+            &mut self.encode,
+            &mut self.iterencode,
+            &mut self.decode,
+            &mut self.raw_decode,
+        ]
+        .into_iter()
             .chain(self.names.iter_mut())
     }
 }
@@ -96,25 +162,46 @@ pub unsafe fn state<'a>(module: *mut PyObject) -> &'a State {
     unsafe { &*PyModule_GetState(module).cast::<State>() }
 }
 
-static mut METHODS: [PyMethodDef; 3] = [
+const fn function(name: &'static CStr, meth: PyCFunctionFastWithKeywords, doc: &'static CStr) -> PyMethodDef {
     PyMethodDef {
-        ml_name: c"dumps".as_ptr(),
-        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: crate::encode::dumps },
+        ml_name: name.as_ptr(),
+        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: meth },
         ml_flags: METH_FASTCALL | METH_KEYWORDS,
-        ml_doc: c"dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, \
-indent=None, separators=None, default=None, sort_keys=False)\n--\n\n\
-Serialize obj to a JSON formatted str, exactly as json.dumps does."
-            .as_ptr(),
-    },
-    PyMethodDef {
-        ml_name: c"loads".as_ptr(),
-        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: crate::decode::loads },
-        ml_flags: METH_FASTCALL | METH_KEYWORDS,
-        ml_doc: c"loads(s)\n--\n\n\
+        ml_doc: doc.as_ptr(),
+    }
+}
+
+static mut METHODS: [PyMethodDef; 5] = [
+    function(
+        c"dumps",
+        crate::stdlib::dumps,
+        c"dumps(obj, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, \
+cls=None, indent=None, separators=None, default=None, sort_keys=False, **kw)\n--\n\n\
+Serialize obj to a JSON formatted str, exactly as json.dumps does.",
+    ),
+    function(
+        c"dump",
+        crate::stdlib::dump,
+        c"dump(obj, fp, *, skipkeys=False, ensure_ascii=True, check_circular=True, allow_nan=True, \
+cls=None, indent=None, separators=None, default=None, sort_keys=False, **kw)\n--\n\n\
+Serialize obj as a JSON formatted stream to fp (a .write()-supporting file-like object), \
+as json.dump does (in fewer, larger chunks).",
+    ),
+    function(
+        c"loads",
+        crate::stdlib::loads,
+        c"loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None, \
+parse_constant=None, object_pairs_hook=None, **kw)\n--\n\n\
 Deserialize s (a str, bytes, bytearray or C-contiguous memoryview holding a JSON document) \
-to a Python object, exactly as json.loads does."
-            .as_ptr(),
-    },
+to a Python object, exactly as json.loads does.",
+    ),
+    function(
+        c"load",
+        crate::stdlib::load,
+        c"load(fp, *, cls=None, object_hook=None, parse_float=None, parse_int=None, \
+parse_constant=None, object_pairs_hook=None, **kw)\n--\n\n\
+Deserialize fp.read() to a Python object, exactly as json.load does.",
+    ),
     PyMethodDef::zeroed(),
 ];
 
@@ -179,6 +266,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
             return None;
         }
         add_attribute(module, c"JSONDecodeError", Owned::borrowed(st.json_decode_error))?;
+        crate::stdlib::add_classes(module, st)?;
         let built_for = Owned::new(Py_BuildValue(c"(ii)".as_ptr(), 3 as c_int, built_for_minor() as c_int))?;
         add_attribute(module, c"__built_for__", built_for)?;
         let version = env!("CARGO_PKG_VERSION");
@@ -194,7 +282,11 @@ fn built_for_minor() -> u32 {
     version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
 }
 
-unsafe fn add_attribute(module: *mut PyObject, name: &CStr, value: Owned) -> Option<()> {
+/// Adds `value` to `module` as `name`.
+///
+/// # Safety
+/// GIL held; `module` a live module.
+pub unsafe fn add_attribute(module: *mut PyObject, name: &CStr, value: Owned) -> Option<()> {
     // SAFETY: PyModule_AddObjectRef takes its own reference; ours is released by `value`.
     #[cfg(py_3_10)]
     let added = unsafe { PyModule_AddObjectRef(module, name.as_ptr(), value.as_ptr()) } == 0;

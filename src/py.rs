@@ -1,5 +1,6 @@
 //! Small helpers over the C API: an owned-reference guard and exception setters.
 
+use crate::ffi::containers::{list_item, tuple_item, var_size};
 use pyo3_ffi::*;
 use std::ffi::CStr;
 use std::ptr::NonNull;
@@ -34,6 +35,14 @@ impl Owned {
     #[inline(always)]
     pub fn as_ptr(&self) -> *mut PyObject {
         self.0.as_ptr()
+    }
+
+    /// Hands the reference on to the caller, who then owns it.
+    #[inline(always)]
+    pub fn into_raw(self) -> *mut PyObject {
+        let ptr = self.0.as_ptr();
+        std::mem::forget(self);
+        ptr
     }
 }
 
@@ -71,6 +80,64 @@ pub unsafe fn raise_unpack_count(n: usize) {
     };
     // SAFETY: GIL held by the caller.
     unsafe { raise(PyExc_ValueError, &msg) };
+}
+
+/// `obj.__class__.__name__` as a Rust string; `None` with an exception set.
+///
+/// # Safety
+/// The GIL must be held; `obj` must be live.
+pub unsafe fn class_name(obj: *mut PyObject) -> Option<String> {
+    // SAFETY: getattr on live objects; results released by `Owned`.
+    unsafe {
+        let class = Owned::new(PyObject_GetAttrString(obj, c"__class__".as_ptr()))?;
+        let name = Owned::new(PyObject_GetAttrString(class.as_ptr(), c"__name__".as_ptr()))?;
+        let Some(text) = Owned::new(PyObject_Str(name.as_ptr())) else {
+            return None;
+        };
+        str_to_string(text.as_ptr())
+    }
+}
+
+/// `key, value = item` with Python's unpacking rules and messages.
+///
+/// # Safety
+/// GIL held; `item` live.
+pub unsafe fn unpack_pair(item: *mut PyObject) -> Option<(Owned, Owned)> {
+    // SAFETY: `item` is live; every reference taken here is owned by an `Owned`.
+    unsafe {
+        if PyTuple_CheckExact(item) != 0 || PyList_CheckExact(item) != 0 {
+            let n = var_size(item);
+            if n == 2 {
+                let get = |i| if PyTuple_CheckExact(item) != 0 { tuple_item(item, i) } else { list_item(item, i) };
+                return Some((Owned::borrowed(get(0)), Owned::borrowed(get(1))));
+            }
+            raise_unpack_count(n);
+            return None;
+        }
+        let Some(iter) = Owned::new(PyObject_GetIter(item)) else {
+            if PyErr_ExceptionMatches(PyExc_TypeError) != 0 {
+                PyErr_Clear();
+                let name = type_name(item);
+                raise(PyExc_TypeError, &format!("cannot unpack non-iterable {name} object"));
+            }
+            return None;
+        };
+        let mut parts = Vec::with_capacity(2);
+        while parts.len() < 3 {
+            match Owned::new(PyIter_Next(iter.as_ptr())) {
+                Some(part) => parts.push(part),
+                None if PyErr_Occurred().is_null() => break,
+                None => return None,
+            }
+        }
+        if parts.len() != 2 {
+            raise_unpack_count(parts.len());
+            return None;
+        }
+        let value = parts.pop()?;
+        let key = parts.pop()?;
+        Some((key, value))
+    }
 }
 
 /// `type(obj).__name__`, for error messages that name a type as Python code would.

@@ -617,11 +617,6 @@ def test_bad_keyword_values_same_exception_type(kw):
 
 # ---------------------------------------------------------------------------- signature (rjson contract)
 
-def test_cls_keyword_rejected():
-    with pytest.raises(TypeError):
-        rjson.dumps([1], cls=json.JSONEncoder)
-
-
 def test_unknown_keyword_rejected():
     with pytest.raises(TypeError):
         rjson.dumps([1], bogus=True)

@@ -555,25 +555,12 @@ KWARGS = JSON_KWARGS + ["strict", "unknown_keyword", "encoding"]
 
 
 @pytest.mark.parametrize("kw", KWARGS)
-@pytest.mark.parametrize("value", [1, dict, lambda *a: a, json.JSONDecoder])
-def test_keywords_rejected(kw, value):
-    """Keywords are not implemented yet: any keyword with a real value is a TypeError."""
-    with pytest.raises(TypeError):
-        rjson.loads("[1]", **{kw: value})
-    with pytest.raises(TypeError):
-        rjson.loads(b"[1,", **{kw: value})
-
-
-@pytest.mark.parametrize("kw", KWARGS)
-def test_keywords_none(kw):
-    """json's keywords given their default None behave exactly as in json; unknown keywords
-    are a TypeError whatever their value."""
-    for doc in ("[1]", b"[1,"):
-        got = outcome(rjson.loads, doc, **{kw: None})
-        if kw not in JSON_KWARGS:
-            assert got[0] == "raise" and type(got[1]) is TypeError, (doc, kw, got)
-            continue
-        assert_same_outcome(got, outcome(json.loads, doc, **{kw: None}), (doc, kw))
+@pytest.mark.parametrize("value", [None, 0, 1, dict, lambda *a: a, json.JSONDecoder], ids=repr)
+def test_keywords_same_outcome(kw, value):
+    """Every keyword of json.loads, and unknown ones (passed on to the decoder class), with
+    odd values: the same result or the same exception as json."""
+    for doc in ("[1]", b"[1,", '{"a": [1.5, NaN]}', "\ufeff[1]"):
+        assert_same_outcome(outcome(rjson.loads, doc, **{kw: value}), outcome(json.loads, doc, **{kw: value}), (doc, kw))
 
 
 def test_document_by_keyword():

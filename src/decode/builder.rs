@@ -1,6 +1,6 @@
 //! The one place where decoded JSON becomes Python objects: a [`Sink`] that keeps the values
 //! of open containers on a stack of owned references and builds each list or dict when it
-//! closes, at its exact size.
+//! closes, at its exact size, or hands it to the decoder's hooks.
 
 use super::key_cache::MAX_KEY_LEN;
 use super::scanner::{Constant, Sink};
@@ -8,14 +8,51 @@ use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
 use crate::ffi::unicode::new_str;
 use crate::module::State;
+use crate::py::Owned;
 use pyo3_ffi::*;
+use std::ptr::null_mut;
 
 /// A Python exception is set; the caller returns NULL.
 #[derive(Debug, PartialEq, Eq)]
 pub struct PyErrSet;
 
-pub struct Builder<'s> {
+/// The hooks of a `json.JSONDecoder` (borrowed; NULL where the standard behaviour applies),
+/// called as CPython's C scanner calls them: each number or constant as it is read, each
+/// object when it closes.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    pub object_hook: *mut PyObject,
+    /// Wins over `object_hook`: called with the list of `(key, value)` pairs.
+    pub object_pairs_hook: *mut PyObject,
+    /// Called with the number's text; NULL for `float` itself.
+    pub parse_float: *mut PyObject,
+    /// Called with the number's text; NULL for `int` itself.
+    pub parse_int: *mut PyObject,
+    /// Called with `'NaN'`, `'Infinity'` or `'-Infinity'`; NULL for `json`'s own constants.
+    pub parse_constant: *mut PyObject,
+}
+
+impl Hooks {
+    pub const NONE: Hooks = Hooks {
+        object_hook: null_mut(),
+        object_pairs_hook: null_mut(),
+        parse_float: null_mut(),
+        parse_int: null_mut(),
+        parse_constant: null_mut(),
+    };
+
+    pub fn is_empty(&self) -> bool {
+        [self.object_hook, self.object_pairs_hook, self.parse_float, self.parse_int, self.parse_constant]
+            .iter()
+            .all(|hook| hook.is_null())
+    }
+}
+
+/// Builds the values of one parse. `HOOKED` is fixed per call, so a parse without hooks
+/// never looks at them.
+pub struct Builder<'s, const HOOKED: bool> {
     state: &'s State,
+    hooks: &'s Hooks,
     /// Owned references: the values (and keys) of the containers still open, then the result.
     stack: Vec<*mut PyObject>,
     /// Containers open, each counted against the interpreter's recursion limit as the
@@ -23,9 +60,10 @@ pub struct Builder<'s> {
     open: usize,
 }
 
-impl<'s> Builder<'s> {
-    pub fn new(state: &'s State) -> Self {
-        Builder { state, stack: Vec::new(), open: 0 }
+impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
+    pub fn new(state: &'s State, hooks: &'s Hooks) -> Self {
+        debug_assert_eq!(HOOKED, !hooks.is_empty());
+        Builder { state, hooks, stack: Vec::new(), open: 0 }
     }
 
     /// The document's value, handed to the caller.
@@ -51,7 +89,7 @@ impl<'s> Builder<'s> {
     }
 }
 
-impl Builder<'_> {
+impl<const HOOKED: bool> Builder<'_, HOOKED> {
     fn leave_container(&mut self) {
         self.open -= 1;
         // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
@@ -59,7 +97,7 @@ impl Builder<'_> {
     }
 }
 
-impl Drop for Builder<'_> {
+impl<const HOOKED: bool> Drop for Builder<'_, HOOKED> {
     fn drop(&mut self) {
         while self.open > 0 {
             self.leave_container();
@@ -71,7 +109,7 @@ impl Drop for Builder<'_> {
     }
 }
 
-impl Sink for Builder<'_> {
+impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
     type Error = PyErrSet;
 
     fn null(&mut self) -> Result<(), PyErrSet> {
@@ -85,6 +123,15 @@ impl Sink for Builder<'_> {
     }
 
     fn constant(&mut self, value: Constant) -> Result<(), PyErrSet> {
+        if HOOKED && !self.hooks.parse_constant.is_null() {
+            let text: &[u8] = match value {
+                Constant::NaN => b"NaN",
+                Constant::Infinity => b"Infinity",
+                Constant::NegInfinity => b"-Infinity",
+            };
+            // SAFETY: GIL held; the hook is borrowed from the decoder for the whole parse.
+            return self.push(unsafe { call_with_text(self.hooks.parse_constant, text) });
+        }
         let obj = match value {
             Constant::NaN => self.state.nan,
             Constant::Infinity => self.state.inf,
@@ -94,6 +141,13 @@ impl Sink for Builder<'_> {
     }
 
     fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), PyErrSet> {
+        if HOOKED {
+            let hook = if is_float { self.hooks.parse_float } else { self.hooks.parse_int };
+            if !hook.is_null() {
+                // SAFETY: GIL held; the hook is borrowed from the decoder for the whole parse.
+                return self.push(unsafe { call_with_text(hook, text) });
+            }
+        }
         let obj = if is_float { new_float(text) } else { new_int(text) };
         self.push(obj)
     }
@@ -146,31 +200,87 @@ impl Sink for Builder<'_> {
     fn end_object(&mut self, len: usize) -> Result<(), PyErrSet> {
         self.leave_container();
         let start = self.stack.len() - 2 * len;
-        // SAFETY: the top 2*len stack entries are owned key/value references. They leave the
-        // stack first, and each is released exactly once below whatever happens.
-        unsafe {
-            let dict = new_dict(len);
-            let pairs: Vec<*mut PyObject> = self.stack.drain(start..).collect();
-            let mut failed = dict.is_null();
-            for pair in pairs.chunks_exact(2) {
-                // Later duplicates overwrite the value but keep the first key's position, as
-                // the standard library's dict building does.
-                if !failed && PyDict_SetItem(dict, pair[0], pair[1]) != 0 {
-                    failed = true;
-                }
+        let pairs: Vec<*mut PyObject> = self.stack.drain(start..).collect();
+        if HOOKED && !self.hooks.object_pairs_hook.is_null() {
+            // SAFETY: `pairs` holds owned key/value references, handed to `pairs_list`.
+            let list = unsafe { pairs_list(pairs) };
+            // SAFETY: GIL held; the list is owned here and the hook borrowed from the decoder.
+            return self.push(unsafe { call_with(self.hooks.object_pairs_hook, list) });
+        }
+        // SAFETY: `pairs` holds owned key/value references, handed to `dict_of`.
+        let dict = unsafe { dict_of(pairs) };
+        if HOOKED && !self.hooks.object_hook.is_null() {
+            // SAFETY: as above.
+            return self.push(unsafe { call_with(self.hooks.object_hook, dict) });
+        }
+        self.push(dict)
+    }
+}
+
+/// A dict of the key/value pairs `pairs` (owned references, each released exactly once
+/// whatever happens); NULL with an exception set on failure.
+unsafe fn dict_of(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+    // SAFETY: GIL held; see above.
+    unsafe {
+        let mut dict = new_dict(pairs.len() / 2);
+        for pair in pairs.chunks_exact(2) {
+            // Later duplicates overwrite the value but keep the first key's position, as the
+            // standard library's dict building does.
+            if !dict.is_null() && PyDict_SetItem(dict, pair[0], pair[1]) != 0 {
+                Py_DECREF(dict);
+                dict = null_mut();
+            }
+            Py_DECREF(pair[0]);
+            Py_DECREF(pair[1]);
+        }
+        dict
+    }
+}
+
+/// The list of `(key, value)` tuples `object_pairs_hook` receives, from owned references
+/// (moved into the tuples, or released on failure); NULL with an exception set on failure.
+unsafe fn pairs_list(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+    // SAFETY: GIL held; PyList_New(n) has room for n items, each set once (a slot left NULL
+    // after a failure is skipped by the list's deallocation); every reference in `pairs` is
+    // moved into a tuple or released.
+    unsafe {
+        let list = PyList_New((pairs.len() / 2) as Py_ssize_t);
+        let mut failed = list.is_null();
+        for (i, pair) in pairs.chunks_exact(2).enumerate() {
+            let tuple = if failed { null_mut() } else { PyTuple_New(2) };
+            if tuple.is_null() {
+                failed = true;
                 Py_DECREF(pair[0]);
                 Py_DECREF(pair[1]);
+                continue;
             }
-            if failed {
-                if !dict.is_null() {
-                    Py_DECREF(dict);
-                }
-                return Err(PyErrSet);
-            }
-            self.stack.push(dict);
+            PyTuple_SET_ITEM(tuple, 0, pair[0]);
+            PyTuple_SET_ITEM(tuple, 1, pair[1]);
+            PyList_SET_ITEM(list, i as Py_ssize_t, tuple);
         }
-        Ok(())
+        if failed && !list.is_null() {
+            Py_DECREF(list);
+            return null_mut();
+        }
+        list
     }
+}
+
+/// `hook(arg)`, consuming the owned `arg` (NULL passes the failure on).
+unsafe fn call_with(hook: *mut PyObject, arg: *mut PyObject) -> *mut PyObject {
+    // SAFETY: GIL held; `arg` is owned here and released after the call.
+    unsafe {
+        let Some(arg) = Owned::new(arg) else {
+            return null_mut();
+        };
+        PyObject_CallOneArg(hook, arg.as_ptr())
+    }
+}
+
+/// `hook(text)` with the ASCII `text` as a new str.
+unsafe fn call_with_text(hook: *mut PyObject, text: &[u8]) -> *mut PyObject {
+    // SAFETY: GIL held; `text` is ASCII (numbers and constants).
+    unsafe { call_with(hook, PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)) }
 }
 
 /// An empty dict with room for `len` items (so building it never resizes).

@@ -52,6 +52,16 @@ pub fn first_char(data: StrData<'_>) -> Option<u32> {
     }
 }
 
+/// The characters of a `str` from index `idx` on; `None` if `idx` is at or past its end.
+pub fn str_data_from(data: StrData<'_>, idx: usize) -> Option<StrData<'_>> {
+    match data {
+        StrData::Ascii(b) => b.get(idx..).filter(|rest| !rest.is_empty()).map(StrData::Ascii),
+        StrData::Latin1(b) => b.get(idx..).filter(|rest| !rest.is_empty()).map(StrData::Latin1),
+        StrData::Ucs2(u) => u.get(idx..).filter(|rest| !rest.is_empty()).map(StrData::Ucs2),
+        StrData::Ucs4(u) => u.get(idx..).filter(|rest| !rest.is_empty()).map(StrData::Ucs4),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

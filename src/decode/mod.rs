@@ -1,13 +1,15 @@
-//! `loads`: the pure scanner (`scanner`, `strings`, `number`, `error`) and the one place that
-//! turns what it finds into Python objects (`builder`), fed by `input`.
+//! The decoder engine: the pure scanner (`scanner`, `strings`, `number`, `error`), the one
+//! place that turns what it finds into Python objects (`builder`), fed by `input` and driven
+//! by `document`. Both faces configure it.
 
 pub mod builder;
+mod document;
 pub mod error;
 pub mod input;
 pub mod key_cache;
-mod loads;
 pub mod number;
 pub mod scanner;
 pub mod strings;
 
-pub use loads::loads;
+pub use builder::Hooks;
+pub use document::{decode_document, decode_value_at, document_text, Config, NoValue};

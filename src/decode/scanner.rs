@@ -44,6 +44,8 @@ pub struct Options {
     pub max_depth: usize,
     /// Report `[1,]` and `{"a":1,}` as trailing commas (CPython 3.13+).
     pub name_trailing_commas: bool,
+    /// Refuse control characters in strings (`JSONDecoder`'s `strict`).
+    pub strict: bool,
 }
 
 /// An open container and how many values (or pairs) it holds so far.
@@ -93,7 +95,7 @@ pub fn parse_value<S: Sink>(
         };
         match b {
             b'"' => {
-                let tok = scan_string(buf, pos, scratch)?;
+                let tok = scan_string(buf, pos, scratch, options.strict)?;
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
@@ -108,7 +110,7 @@ pub fn parse_value<S: Sink>(
                 let close = if is_object { b'}' } else { b']' };
                 if buf.get(pos) != Some(&close) {
                     if is_object {
-                        pos = parse_key(buf, pos, sink, scratch)?;
+                        pos = parse_key(buf, pos, sink, options, scratch)?;
                         stack.push(Frame::Object(0));
                     } else {
                         stack.push(Frame::Array(0));
@@ -152,7 +154,7 @@ pub fn parse_value<S: Sink>(
                 return Err(SyntaxError { kind, pos: comma }.into());
             }
             if close == b'}' {
-                pos = parse_key(buf, pos, sink, scratch)?;
+                pos = parse_key(buf, pos, sink, options, scratch)?;
             }
             continue 'value;
         }
@@ -164,12 +166,13 @@ fn parse_key<S: Sink>(
     buf: &[u8],
     pos: usize,
     sink: &mut S,
+    options: Options,
     scratch: &mut Vec<u8>,
 ) -> Result<usize, ParseError<S::Error>> {
     if buf.get(pos) != Some(&b'"') {
         return Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos }.into());
     }
-    let tok = scan_string(buf, pos, scratch)?;
+    let tok = scan_string(buf, pos, scratch, options.strict)?;
     sink.string(tok.text(buf, scratch), &tok, true).map_err(ParseError::Sink)?;
     let pos = skip_ws(buf, tok.end);
     if buf.get(pos) != Some(&b':') {
@@ -243,7 +246,7 @@ mod tests {
         }
     }
 
-    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false };
+    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true };
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());

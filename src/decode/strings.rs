@@ -35,7 +35,8 @@ impl StrToken {
 }
 
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
-pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>) -> Result<StrToken, SyntaxError> {
+/// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`).
+pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool) -> Result<StrToken, SyntaxError> {
     let mut i = quote + 1;
     let mut run_start = i;
     let mut escaped = false;
@@ -71,7 +72,11 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>) -> Result<St
                 i = next;
                 run_start = i;
             }
-            0x00..=0x1f => return syntax(ErrorKind::InvalidControlCharacter, i),
+            0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
+            0x00..=0x1f => {
+                chars += 1;
+                i += 1;
+            }
             _ => {
                 let (cp, width) = decode_utf8(buf, i)?;
                 max_char = max_char.max(cp);
@@ -166,7 +171,7 @@ mod tests {
 
     fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
         let mut scratch = Vec::new();
-        let tok = scan_string(s, 0, &mut scratch)?;
+        let tok = scan_string(s, 0, &mut scratch, true)?;
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
@@ -200,6 +205,8 @@ mod tests {
         assert_eq!(scan(br#""abc"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(br#""abc\"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(b"\"a\x01\""), err(ErrorKind::InvalidControlCharacter, 2));
+        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false).unwrap();
+        assert_eq!((lax.end, lax.chars, lax.raw_start), (6, 4, Some(1)));
         assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
         assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));
         assert_eq!(scan(br#""\u1234"#), err(ErrorKind::InvalidUnicodeEscape, 2));

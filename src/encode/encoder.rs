@@ -11,12 +11,19 @@ use super::options::Options;
 use super::writer::Writer;
 use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
-use crate::py::{raise, raise_unpack_count, tp_name, type_name, Owned};
+use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
 /// A Python exception is set.
 pub struct PyErrSet;
+
+/// Receives output chunks (`dump` writes them to its file, `iterencode` collects them).
+pub type ChunkSink<'a> = &'a mut dyn FnMut(Owned) -> std::result::Result<(), PyErrSet>;
+
+/// The size of the chunks handed to a [`ChunkSink`], in characters: large enough that
+/// writing them costs little, small enough that the output is never held twice whole.
+pub const CHUNK: usize = 1 << 16;
 
 type Result<T> = std::result::Result<T, PyErrSet>;
 
@@ -63,15 +70,21 @@ impl<'o> Encoder<'o> {
         Encoder { opts, out: Writer::default(), stack: Vec::new(), level: 0, max_depth }
     }
 
-    /// Encodes `root` into `self.out`.
+    /// Encodes `root` into `self.out`; with a `sink`, hands the output over in chunks of
+    /// about [`CHUNK`] characters as it grows (what is left stays in `self.out`).
     ///
     /// # Safety
     /// GIL held; `root` live.
-    pub unsafe fn encode(&mut self, root: *mut PyObject) -> Result<()> {
+    pub unsafe fn encode(&mut self, root: *mut PyObject, mut sink: Option<ChunkSink<'_>>) -> Result<()> {
         // SAFETY: `root` is live; every object reached is held by a frame or by `next`.
         unsafe {
             let mut next = Some(Owned::borrowed(root));
             loop {
+                if let Some(sink) = sink.as_mut() {
+                    if self.out.len() >= CHUNK {
+                        sink(Owned::new(self.out.take()).ok_or(PyErrSet)?)?;
+                    }
+                }
                 if let Some(obj) = next.take() {
                     next = self.value(obj)?;
                     if next.is_some() {
@@ -264,7 +277,8 @@ impl<'o> Encoder<'o> {
         // SAFETY: `o` is live; the default callable is borrowed from the call's arguments.
         unsafe {
             if self.opts.default.is_null() {
-                let name = type_name(o);
+                // `JSONEncoder.default`'s message.
+                let name = class_name(o).ok_or(PyErrSet)?;
                 raise(PyExc_TypeError, &format!("Object of type {name} is not JSON serializable"));
                 return Err(PyErrSet);
             }
@@ -361,7 +375,7 @@ impl<'o> Encoder<'o> {
                     self.mark_not_first(top);
                     return Ok(Some(item));
                 }
-                let (key, value) = unpack_pair(item.as_ptr())?;
+                let (key, value) = unpack_pair(item.as_ptr()).ok_or(PyErrSet)?;
                 if self.key(key.as_ptr(), was_first)? {
                     self.mark_not_first(top);
                     return Ok(Some(value));
@@ -526,45 +540,6 @@ impl Drop for Encoder<'_> {
         while !self.stack.is_empty() {
             self.pop();
         }
-    }
-}
-
-/// `key, value = item` with Python's unpacking rules and messages.
-unsafe fn unpack_pair(item: *mut PyObject) -> Result<(Owned, Owned)> {
-    // SAFETY: `item` is live; every reference taken here is owned by an `Owned`.
-    unsafe {
-        if PyTuple_CheckExact(item) != 0 || PyList_CheckExact(item) != 0 {
-            let n = var_size(item);
-            if n == 2 {
-                let get = |i| if PyTuple_CheckExact(item) != 0 { tuple_item(item, i) } else { list_item(item, i) };
-                return Ok((Owned::borrowed(get(0)), Owned::borrowed(get(1))));
-            }
-            raise_unpack_count(n);
-            return Err(PyErrSet);
-        }
-        let Some(iter) = Owned::new(PyObject_GetIter(item)) else {
-            if PyErr_ExceptionMatches(PyExc_TypeError) != 0 {
-                PyErr_Clear();
-                let name = type_name(item);
-                raise(PyExc_TypeError, &format!("cannot unpack non-iterable {name} object"));
-            }
-            return Err(PyErrSet);
-        };
-        let mut parts = Vec::with_capacity(2);
-        while parts.len() < 3 {
-            match Owned::new(PyIter_Next(iter.as_ptr())) {
-                Some(part) => parts.push(part),
-                None if PyErr_Occurred().is_null() => break,
-                None => return Err(PyErrSet),
-            }
-        }
-        if parts.len() != 2 {
-            raise_unpack_count(parts.len());
-            return Err(PyErrSet);
-        }
-        let value = parts.pop().ok_or(PyErrSet)?;
-        let key = parts.pop().ok_or(PyErrSet)?;
-        Ok((key, value))
     }
 }
 

@@ -1,13 +1,14 @@
-//! The keyword arguments of `dumps`, read once per call into an encoder configuration.
+//! The settings of an encoding (`dumps`' keywords or a `JSONEncoder`'s attributes), read once
+//! per call into an encoder configuration.
 
 use super::writer::Text;
 use crate::ffi::unicode::str_data;
 use crate::utf8::{chars, from_str_data};
-use crate::py::{raise, raise_unpack_count, type_name, Owned};
+use crate::py::{raise, tp_name, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
-/// How one `dumps` call encodes: the standard library's `JSONEncoder` settings.
+/// How one call encodes: the standard library's `JSONEncoder` settings.
 pub struct Options {
     pub skipkeys: bool,
     pub ensure_ascii: bool,
@@ -20,41 +21,44 @@ pub struct Options {
     pub key_separator: Text,
     /// Called for objects of other types (borrowed from the call); NULL: raise `TypeError`.
     pub default: *mut PyObject,
-    /// Behave as `json`'s pure-Python encoder where it differs from the C one: CPython before
-    /// 3.13 encodes with it whenever `indent` is given. It iterates list subclasses, asks
-    /// containers for their truth value, and names types by `__name__` in messages.
+    /// Behave as `json`'s pure-Python encoder where it differs from the C one: CPython uses it
+    /// for `iterencode` and `dump`, and before 3.13 whenever `indent` is given. It iterates
+    /// list subclasses, asks containers for their truth value, and names types by `__name__`
+    /// in messages.
     pub python_encoder: bool,
 }
 
-/// The raw keyword values of a call (borrowed; NULL when not given).
+/// The settings of a `JSONEncoder` as Python objects (borrowed; NULL: the default), from
+/// `dumps`' keywords or from an encoder's attributes.
 pub struct RawOptions {
     pub skipkeys: *mut PyObject,
     pub ensure_ascii: *mut PyObject,
     pub check_circular: *mut PyObject,
     pub allow_nan: *mut PyObject,
-    pub indent: *mut PyObject,
-    pub separators: *mut PyObject,
-    pub default: *mut PyObject,
     pub sort_keys: *mut PyObject,
+    pub indent: *mut PyObject,
+    /// NULL: `','` with an indent, `', '` without.
+    pub item_separator: *mut PyObject,
+    /// NULL: `': '`.
+    pub key_separator: *mut PyObject,
+    pub default: *mut PyObject,
 }
 
 impl Options {
-    /// Reads the keywords as `json.dumps` reads them; `None` with a Python error set.
+    /// Reads the settings as `JSONEncoder.iterencode` reads them, for a one-shot encoding
+    /// (`encode`, `dumps`) or a chunked one (`iterencode`, `dump`, which the standard library
+    /// always runs through its pure-Python encoder); `None` with a Python error set.
     ///
     /// # Safety
     /// GIL held; every non-NULL pointer is a live object.
-    pub unsafe fn from_raw(raw: &RawOptions) -> Option<Options> {
+    pub unsafe fn from_raw(raw: &RawOptions, one_shot: bool) -> Option<Options> {
         // SAFETY: forwarded from the caller.
         unsafe {
             let indent = read_indent(raw.indent)?;
-            let (item_separator, key_separator) = if given(raw.separators) {
-                read_separators(raw.separators)?
-            } else if indent.is_some() {
-                (Text::ascii(","), Text::ascii(": "))
-            } else {
-                (Text::ascii(", "), Text::ascii(": "))
-            };
-            let python_encoder = indent.is_some() && !cfg!(py_3_13);
+            let python_encoder = !one_shot || (indent.is_some() && !cfg!(py_3_13));
+            // Checked as `c_make_encoder` checks its arguments 5 and 6, key separator first.
+            let key_separator = read_separator(raw.key_separator, 5, ": ")?;
+            let item_separator = read_separator(raw.item_separator, 6, if indent.is_some() { "," } else { ", " })?;
             Some(Options {
                 skipkeys: flag(raw.skipkeys, false)?,
                 ensure_ascii: flag(raw.ensure_ascii, true)?,
@@ -89,48 +93,42 @@ unsafe fn flag(obj: *mut PyObject, default: bool) -> Option<bool> {
     }
 }
 
-/// `indent`: an int is that many spaces (none if negative), a str is used as is.
+/// `indent`: a str is used as is, anything else repeats a space (`' ' * indent`, with
+/// Python's own errors for other types).
 unsafe fn read_indent(obj: *mut PyObject) -> Option<Option<Text>> {
-    // SAFETY: `obj` is NULL or live; the GIL is held.
+    // SAFETY: `obj` is NULL or live; the GIL is held; new references are owned by `Owned`.
     unsafe {
         if !given(obj) {
             return Some(None);
         }
-        if PyLong_Check(obj) != 0 {
-            let n = PyLong_AsSsize_t(obj);
-            if n == -1 && !PyErr_Occurred().is_null() {
-                return None;
-            }
-            return Some(Some(Text::ascii(&" ".repeat(n.max(0) as usize))));
-        }
         if PyUnicode_Check(obj) != 0 {
             return Some(Some(raw_text(obj)?));
         }
-        let name = type_name(obj);
-        raise(PyExc_TypeError, &format!("indent must be None, an int or a str, not {name}"));
-        None
+        let space = Owned::new(PyUnicode_FromStringAndSize(c" ".as_ptr(), 1))?;
+        let spaces = Owned::new(PyNumber_Multiply(space.as_ptr(), obj))?;
+        if PyUnicode_Check(spaces.as_ptr()) == 0 {
+            let name = tp_name(spaces.as_ptr());
+            raise(PyExc_TypeError, &format!("make_encoder() argument 4 must be str or None, not {name}"));
+            return None;
+        }
+        Some(Some(raw_text(spaces.as_ptr())?))
     }
 }
 
-/// `separators`: any iterable of two str, `(item_separator, key_separator)`.
-unsafe fn read_separators(obj: *mut PyObject) -> Option<(Text, Text)> {
-    // SAFETY: `obj` is live; the tuple is owned here and released by `Owned`.
+/// A separator (NULL: `default`); `c_make_encoder` refuses anything but a str, naming the
+/// argument by its position.
+unsafe fn read_separator(obj: *mut PyObject, position: usize, default: &str) -> Option<Text> {
+    // SAFETY: `obj` is NULL or live; the GIL is held.
     unsafe {
-        let tuple = Owned::new(PySequence_Tuple(obj))?;
-        let n = PyTuple_GET_SIZE(tuple.as_ptr());
-        if n != 2 {
-            raise_unpack_count(n as usize);
+        if obj.is_null() {
+            return Some(Text::ascii(default));
+        }
+        if PyUnicode_Check(obj) == 0 {
+            let name = tp_name(obj);
+            raise(PyExc_TypeError, &format!("make_encoder() argument {position} must be str, not {name}"));
             return None;
         }
-        let mut parts = [PyTuple_GET_ITEM(tuple.as_ptr(), 0), PyTuple_GET_ITEM(tuple.as_ptr(), 1)].into_iter().map(|part| {
-            if PyUnicode_Check(part) == 0 {
-                let name = type_name(part);
-                raise(PyExc_TypeError, &format!("separators must be str, not {name}"));
-                return None;
-            }
-            raw_text(part)
-        });
-        Some((parts.next()??, parts.next()??))
+        raw_text(obj)
     }
 }
 

@@ -85,11 +85,41 @@ impl Writer {
         }
     }
 
+    /// Characters written so far.
+    pub fn len(&self) -> usize {
+        match &self.units {
+            Units::One(buf) => buf.len(),
+            Units::Two(buf) => buf.len(),
+            Units::Four(buf) => buf.len(),
+        }
+    }
+
+    /// The output so far as a new `str` (a chunk of `dump`'s output), leaving the writer empty
+    /// and narrow again.
+    ///
+    /// # Safety
+    /// The GIL must be held.
+    pub unsafe fn take(&mut self) -> *mut PyObject {
+        // SAFETY: forwarded.
+        let chunk = unsafe { self.to_str() };
+        match &mut self.units {
+            Units::One(buf) => buf.clear(),
+            _ => self.units = Units::One(Vec::new()),
+        }
+        self.latin1 = false;
+        chunk
+    }
+
     /// The output as a new `str`.
     ///
     /// # Safety
     /// The GIL must be held.
     pub unsafe fn finish(self) -> *mut PyObject {
+        // SAFETY: forwarded.
+        unsafe { self.to_str() }
+    }
+
+    unsafe fn to_str(&self) -> *mut PyObject {
         let (len, max_char, bytes): (usize, u32, &[u8]) = match &self.units {
             Units::One(buf) => (buf.len(), if self.latin1 { 0xff } else { 0x7f }, buf),
             // SAFETY: the bytes of `buf.len()` initialised u16 values.

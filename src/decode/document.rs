@@ -1,0 +1,348 @@
+//! Decoding a whole document or one value of a `str`: dispatch on the input's type, the
+//! parse with or without hooks, and the standard library's exceptions for bad input.
+
+use super::builder::{Builder, Hooks, PyErrSet};
+use super::error::{ErrorKind, ParseError, SyntaxError};
+use super::input::{detect_encoding, first_char, str_data_from, Encoding};
+use super::scanner::{parse_document, parse_value, Options};
+use crate::ffi::buffer::{PinnedView, ViewError};
+use crate::ffi::bytearray::PinnedByteArray;
+use crate::ffi::unicode::{str_data, StrData};
+use crate::module::State;
+use crate::py::{max_depth, raise, type_name, Owned};
+use crate::utf8::{char_count, from_str_data};
+use pyo3_ffi::*;
+use std::ffi::CString;
+use std::ptr::null_mut;
+
+/// What a `JSONDecoder` decodes with: its hooks and `strict`.
+#[derive(Clone, Copy)]
+pub struct Config<'h> {
+    pub hooks: &'h Hooks,
+    pub strict: bool,
+}
+
+impl Config<'static> {
+    /// `json.loads(s)` without keywords.
+    pub const DEFAULT: Config<'static> = Config { hooks: &Hooks::NONE, strict: true };
+}
+
+/// Decodes the document `doc`, whatever input type it is (`check_bom`: refuse a str
+/// starting with U+FEFF, as `json.loads` does); NULL with an exception set on failure.
+///
+/// # Safety
+/// GIL held; `doc` live.
+pub unsafe fn decode_document(state: &State, doc: *mut PyObject, config: Config, check_bom: bool) -> *mut PyObject {
+    // SAFETY: `doc` is live; the str branch checked its type.
+    unsafe {
+        if PyUnicode_Check(doc) != 0 {
+            return decode_str(state, doc, config, check_bom);
+        }
+        with_bytes(doc, |bytes| decode_bytes(state, config, bytes))
+    }
+}
+
+/// The document as the `str` that `json.loads` hands to a decoder class: a str as is
+/// (refusing a leading U+FEFF), bytes decoded as `json.loads` decodes them.
+///
+/// # Safety
+/// GIL held; `doc` live.
+pub unsafe fn document_text(state: &State, doc: *mut PyObject) -> Option<Owned> {
+    // SAFETY: `doc` is live; new references are owned by `Owned`.
+    unsafe {
+        if PyUnicode_Check(doc) != 0 {
+            if str_data(doc).and_then(first_char) == Some(0xFEFF) {
+                raise_decode_error(state, BOM_MESSAGE, doc, 0);
+                return None;
+            }
+            return Some(Owned::borrowed(doc));
+        }
+        Owned::new(with_bytes(doc, |bytes| {
+            let (codec, bytes) = match detect_encoding(bytes) {
+                Encoding::Utf8 => (c"utf-8", bytes),
+                Encoding::Utf8Sig => (c"utf-8", &bytes[3..]),
+                Encoding::Other(codec) => (codec, bytes),
+            };
+            PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr())
+        }))
+    }
+}
+
+const BOM_MESSAGE: &str = "Unexpected UTF-8 BOM (decode using utf-8-sig)";
+
+/// Runs `read` on the bytes of a bytes-like `doc`, pinned while it runs; raises `json.loads`'
+/// `TypeError` for other types.
+unsafe fn with_bytes(doc: *mut PyObject, read: impl FnOnce(&[u8]) -> *mut PyObject) -> *mut PyObject {
+    // SAFETY: each branch reads `doc` through the view matching its checked type; pins keep
+    // mutable buffers in place while `read` runs.
+    unsafe {
+        if PyBytes_Check(doc) != 0 {
+            return read(crate::ffi::bytes::as_slice(doc));
+        }
+        if PyByteArray_Check(doc) != 0 {
+            let pin = PinnedByteArray::new(doc);
+            return read(pin.as_slice());
+        }
+        if PyMemoryView_Check(doc) != 0 {
+            return match PinnedView::new(doc) {
+                Ok(pin) => read(pin.as_slice()),
+                Err(ViewError::Released) => {
+                    raise(PyExc_ValueError, "operation forbidden on released memoryview object");
+                    null_mut()
+                }
+                Err(ViewError::NotContiguous) => {
+                    raise(PyExc_TypeError, "the JSON object must be a C-contiguous buffer; this memoryview is not");
+                    null_mut()
+                }
+            };
+        }
+        // json.loads' own words (rjson also takes memoryviews, which json does not).
+        let name = type_name(doc);
+        raise(PyExc_TypeError, &format!("the JSON object must be str, bytes or bytearray, not {name}"));
+        null_mut()
+    }
+}
+
+/// A `str` document; `check_bom`: refuse a leading U+FEFF as `json.loads` does for str input.
+unsafe fn decode_str(state: &State, doc: *mut PyObject, config: Config, check_bom: bool) -> *mut PyObject {
+    // SAFETY: `doc` is a live str kept alive by the caller during the parse.
+    unsafe {
+        let Some(data) = str_data(doc) else {
+            return null_mut();
+        };
+        if let StrData::Ascii(bytes) = data {
+            return parse(state, bytes, Doc::Str(doc), config);
+        }
+        if check_bom && first_char(data) == Some(0xFEFF) {
+            raise_decode_error(state, BOM_MESSAGE, doc, 0);
+            return null_mut();
+        }
+        parse(state, &from_str_data(data), Doc::Str(doc), config)
+    }
+}
+
+/// A bytes-like document, decoded as `json.loads` decodes bytes (`detect_encoding`,
+/// `surrogatepass`).
+unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyObject {
+    match detect_encoding(bytes) {
+        Encoding::Utf8 => parse(state, bytes, Doc::Utf8, config),
+        Encoding::Utf8Sig => parse(state, &bytes[3..], Doc::Utf8, config),
+        // SAFETY: the codec reads `bytes` into a new str, which is parsed and then released.
+        Encoding::Other(codec) => unsafe {
+            let text = PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr());
+            match Owned::new(text) {
+                Some(text) => decode_str(state, text.as_ptr(), config, false),
+                None => null_mut(),
+            }
+        },
+    }
+}
+
+/// Where the parsed text came from, for error reporting: `json.JSONDecodeError.doc` is always
+/// the decoded `str`.
+enum Doc {
+    Str(*mut PyObject),
+    Utf8,
+}
+
+fn parse(state: &State, text: &[u8], doc: Doc, config: Config) -> *mut PyObject {
+    match run(state, text, config, false) {
+        Ok((obj, _)) => obj,
+        // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
+        Err(error) => unsafe { raise_parse_error(state, text, doc, 0, error) },
+    }
+}
+
+/// What `scan_once` raises when there is no value at a position.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum NoValue {
+    /// `StopIteration(idx)`, as the standard library's `scan_once` does.
+    StopIteration,
+    /// `JSONDecodeError("Expecting value")`, as `raw_decode` turns it.
+    DecodeError,
+}
+
+/// `scan_once(s, idx)` / `raw_decode`: the value starting at character `idx` of the str `s`
+/// (no whitespace skipped) and the index after it, as a new `(value, end)` tuple.
+///
+/// # Safety
+/// GIL held; `s` a live str.
+pub unsafe fn decode_value_at(state: &State, s: *mut PyObject, idx: usize, config: Config, no_value: NoValue) -> *mut PyObject {
+    // SAFETY: `s` is a live str read in place (or transcoded from `idx` on).
+    unsafe {
+        let Some(data) = str_data(s) else {
+            return null_mut();
+        };
+        let transcoded;
+        let text: &[u8] = match str_data_from(data, idx) {
+            None => return raise_no_value(state, s, idx, no_value),
+            Some(StrData::Ascii(bytes)) => bytes,
+            Some(rest) => {
+                transcoded = from_str_data(rest);
+                &transcoded
+            }
+        };
+        match run(state, text, config, true) {
+            Ok((obj, end)) => {
+                let end = idx + char_count(&text[..end]);
+                Py_BuildValue(c"(Nn)".as_ptr(), obj, end as Py_ssize_t)
+            }
+            Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::ExpectingValue, pos })) => {
+                raise_no_value(state, s, idx + char_count(&text[..pos]), no_value)
+            }
+            Err(error) => raise_parse_error(state, text, Doc::Str(s), idx, error),
+        }
+    }
+}
+
+unsafe fn raise_no_value(state: &State, s: *mut PyObject, pos: usize, no_value: NoValue) -> *mut PyObject {
+    // SAFETY: GIL held.
+    unsafe {
+        match no_value {
+            NoValue::StopIteration => {
+                let value = PyLong_FromSize_t(pos);
+                if let Some(value) = Owned::new(value) {
+                    PyErr_SetObject(PyExc_StopIteration, value.as_ptr());
+                }
+            }
+            NoValue::DecodeError => raise_decode_error(state, ErrorKind::ExpectingValue.message(), s, pos),
+        }
+    }
+    null_mut()
+}
+
+/// Parses `text` (a whole document, or with `one_value` the value at its start) and returns
+/// the value with the byte offset after it.
+fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
+    if config.hooks.is_empty() {
+        run_with(Builder::<false>::new(state, config.hooks), text, config, one_value)
+    } else {
+        run_with(Builder::<true>::new(state, config.hooks), text, config, one_value)
+    }
+}
+
+fn run_with<const HOOKED: bool>(
+    mut builder: Builder<'_, HOOKED>,
+    text: &[u8],
+    config: Config,
+    one_value: bool,
+) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
+    let options = Options { max_depth: max_depth(), name_trailing_commas: cfg!(py_3_13), strict: config.strict };
+    let mut scratch = Vec::new();
+    let _pause = GcPause::new();
+    let end = if one_value {
+        parse_value(text, 0, &mut builder, options, &mut scratch)?
+    } else {
+        parse_document(text, &mut builder, options, &mut scratch)?;
+        text.len()
+    };
+    Ok((builder.finish(), end))
+}
+
+/// Raises what the standard library raises for a failed parse of `text` (which starts at
+/// character `base` of the document); returns NULL.
+unsafe fn raise_parse_error(state: &State, text: &[u8], doc: Doc, base: usize, error: ParseError<PyErrSet>) -> *mut PyObject {
+    // SAFETY: GIL held; forwarded.
+    unsafe {
+        match error {
+            ParseError::Sink(PyErrSet) => {
+                if let Doc::Utf8 = doc {
+                    prefer_decode_error(text);
+                }
+            }
+            ParseError::Syntax(error) => raise_syntax_error(state, text, doc, base, error),
+        }
+    }
+    null_mut()
+}
+
+/// Raises what the standard library raises for `error`. For bytes input it first decodes the
+/// whole input as `json.loads` would, so invalid UTF-8 anywhere wins with its own
+/// `UnicodeDecodeError`, and `JSONDecodeError.doc` is the decoded text.
+unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, base: usize, error: SyntaxError) {
+    // SAFETY: GIL held; the decoded str is owned here and released on every path.
+    unsafe {
+        let decoded;
+        let doc = match doc {
+            Doc::Str(obj) => obj,
+            Doc::Utf8 => {
+                let obj = PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+                match Owned::new(obj) {
+                    Some(obj) => {
+                        decoded = obj;
+                        decoded.as_ptr()
+                    }
+                    None => return,
+                }
+            }
+        };
+        match error.kind {
+            ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => raise(PyExc_RecursionError, error.kind.message()),
+            ErrorKind::InvalidUtf8 => raise(PyExc_ValueError, "invalid UTF-8 in a JSON string"),
+            kind => raise_decode_error(state, kind.message(), doc, base + char_count(&text[..error.pos])),
+        }
+    }
+}
+
+/// Pauses automatic garbage collection while a document is built: every container created
+/// counts toward a collection that would re-walk the half-built tree again and again, and
+/// nothing it could free is garbage yet. The counts still grow, so collection resumes at the
+/// next allocation after the parse. Nested pauses leave collection to the outermost one.
+struct GcPause {
+    #[cfg(py_3_10)]
+    was_enabled: bool,
+}
+
+impl GcPause {
+    fn new() -> GcPause {
+        GcPause {
+            // SAFETY: GIL held by every caller of `parse`.
+            #[cfg(py_3_10)]
+            was_enabled: unsafe { PyGC_Disable() } == 1,
+        }
+    }
+}
+
+impl Drop for GcPause {
+    fn drop(&mut self) {
+        #[cfg(py_3_10)]
+        if self.was_enabled {
+            // SAFETY: GIL held; re-enables only what `new` disabled.
+            unsafe { PyGC_Enable() };
+        }
+    }
+}
+
+/// `json.loads` decodes bytes before parsing, so invalid UTF-8 anywhere in the input wins
+/// over an error the parse raised (a `RecursionError`, a too-long int): replace the current
+/// exception with the `UnicodeDecodeError` if there is one.
+unsafe fn prefer_decode_error(text: &[u8]) {
+    // SAFETY: GIL held with an exception set; the fetched exception is either restored or
+    // released, and the decoded str is released.
+    unsafe {
+        let (mut ty, mut value, mut tb) = (null_mut(), null_mut(), null_mut());
+        PyErr_Fetch(&mut ty, &mut value, &mut tb);
+        let decoded = PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+        if decoded.is_null() {
+            Py_XDECREF(ty);
+            Py_XDECREF(value);
+            Py_XDECREF(tb);
+        } else {
+            Py_DECREF(decoded);
+            PyErr_Restore(ty, value, tb);
+        }
+    }
+}
+
+/// Raises `json.JSONDecodeError(msg, doc, pos)`.
+unsafe fn raise_decode_error(state: &State, msg: &str, doc: *mut PyObject, pos: usize) {
+    let msg = CString::new(msg).unwrap_or_default();
+    // SAFETY: GIL held; the exception instance is created, raised (PyErr_SetObject takes its
+    // own reference) and released.
+    unsafe {
+        let exc = PyObject_CallFunction(state.json_decode_error, c"sOn".as_ptr(), msg.as_ptr(), doc, pos as Py_ssize_t);
+        if let Some(exc) = Owned::new(exc) {
+            PyErr_SetObject(state.json_decode_error, exc.as_ptr());
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! `rjson.dumps` and `rjson.dump`. Without `cls` (or with rjson's own `JSONEncoder`) and
+//! without extra keywords, the keywords configure the engine directly; otherwise the call
+//! makes `cls(**kw)` as `json.dumps` does, and the instance decides.
+
+use super::encoder::{engine_encodes, instance_options, HeldOptions};
+use crate::args::Call;
+use crate::encode::{encode_to_chunks, encode_to_str, Options, PyErrSet, RawOptions};
+use crate::module::{Name, State};
+use crate::py::{unpack_pair, Owned};
+use pyo3_ffi::*;
+use std::ffi::CStr;
+use std::ptr::null_mut;
+
+/// The keywords of `json.dumps` (the encoder's settings, in `RawSettings`' order, and `cls`),
+/// then `obj` and, for `dump`, `fp`.
+const DUMPS_KEYWORDS: [Name; 10] = [
+    Name::Skipkeys,
+    Name::EnsureAscii,
+    Name::CheckCircular,
+    Name::AllowNan,
+    Name::Indent,
+    Name::Separators,
+    Name::Default,
+    Name::SortKeys,
+    Name::Cls,
+    Name::Obj,
+];
+const DUMP_KEYWORDS: [Name; 11] = [
+    Name::Skipkeys,
+    Name::EnsureAscii,
+    Name::CheckCircular,
+    Name::AllowNan,
+    Name::Indent,
+    Name::Separators,
+    Name::Default,
+    Name::SortKeys,
+    Name::Cls,
+    Name::Obj,
+    Name::Fp,
+];
+/// The settings' keyword names as `json.dumps` passes them to `cls`, with their defaults.
+const PASSED_ON: [(&CStr, Default); 8] = [
+    (c"skipkeys", Default::False),
+    (c"ensure_ascii", Default::True),
+    (c"check_circular", Default::True),
+    (c"allow_nan", Default::True),
+    (c"indent", Default::None),
+    (c"separators", Default::None),
+    (c"default", Default::None),
+    (c"sort_keys", Default::False),
+];
+
+#[derive(Clone, Copy)]
+enum Default {
+    False,
+    True,
+    None,
+}
+
+/// `dumps(obj, *, skipkeys=False, ..., sort_keys=False, **kw)`.
+pub unsafe extern "C" fn dumps(
+    module: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
+    // `module` is this extension's module object. Keyword values are borrowed for the call.
+    unsafe {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "dumps", &DUMPS_KEYWORDS) else {
+            return null_mut();
+        };
+        let Some([obj]) = call.positional("dumps", ["obj"], [kw[9]]) else {
+            return null_mut();
+        };
+        let settings = Settings::new(&kw, extra);
+        match settings.encoding(state, true) {
+            Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj),
+            Some(Encoding::Instance(encoder)) => PyObject_CallMethodOneArg(encoder.as_ptr(), state.name(Name::Encode), obj),
+            None => null_mut(),
+        }
+    }
+}
+
+/// `dump(obj, fp, *, skipkeys=False, ..., sort_keys=False, **kw)`: writes the text to
+/// `fp.write` in chunks as it is produced.
+pub unsafe extern "C" fn dump(
+    module: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: as for `dumps`.
+    unsafe {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "dump", &DUMP_KEYWORDS) else {
+            return null_mut();
+        };
+        let Some([obj, fp]) = call.positional("dump", ["obj", "fp"], [kw[9], kw[10]]) else {
+            return null_mut();
+        };
+        let settings = Settings::new(&kw, extra);
+        let written = match settings.encoding(state, false) {
+            Some(Encoding::Direct(direct)) => write_chunks(state, &direct.options, obj, fp),
+            Some(Encoding::Instance(encoder)) => match engine_encodes(state, encoder.as_ptr()) {
+                Some(true) => {
+                    instance_options(state, encoder.as_ptr(), false).and_then(|read| write_chunks(state, &read.options, obj, fp))
+                }
+                Some(false) => write_iterencode(state, encoder.as_ptr(), obj, fp),
+                None => None,
+            },
+            None => None,
+        };
+        match written {
+            Some(()) => Py_NewRef(Py_None()),
+            None => null_mut(),
+        }
+    }
+}
+
+/// The encoder's settings of one call (borrowed keyword values, NULL where not given) and
+/// the extra keywords for `cls`.
+struct Settings {
+    skipkeys: *mut PyObject,
+    ensure_ascii: *mut PyObject,
+    check_circular: *mut PyObject,
+    allow_nan: *mut PyObject,
+    indent: *mut PyObject,
+    separators: *mut PyObject,
+    default: *mut PyObject,
+    sort_keys: *mut PyObject,
+    cls: *mut PyObject,
+    extra: Option<Owned>,
+}
+
+/// How a call encodes.
+enum Encoding {
+    /// The keywords configure the engine (as `JSONEncoder(**kw)` would).
+    Direct(HeldOptions),
+    /// `cls(**kw)` made the encoder.
+    Instance(Owned),
+}
+
+impl Settings {
+    fn new(kw: &[*mut PyObject], extra: Option<Owned>) -> Settings {
+        Settings {
+            skipkeys: kw[0],
+            ensure_ascii: kw[1],
+            check_circular: kw[2],
+            allow_nan: kw[3],
+            indent: kw[4],
+            separators: kw[5],
+            default: kw[6],
+            sort_keys: kw[7],
+            cls: kw[8],
+            extra,
+        }
+    }
+
+    /// The encoding of this call, for one-shot (`dumps`) or chunked (`dump`) output.
+    unsafe fn encoding(self, state: &State, one_shot: bool) -> Option<Encoding> {
+        // SAFETY: the keyword values are live for the call; GIL held.
+        unsafe {
+            let own_class = self.cls.is_null() || self.cls == Py_None() || self.cls == state.encoder_class;
+            if own_class && self.extra.is_none() {
+                return self.direct(one_shot).map(Encoding::Direct);
+            }
+            self.instance(state).map(Encoding::Instance)
+        }
+    }
+
+    /// `JSONEncoder.__init__`'s reading of the keywords: `separators` unpacked into the two
+    /// separators, the item separator `','` when indenting without them.
+    unsafe fn direct(&self, one_shot: bool) -> Option<HeldOptions> {
+        // SAFETY: as above; the unpacked separators are kept alive with the options.
+        unsafe {
+            let mut held = Vec::new();
+            let (mut item_separator, mut key_separator) = (null_mut(), null_mut());
+            if !self.separators.is_null() && self.separators != Py_None() {
+                let (item, key) = unpack_pair(self.separators)?;
+                (item_separator, key_separator) = (item.as_ptr(), key.as_ptr());
+                held.extend([item, key]);
+            }
+            let raw = RawOptions {
+                skipkeys: self.skipkeys,
+                ensure_ascii: self.ensure_ascii,
+                check_circular: self.check_circular,
+                allow_nan: self.allow_nan,
+                sort_keys: self.sort_keys,
+                indent: self.indent,
+                item_separator,
+                key_separator,
+                default: self.default,
+            };
+            let options: Options = Options::from_raw(&raw, one_shot)?;
+            Some(HeldOptions::new(options, held))
+        }
+    }
+
+    /// `cls(skipkeys=skipkeys, ..., sort_keys=sort_keys, **kw)` (`cls` defaulting to rjson's
+    /// `JSONEncoder`).
+    unsafe fn instance(self, state: &State) -> Option<Owned> {
+        // SAFETY: as above; the keyword dict is owned here.
+        unsafe {
+            let kwargs = match self.extra {
+                Some(extra) => extra,
+                None => Owned::new(PyDict_New())?,
+            };
+            let values = [
+                self.skipkeys,
+                self.ensure_ascii,
+                self.check_circular,
+                self.allow_nan,
+                self.indent,
+                self.separators,
+                self.default,
+                self.sort_keys,
+            ];
+            for ((name, default), value) in PASSED_ON.iter().zip(values) {
+                let value = if !value.is_null() {
+                    value
+                } else {
+                    match default {
+                        Default::False => Py_False(),
+                        Default::True => Py_True(),
+                        Default::None => Py_None(),
+                    }
+                };
+                if PyDict_SetItemString(kwargs.as_ptr(), name.as_ptr(), value) != 0 {
+                    return None;
+                }
+            }
+            let cls = if self.cls.is_null() || self.cls == Py_None() { state.encoder_class } else { self.cls };
+            let no_args = Owned::new(PyTuple_New(0))?;
+            Owned::new(PyObject_Call(cls, no_args.as_ptr(), kwargs.as_ptr()))
+        }
+    }
+}
+
+/// Encodes `obj` with the engine, writing each chunk to `fp.write` (looked up when the first
+/// chunk is ready, as `json.dump` looks it up after encoding its first piece).
+unsafe fn write_chunks(state: &State, options: &Options, obj: *mut PyObject, fp: *mut PyObject) -> Option<()> {
+    let mut write: Option<Owned> = None;
+    let mut sink = |chunk: Owned| {
+        // SAFETY: GIL held; `fp` is live for the call; results are owned and released.
+        unsafe {
+            if write.is_none() {
+                write = Some(Owned::new(PyObject_GetAttr(fp, state.name(Name::Write))).ok_or(PyErrSet)?);
+            }
+            let write = write.as_ref().ok_or(PyErrSet)?;
+            Owned::new(PyObject_CallOneArg(write.as_ptr(), chunk.as_ptr())).map(drop).ok_or(PyErrSet)
+        }
+    };
+    // SAFETY: forwarded.
+    unsafe { encode_to_chunks(options, obj, &mut sink) }
+}
+
+/// `for chunk in encoder.iterencode(obj): fp.write(chunk)`, for an encoder that overrides
+/// `iterencode`.
+unsafe fn write_iterencode(state: &State, encoder: *mut PyObject, obj: *mut PyObject, fp: *mut PyObject) -> Option<()> {
+    // SAFETY: GIL held; every new reference is owned by an `Owned`.
+    unsafe {
+        let iterable = Owned::new(PyObject_CallMethodOneArg(encoder, state.name(Name::Iterencode), obj))?;
+        let iter = Owned::new(PyObject_GetIter(iterable.as_ptr()))?;
+        while let Some(chunk) = Owned::new(PyIter_Next(iter.as_ptr())) {
+            Owned::new(PyObject_CallMethodOneArg(fp, state.name(Name::Write), chunk.as_ptr()))?;
+        }
+        PyErr_Occurred().is_null().then_some(())
+    }
+}

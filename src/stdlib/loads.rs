@@ -1,0 +1,130 @@
+//! `rjson.loads` and `rjson.load`. Without `cls` and extra keywords the hooks configure the
+//! engine directly; otherwise the call makes `cls(**kw)` (rjson's `JSONDecoder` by default)
+//! and calls its `decode` on the text, as `json.loads` does.
+
+use super::decoder::standard_as_null;
+use crate::args::Call;
+use crate::decode::{decode_document, document_text, Config, Hooks};
+use crate::module::{Name, State};
+use crate::py::Owned;
+use pyo3_ffi::*;
+use std::ffi::CStr;
+use std::ptr::null_mut;
+
+/// `cls`, the hooks in `Hooks`' field order, then `s` (`loads`) or `fp` (`load`).
+const LOADS_KEYWORDS: [Name; 7] =
+    [Name::Cls, Name::ObjectHook, Name::ObjectPairsHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::S];
+const LOAD_KEYWORDS: [Name; 7] =
+    [Name::Cls, Name::ObjectHook, Name::ObjectPairsHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::Fp];
+/// The hooks' keyword names, in the order `json.loads` adds them to `cls`'s keywords.
+const HOOK_NAMES: [&CStr; 5] = [c"object_hook", c"object_pairs_hook", c"parse_float", c"parse_int", c"parse_constant"];
+
+/// `loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
+/// parse_constant=None, object_pairs_hook=None, **kw)`.
+pub unsafe extern "C" fn loads(
+    module: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
+    // `module` is this extension's module object.
+    unsafe {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "loads", &LOADS_KEYWORDS) else {
+            return null_mut();
+        };
+        let Some([doc]) = call.positional("loads", ["s"], [kw[6]]) else {
+            return null_mut();
+        };
+        loads_with(state, doc, &kw, extra)
+    }
+}
+
+/// `load(fp, *, cls=None, ..., **kw)`: `loads(fp.read(), ...)`.
+pub unsafe extern "C" fn load(
+    module: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: as for `loads`; the text read is owned here.
+    unsafe {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "load", &LOAD_KEYWORDS) else {
+            return null_mut();
+        };
+        let Some([fp]) = call.positional("load", ["fp"], [kw[6]]) else {
+            return null_mut();
+        };
+        let Some(doc) = Owned::new(PyObject_CallMethodNoArgs(fp, state.name(Name::Read))) else {
+            return null_mut();
+        };
+        loads_with(state, doc.as_ptr(), &kw, extra)
+    }
+}
+
+/// `loads` of `doc` with `kw` = `[cls, object_hook, object_pairs_hook, parse_float,
+/// parse_int, parse_constant, ..]` (borrowed, NULL where not given) and the extra keywords.
+unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], extra: Option<Owned>) -> *mut PyObject {
+    // SAFETY: GIL held; the arguments are live for the call.
+    unsafe {
+        let given = |obj: *mut PyObject| !obj.is_null() && obj != Py_None();
+        let cls = kw[0];
+        let hooks = [kw[1], kw[2], kw[3], kw[4], kw[5]];
+        if !given(cls) && extra.is_none() {
+            let Some(hooks) = keyword_hooks(state, hooks) else {
+                return null_mut();
+            };
+            return decode_document(state, doc, Config { hooks: &hooks, strict: true }, true);
+        }
+        // `cls(**kw).decode(text)`, the hooks given added to `kw`.
+        let Some(text) = document_text(state, doc) else {
+            return null_mut();
+        };
+        let kwargs = match extra {
+            Some(extra) => extra,
+            None => match Owned::new(PyDict_New()) {
+                Some(dict) => dict,
+                None => return null_mut(),
+            },
+        };
+        for (name, hook) in HOOK_NAMES.iter().zip(hooks) {
+            if given(hook) && PyDict_SetItemString(kwargs.as_ptr(), name.as_ptr(), hook) != 0 {
+                return null_mut();
+            }
+        }
+        let cls = if given(cls) { cls } else { state.decoder_class };
+        let Some(no_args) = Owned::new(PyTuple_New(0)) else {
+            return null_mut();
+        };
+        let Some(decoder) = Owned::new(PyObject_Call(cls, no_args.as_ptr(), kwargs.as_ptr())) else {
+            return null_mut();
+        };
+        PyObject_CallMethodOneArg(decoder.as_ptr(), state.name(Name::Decode), text.as_ptr())
+    }
+}
+
+/// The hooks as `JSONDecoder.__init__` would set them from these keywords (`parse_float or
+/// float`, ...), with the standard ones left out; `None` with an exception set.
+unsafe fn keyword_hooks(state: &State, [object_hook, object_pairs_hook, parse_float, parse_int, parse_constant]: [*mut PyObject; 5]) -> Option<Hooks> {
+    // SAFETY: GIL held; the hooks are NULL or live; `or_default` may run `__bool__`.
+    unsafe {
+        let or_default = |hook: *mut PyObject| -> Option<*mut PyObject> {
+            if hook.is_null() {
+                return Some(null_mut());
+            }
+            match PyObject_IsTrue(hook) {
+                -1 => None,
+                0 => Some(null_mut()),
+                _ => Some(hook),
+            }
+        };
+        let hooks = Hooks {
+            object_hook,
+            object_pairs_hook,
+            parse_float: or_default(parse_float)?,
+            parse_int: or_default(parse_int)?,
+            parse_constant: or_default(parse_constant)?,
+        };
+        Some(standard_as_null(state, hooks))
+    }
+}
