@@ -140,6 +140,7 @@ unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyOb
 
 /// Where the parsed text came from, for error reporting: `json.JSONDecodeError.doc` is always
 /// the decoded `str`.
+#[derive(Clone, Copy)]
 enum Doc {
     Str(*mut PyObject),
     Utf8,
@@ -149,7 +150,7 @@ fn parse(state: &State, text: &[u8], doc: Doc, config: Config) -> *mut PyObject 
     match run(state, text, config, false) {
         Ok((obj, _)) => obj,
         // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
-        Err(error) => unsafe { raise_parse_error(state, text, doc, 0, error) },
+        Err(error) => unsafe { raise_parse_error(state, text, doc, 0, error, true) },
     }
 }
 
@@ -190,7 +191,7 @@ pub unsafe fn decode_value_at(state: &State, s: *mut PyObject, idx: usize, confi
             Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::ExpectingValue, pos })) => {
                 raise_no_value(state, s, idx + char_count(&text[..pos]), no_value)
             }
-            Err(error) => raise_parse_error(state, text, Doc::Str(s), idx, error),
+            Err(error) => raise_parse_error(state, text, Doc::Str(s), idx, error, no_value == NoValue::DecodeError),
         }
     }
 }
@@ -240,14 +241,25 @@ fn run_with<const HOOKED: bool>(
 }
 
 /// Raises what the standard library raises for a failed parse of `text` (which starts at
-/// character `base` of the document); returns NULL.
-unsafe fn raise_parse_error(state: &State, text: &[u8], doc: Doc, base: usize, error: ParseError<PyErrSet>) -> *mut PyObject {
+/// character `base` of the document), turning a hook's `StopIteration` as `raw_decode` does
+/// if asked; returns NULL.
+unsafe fn raise_parse_error(
+    state: &State,
+    text: &[u8],
+    doc: Doc,
+    base: usize,
+    error: ParseError<PyErrSet>,
+    stop_as_decode_error: bool,
+) -> *mut PyObject {
     // SAFETY: GIL held; forwarded.
     unsafe {
         match error {
             ParseError::Sink(PyErrSet) => {
                 if let Doc::Utf8 = doc {
                     prefer_decode_error(text);
+                }
+                if stop_as_decode_error && PyErr_ExceptionMatches(PyExc_StopIteration) != 0 {
+                    stop_iteration_as_decode_error(state, text, doc);
                 }
             }
             ParseError::Syntax(error) => raise_syntax_error(state, text, doc, base, error),
@@ -262,24 +274,50 @@ unsafe fn raise_parse_error(state: &State, text: &[u8], doc: Doc, base: usize, e
 unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, base: usize, error: SyntaxError) {
     // SAFETY: GIL held; the decoded str is owned here and released on every path.
     unsafe {
-        let decoded;
-        let doc = match doc {
-            Doc::Str(obj) => obj,
-            Doc::Utf8 => {
-                let obj = PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr());
-                match Owned::new(obj) {
-                    Some(obj) => {
-                        decoded = obj;
-                        decoded.as_ptr()
-                    }
-                    None => return,
-                }
-            }
+        let Some(doc) = doc_str(text, doc) else {
+            return;
         };
         match error.kind {
             ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => raise(PyExc_RecursionError, error.kind.message()),
             ErrorKind::InvalidUtf8 => raise(PyExc_ValueError, "invalid UTF-8 in a JSON string"),
-            kind => raise_decode_error(state, kind.message(), doc, base + char_count(&text[..error.pos])),
+            kind => raise_decode_error(state, kind.message(), doc.as_ptr(), base + char_count(&text[..error.pos])),
+        }
+    }
+}
+
+/// The document as a `str` (`JSONDecodeError.doc`): UTF-8 input is decoded.
+unsafe fn doc_str(text: &[u8], doc: Doc) -> Option<Owned> {
+    // SAFETY: GIL held; `doc` live.
+    unsafe {
+        match doc {
+            Doc::Str(obj) => Some(Owned::borrowed(obj)),
+            Doc::Utf8 => Owned::new(PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr())),
+        }
+    }
+}
+
+/// `json`'s `raw_decode` catches `StopIteration` around its scanner, so one raised by a hook
+/// becomes `JSONDecodeError("Expecting value", doc, stop.value)` (or whatever that raises).
+unsafe fn stop_iteration_as_decode_error(state: &State, text: &[u8], doc: Doc) {
+    // SAFETY: GIL held with a StopIteration set; the fetched exception is released here.
+    unsafe {
+        let (mut ty, mut value, mut tb) = (null_mut(), null_mut(), null_mut());
+        PyErr_Fetch(&mut ty, &mut value, &mut tb);
+        PyErr_NormalizeException(&mut ty, &mut value, &mut tb);
+        let (ty, value, _tb) = (Owned::new(ty), Owned::new(value), Owned::new(tb));
+        let (Some(_), Some(value)) = (ty, value) else {
+            return;
+        };
+        let Some(pos) = Owned::new(PyObject_GetAttrString(value.as_ptr(), c"value".as_ptr())) else {
+            return;
+        };
+        let Some(doc) = doc_str(text, doc) else {
+            return;
+        };
+        let msg = c"Expecting value";
+        let exc = PyObject_CallFunction(state.json_decode_error, c"sOO".as_ptr(), msg.as_ptr(), doc.as_ptr(), pos.as_ptr());
+        if let Some(exc) = Owned::new(exc) {
+            PyErr_SetObject(state.json_decode_error, exc.as_ptr());
         }
     }
 }
