@@ -44,9 +44,10 @@ pub enum Name {
     Strict,
     Write,
     Read,
+    ArrayHook,
 }
 
-pub const NAME_COUNT: usize = 31;
+pub const NAME_COUNT: usize = 32;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -80,6 +81,7 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"strict",
     c"write",
     c"read",
+    c"array_hook",
 ];
 
 impl Name {
@@ -193,7 +195,7 @@ as json.dump does (in fewer, larger chunks).",
         c"loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None, \
 parse_constant=None, object_pairs_hook=None, **kw)\n--\n\n\
 Deserialize s (a str, bytes, bytearray or C-contiguous memoryview holding a JSON document) \
-to a Python object, exactly as json.loads does.",
+to a Python object, exactly as json.loads does (array_hook too, from Python 3.15).",
     ),
     function(
         c"load",

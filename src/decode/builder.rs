@@ -24,6 +24,8 @@ pub struct Hooks {
     pub object_hook: *mut PyObject,
     /// Wins over `object_hook`: called with the list of `(key, value)` pairs.
     pub object_pairs_hook: *mut PyObject,
+    /// Called with each list when it closes (CPython 3.15+).
+    pub array_hook: *mut PyObject,
     /// Called with the number's text; NULL for `float` itself.
     pub parse_float: *mut PyObject,
     /// Called with the number's text; NULL for `int` itself.
@@ -36,13 +38,14 @@ impl Hooks {
     pub const NONE: Hooks = Hooks {
         object_hook: null_mut(),
         object_pairs_hook: null_mut(),
+        array_hook: null_mut(),
         parse_float: null_mut(),
         parse_int: null_mut(),
         parse_constant: null_mut(),
     };
 
     pub fn is_empty(&self) -> bool {
-        [self.object_hook, self.object_pairs_hook, self.parse_float, self.parse_int, self.parse_constant]
+        [self.object_hook, self.object_pairs_hook, self.array_hook, self.parse_float, self.parse_int, self.parse_constant]
             .iter()
             .all(|hook| hook.is_null())
     }
@@ -192,6 +195,9 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             let items = (*list.cast::<PyListObject>()).ob_item;
             std::ptr::copy_nonoverlapping(self.stack.as_ptr().add(start), items, len);
             self.stack.set_len(start);
+            if HOOKED && !self.hooks.array_hook.is_null() {
+                return self.push(call_with(self.hooks.array_hook, list));
+            }
             self.stack.push(list);
         }
         Ok(())

@@ -12,6 +12,9 @@ pub struct PyByteArrayObject {
     pub ob_bytes: *mut c_char,
     pub ob_start: *mut c_char,
     pub ob_exports: Py_ssize_t,
+    /// 3.15: the `bytes` object that owns `ob_bytes` (for zero-copy `bytes(bytearray)`).
+    #[cfg(py_3_15)]
+    pub ob_bytes_object: *mut PyObject,
 }
 
 /// A bytearray's contents, pinned: while it lives the bytearray counts one more buffer

@@ -15,12 +15,20 @@ use super::bytes::PyBytesObject;
 #[allow(unused_imports)]
 use super::containers::{PyFloatObject, PyListObject, PyTupleObject};
 #[allow(unused_imports)]
-use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND};
+use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND};
 #[allow(unused_imports)]
-use pyo3_ffi::{PyObject, PyVarObject};
+use pyo3_ffi::{PyObject, PyTypeObject, PyVarObject};
 
 /// Whether this crate's refcounting matches a debug (`Py_DEBUG`) interpreter.
 const PY_DEBUG: usize = cfg!(py_debug) as usize;
+
+// pyo3-ffi's type flags, under the upper-case names the generated checks use.
+const PY_TPFLAGS_LONG_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_LONG_SUBCLASS;
+const PY_TPFLAGS_LIST_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_LIST_SUBCLASS;
+const PY_TPFLAGS_TUPLE_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_TUPLE_SUBCLASS;
+const PY_TPFLAGS_BYTES_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_BYTES_SUBCLASS;
+const PY_TPFLAGS_UNICODE_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_UNICODE_SUBCLASS;
+const PY_TPFLAGS_DICT_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_DICT_SUBCLASS;
 
 /// Carries one probed fact in its type so that a failed check names it in the error.
 pub struct Layout<Fact, const RUST_MIRROR: usize, const C_HEADERS: usize>(PhantomData<Fact>);

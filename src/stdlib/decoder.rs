@@ -153,6 +153,7 @@ unsafe fn make_scanner(state: &State, module: *mut PyObject, decoder: *mut PyObj
         };
         let object_hook = attr(Name::ObjectHook)?;
         let object_pairs_hook = attr(Name::ObjectPairsHook)?;
+        let array_hook = if cfg!(py_3_15) { attr(Name::ArrayHook)? } else { Owned::borrowed(Py_None()) };
         let parse_float = attr(Name::ParseFloat)?;
         let parse_int = attr(Name::ParseInt)?;
         let parse_constant = attr(Name::ParseConstant)?;
@@ -161,6 +162,7 @@ unsafe fn make_scanner(state: &State, module: *mut PyObject, decoder: *mut PyObj
             Hooks {
                 object_hook: object_hook.as_ptr(),
                 object_pairs_hook: object_pairs_hook.as_ptr(),
+                array_hook: array_hook.as_ptr(),
                 parse_float: parse_float.as_ptr(),
                 parse_int: parse_int.as_ptr(),
                 parse_constant: parse_constant.as_ptr(),
@@ -168,11 +170,12 @@ unsafe fn make_scanner(state: &State, module: *mut PyObject, decoder: *mut PyObj
         );
         let or_none = |hook: *mut PyObject| if hook.is_null() { Py_None() } else { hook };
         let captured = Owned::new(Py_BuildValue(
-            c"(OOOOOOO)".as_ptr(),
+            c"(OOOOOOOO)".as_ptr(),
             module,
             if strict { Py_True() } else { Py_False() },
             or_none(hooks.object_hook),
             or_none(hooks.object_pairs_hook),
+            or_none(hooks.array_hook),
             or_none(hooks.parse_float),
             or_none(hooks.parse_int),
             or_none(hooks.parse_constant),
@@ -198,6 +201,7 @@ pub unsafe fn standard_as_null(state: &State, hooks: Hooks) -> Hooks {
         Hooks {
             object_hook: none(hooks.object_hook),
             object_pairs_hook: none(hooks.object_pairs_hook),
+            array_hook: none(hooks.array_hook),
             parse_float: not(hooks.parse_float, &raw mut PyFloat_Type),
             parse_int: not(hooks.parse_int, &raw mut PyLong_Type),
             parse_constant: if standard_constant { null_mut() } else { parse_constant },
@@ -235,9 +239,10 @@ unsafe fn captured_settings(captured: *mut PyObject) -> (Hooks, bool) {
         let hooks = Hooks {
             object_hook: hook(0),
             object_pairs_hook: hook(1),
-            parse_float: hook(2),
-            parse_int: hook(3),
-            parse_constant: hook(4),
+            array_hook: hook(2),
+            parse_float: hook(3),
+            parse_int: hook(4),
+            parse_constant: hook(5),
         };
         (hooks, PyTuple_GET_ITEM(captured, STRICT as Py_ssize_t) == Py_True())
     }

@@ -11,13 +11,39 @@ use pyo3_ffi::*;
 use std::ffi::CStr;
 use std::ptr::null_mut;
 
-/// `cls`, the hooks in `Hooks`' field order, then `s` (`loads`) or `fp` (`load`).
-const LOADS_KEYWORDS: [Name; 7] =
-    [Name::Cls, Name::ObjectHook, Name::ObjectPairsHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::S];
-const LOAD_KEYWORDS: [Name; 7] =
-    [Name::Cls, Name::ObjectHook, Name::ObjectPairsHook, Name::ParseFloat, Name::ParseInt, Name::ParseConstant, Name::Fp];
-/// The hooks' keyword names, in the order `json.loads` adds them to `cls`'s keywords.
-const HOOK_NAMES: [&CStr; 5] = [c"object_hook", c"object_pairs_hook", c"parse_float", c"parse_int", c"parse_constant"];
+/// The hook keywords, in the order `json.loads` adds them to `cls`'s keywords.
+#[cfg(not(py_3_15))]
+const HOOKS: [(Name, &CStr); 5] = [
+    (Name::ObjectHook, c"object_hook"),
+    (Name::ObjectPairsHook, c"object_pairs_hook"),
+    (Name::ParseFloat, c"parse_float"),
+    (Name::ParseInt, c"parse_int"),
+    (Name::ParseConstant, c"parse_constant"),
+];
+#[cfg(py_3_15)]
+const HOOKS: [(Name, &CStr); 6] = [
+    (Name::ObjectHook, c"object_hook"),
+    (Name::ObjectPairsHook, c"object_pairs_hook"),
+    (Name::ArrayHook, c"array_hook"),
+    (Name::ParseFloat, c"parse_float"),
+    (Name::ParseInt, c"parse_int"),
+    (Name::ParseConstant, c"parse_constant"),
+];
+const HOOK_COUNT: usize = HOOKS.len();
+
+/// `cls`, the hooks, then the document argument (`s` or `fp`).
+const fn keywords(document: Name) -> [Name; HOOK_COUNT + 2] {
+    let mut names = [Name::Cls; HOOK_COUNT + 2];
+    let mut k = 0;
+    while k < HOOK_COUNT {
+        names[k + 1] = HOOKS[k].0;
+        k += 1;
+    }
+    names[HOOK_COUNT + 1] = document;
+    names
+}
+const LOADS_KEYWORDS: [Name; HOOK_COUNT + 2] = keywords(Name::S);
+const LOAD_KEYWORDS: [Name; HOOK_COUNT + 2] = keywords(Name::Fp);
 
 /// `loads(s, *, cls=None, object_hook=None, parse_float=None, parse_int=None,
 /// parse_constant=None, object_pairs_hook=None, **kw)`.
@@ -33,7 +59,7 @@ pub unsafe extern "C" fn loads(
         let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "loads", &LOADS_KEYWORDS) else {
             return null_mut();
         };
-        let Some([doc]) = call.positional("loads", ["s"], [kw[6]]) else {
+        let Some([doc]) = call.positional("loads", ["s"], [kw[HOOK_COUNT + 1]]) else {
             return null_mut();
         };
         loads_with(state, doc, &kw, extra)
@@ -52,7 +78,7 @@ pub unsafe extern "C" fn load(
         let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "load", &LOAD_KEYWORDS) else {
             return null_mut();
         };
-        let Some([fp]) = call.positional("load", ["fp"], [kw[6]]) else {
+        let Some([fp]) = call.positional("load", ["fp"], [kw[HOOK_COUNT + 1]]) else {
             return null_mut();
         };
         let Some(doc) = Owned::new(PyObject_CallMethodNoArgs(fp, state.name(Name::Read))) else {
@@ -62,14 +88,14 @@ pub unsafe extern "C" fn load(
     }
 }
 
-/// `loads` of `doc` with `kw` = `[cls, object_hook, object_pairs_hook, parse_float,
-/// parse_int, parse_constant, ..]` (borrowed, NULL where not given) and the extra keywords.
+/// `loads` of `doc` with `kw` = `[cls, hooks.., _]` (borrowed, NULL where not given) and the
+/// extra keywords.
 unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], extra: Option<Owned>) -> *mut PyObject {
     // SAFETY: GIL held; the arguments are live for the call.
     unsafe {
         let given = |obj: *mut PyObject| !obj.is_null() && obj != Py_None();
         let cls = kw[0];
-        let hooks = [kw[1], kw[2], kw[3], kw[4], kw[5]];
+        let hooks: [*mut PyObject; HOOK_COUNT] = std::array::from_fn(|k| kw[k + 1]);
         if !given(cls) && extra.is_none() {
             let Some(hooks) = keyword_hooks(state, hooks) else {
                 return null_mut();
@@ -87,7 +113,7 @@ unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], ex
                 None => return null_mut(),
             },
         };
-        for (name, hook) in HOOK_NAMES.iter().zip(hooks) {
+        for ((_, name), hook) in HOOKS.iter().zip(hooks) {
             if given(hook) && PyDict_SetItemString(kwargs.as_ptr(), name.as_ptr(), hook) != 0 {
                 return null_mut();
             }
@@ -105,7 +131,7 @@ unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], ex
 
 /// The hooks as `JSONDecoder.__init__` would set them from these keywords (`parse_float or
 /// float`, ...), with the standard ones left out; `None` with an exception set.
-unsafe fn keyword_hooks(state: &State, [object_hook, object_pairs_hook, parse_float, parse_int, parse_constant]: [*mut PyObject; 5]) -> Option<Hooks> {
+unsafe fn keyword_hooks(state: &State, hooks: [*mut PyObject; HOOK_COUNT]) -> Option<Hooks> {
     // SAFETY: GIL held; the hooks are NULL or live; `or_default` may run `__bool__`.
     unsafe {
         let or_default = |hook: *mut PyObject| -> Option<*mut PyObject> {
@@ -118,9 +144,11 @@ unsafe fn keyword_hooks(state: &State, [object_hook, object_pairs_hook, parse_fl
                 _ => Some(hook),
             }
         };
+        let [.., parse_float, parse_int, parse_constant] = hooks;
         let hooks = Hooks {
-            object_hook,
-            object_pairs_hook,
+            object_hook: hooks[0],
+            object_pairs_hook: hooks[1],
+            array_hook: if cfg!(py_3_15) { hooks[2] } else { null_mut() },
             parse_float: or_default(parse_float)?,
             parse_int: or_default(parse_int)?,
             parse_constant: or_default(parse_constant)?,
