@@ -2,75 +2,46 @@
 //! out as CPython lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`).
 
 /// Appends `repr(value)` for a finite `value`.
+///
+/// ryu's shortest digits are laid out as CPython lays them out except in two cases, fixed
+/// here: CPython writes exponents with a sign and at least two digits (`1e+16`, `1e-07`), and
+/// switches to exponent form one decade earlier for small numbers (`1e-05`, ryu `0.00001`).
 pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
     debug_assert!(value.is_finite());
-    if value == 0.0 {
-        out.extend_from_slice(if value.is_sign_negative() { b"-0.0" } else { b"0.0" });
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(value).as_bytes();
+    if let Some(e) = text.iter().position(|&b| b == b'e') {
+        out.extend_from_slice(&text[..=e]);
+        write_exponent(out, &text[e + 1..]);
         return;
     }
-    let mut buffer = ryu::Buffer::new();
-    let shortest = buffer.format_finite(value);
-    let (digits, decpt, negative) = decompose(shortest.as_bytes());
-    if negative {
-        out.push(b'-');
-    }
-    let digits = &digits[..];
-    let n = digits.len() as i32;
-    // CPython ('r' format, Py_DTSF_ADD_DOT_0): exponent form when decpt <= -4 or decpt > 16,
-    // where value = 0.DIGITS x 10^decpt.
-    if decpt <= -4 || decpt > 16 {
-        out.push(digits[0]);
-        if n > 1 {
-            out.push(b'.');
-            out.extend_from_slice(&digits[1..]);
+    let (sign, unsigned) = text.split_at(usize::from(text[0] == b'-'));
+    match unsigned.strip_prefix(b"0.0000") {
+        // ryu writes 0.0000ddd for 1e-05 <= |value| < 1e-04: d.dde-05 in CPython.
+        Some(digits) if !digits.is_empty() && digits[0] != b'0' => {
+            out.extend_from_slice(sign);
+            out.push(digits[0]);
+            if digits.len() > 1 {
+                out.push(b'.');
+                out.extend_from_slice(&digits[1..]);
+            }
+            out.extend_from_slice(b"e-05");
         }
-        let exp = decpt - 1;
-        out.push(b'e');
-        out.push(if exp < 0 { b'-' } else { b'+' });
-        let exp = exp.unsigned_abs();
-        if exp < 10 {
-            out.push(b'0');
-        }
-        out.extend_from_slice(itoa::Buffer::new().format(exp).as_bytes());
-    } else if decpt <= 0 {
-        out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat_n(b'0', (-decpt) as usize));
-        out.extend_from_slice(digits);
-    } else if decpt >= n {
-        out.extend_from_slice(digits);
-        out.extend(std::iter::repeat_n(b'0', (decpt - n) as usize));
-        out.extend_from_slice(b".0");
-    } else {
-        out.extend_from_slice(&digits[..decpt as usize]);
-        out.push(b'.');
-        out.extend_from_slice(&digits[decpt as usize..]);
+        _ => out.extend_from_slice(text),
     }
 }
 
-/// Splits ryu's output (`-1.5e-7`, `123.0`, `0.001`, `1e16`) into significant digits without
-/// leading or trailing zeros, the decimal point position `decpt`, and the sign.
-fn decompose(text: &[u8]) -> (Vec<u8>, i32, bool) {
-    let (negative, text) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
+/// ryu's exponent digits (`16`, `-7`) as CPython writes them (`+16`, `-07`).
+fn write_exponent(out: &mut Vec<u8>, exp: &[u8]) {
+    let (sign, digits) = match exp.split_first() {
+        Some((b'-', digits)) => (b'-', digits),
+        _ => (b'+', exp),
     };
-    let (mantissa, exp) = match text.iter().position(|&b| b == b'e' || b == b'E') {
-        Some(e) => {
-            let exp = std::str::from_utf8(&text[e + 1..]).ok().and_then(|s| s.parse::<i32>().ok()).unwrap_or(0);
-            (&text[..e], exp)
-        }
-        None => (text, 0),
-    };
-    let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
-    let mut digits: Vec<u8> = mantissa.iter().copied().filter(u8::is_ascii_digit).collect();
-    let mut decpt = point as i32 + exp;
-    let leading = digits.iter().take_while(|&&d| d == b'0').count();
-    digits.drain(..leading);
-    decpt -= leading as i32;
-    while digits.last() == Some(&b'0') {
-        digits.pop();
+    out.push(sign);
+    if digits.len() < 2 {
+        out.push(b'0');
     }
-    (digits, decpt, negative)
+    out.extend_from_slice(digits);
 }
 
 #[cfg(test)]
@@ -106,6 +77,13 @@ mod tests {
             (9007199254740993.0, "9007199254740992.0"),
             (123.456, "123.456"),
             (1e100, "1e+100"),
+            (-1.5e-5, "-1.5e-05"),
+            (1.2345e-5, "1.2345e-05"),
+            (9.999e-5, "9.999e-05"),
+            (-0.0001, "-0.0001"),
+            (1e-100, "1e-100"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (-65.613616999999977, "-65.61361699999998"),
         ];
         for &(value, expected) in cases {
             assert_eq!(repr(value), expected, "{value:e}");
