@@ -289,12 +289,14 @@ impl<'o> Encoder<'o> {
     }
 
     /// Writes an opening bracket and the indentation of the first item.
+    #[inline(always)]
     fn open(&mut self, bracket: u8) {
         self.out.ascii(&[bracket]);
         self.level += 1;
         self.newline_indent();
     }
 
+    #[inline(always)]
     fn close(&mut self, bracket: u8) {
         self.level -= 1;
         self.newline_indent();
@@ -302,6 +304,7 @@ impl<'o> Encoder<'o> {
         self.pop();
     }
 
+    #[inline(always)]
     fn newline_indent(&mut self) {
         if let Some(indent) = &self.opts.indent {
             self.out.ascii(b"\n");
@@ -311,6 +314,7 @@ impl<'o> Encoder<'o> {
         }
     }
 
+    #[inline(always)]
     fn item_separator(&mut self) {
         self.out.text(&self.opts.item_separator);
         self.newline_indent();

@@ -8,6 +8,18 @@
 /// switches to exponent form one decade earlier for small numbers (`1e-05`, ryu `0.00001`).
 pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
     debug_assert!(value.is_finite());
+    // Most values: ryu's text as is, written in place (no exponent, not the 1e-05 decade).
+    let magnitude = value.abs();
+    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+        out.reserve(MAX_LEN);
+        // SAFETY: ryu writes at most MAX_LEN bytes at the pointer, inside the reserved spare
+        // capacity, and returns how many; those are initialised before `set_len`.
+        unsafe {
+            let len = ryu::raw::format64(value, out.as_mut_ptr().add(out.len()));
+            out.set_len(out.len() + len);
+        }
+        return;
+    }
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
     if let Some(e) = text.iter().position(|&b| b == b'e') {
@@ -30,6 +42,9 @@ pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
         _ => out.extend_from_slice(text),
     }
 }
+
+/// The longest text `ryu::raw::format64` writes.
+const MAX_LEN: usize = 24;
 
 /// ryu's exponent digits (`16`, `-7`) as CPython writes them (`+16`, `-07`).
 fn write_exponent(out: &mut Vec<u8>, exp: &[u8]) {

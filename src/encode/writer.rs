@@ -140,11 +140,46 @@ impl Writer {
     }
 }
 
+/// Appends `bytes` to `buf`; short slices (most separators, keys, numbers) without a call to
+/// `memcpy`, as two overlapping word copies.
+#[inline(always)]
+pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let n = bytes.len();
+    if n > 16 {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    buf.reserve(16);
+    // SAFETY: 16 bytes of spare capacity are reserved; every read is inside `bytes` (the
+    // second copy of each pair ends at its end) and every write inside `len..len + n`.
+    unsafe {
+        let src = bytes.as_ptr();
+        let dst = buf.as_mut_ptr().add(buf.len());
+        macro_rules! pair {
+            ($t:ty) => {{
+                const W: usize = std::mem::size_of::<$t>();
+                let head = src.cast::<$t>().read_unaligned();
+                let tail = src.add(n - W).cast::<$t>().read_unaligned();
+                dst.cast::<$t>().write_unaligned(head);
+                dst.add(n - W).cast::<$t>().write_unaligned(tail);
+            }};
+        }
+        match n {
+            0 => {}
+            1 => *dst = *src,
+            2..=3 => pair!(u16),
+            4..=7 => pair!(u32),
+            _ => pair!(u64),
+        }
+        buf.set_len(buf.len() + n);
+    }
+}
+
 impl Out for Writer {
     #[inline(always)]
     fn ascii(&mut self, bytes: &[u8]) {
         match &mut self.units {
-            Units::One(buf) => buf.extend_from_slice(bytes),
+            Units::One(buf) => append(buf, bytes),
             Units::Two(buf) => buf.extend(bytes.iter().map(|&b| u16::from(b))),
             Units::Four(buf) => buf.extend(bytes.iter().map(|&b| u32::from(b))),
         }
