@@ -204,3 +204,52 @@ def check_loads(doc, oracle_doc=None):
     got = outcome(rjson.loads, doc)
     assert_same_outcome(got, want, doc)
     return got
+
+
+# ---------------------------------------------------------------------------
+# Helpers for the hook / class / file API tests (values built by user hooks,
+# tuples, Decimals, arbitrary results of encode overrides...).
+
+def canon(x):
+    """A comparable image of ``x``: nested tuples of (type, content).
+
+    Exact types everywhere, floats by bits (any NaN equals any NaN), dict and
+    pair order kept, tuples, Decimals (by str: NaN, -0, 1.10 all distinct).
+    Objects with a ``_canon()`` method give its result; anything else its repr.
+    """
+    import decimal
+
+    t = type(x)
+    if isinstance(x, float):
+        return (t, "nan" if math.isnan(x) else float_bits(x))
+    if x is None or isinstance(x, (bool, int, str, bytes)):
+        return (t, x)
+    if isinstance(x, decimal.Decimal):
+        return (t, str(x))
+    if isinstance(x, (list, tuple)):
+        return (t, tuple(canon(v) for v in x))
+    if isinstance(x, dict):
+        return (t, tuple((canon(k), canon(v)) for k, v in x.items()))
+    if hasattr(x, "_canon"):
+        return (t, x._canon())
+    return (t, repr(x))
+
+
+def image(func, *args, **kwargs):
+    """("ok", canon(result)) or ("raise", exception_details + __notes__) of a call.
+
+    Two images compare equal with ``==`` when the calls agree exactly.
+    """
+    try:
+        r = func(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001
+        d = exception_details(exc)
+        d["notes"] = getattr(exc, "__notes__", None)
+        return ("raise", d)
+    return ("ok", canon(r))
+
+
+def join_chunks(chunks):
+    """''.join of iterencode/dump chunks, a non-str chunk shown as <type:repr> (json's
+    pure-Python encoder yields a non-str separator as is; chunk boundaries may differ)."""
+    return "".join(c if type(c) is str else f"<{type(c).__name__}:{c!r}>" for c in chunks)

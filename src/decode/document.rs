@@ -125,8 +125,8 @@ unsafe fn decode_str(state: &State, doc: *mut PyObject, config: Config, check_bo
 /// `surrogatepass`).
 unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyObject {
     match detect_encoding(bytes) {
-        Encoding::Utf8 => parse(state, bytes, Doc::Utf8, config),
-        Encoding::Utf8Sig => parse(state, &bytes[3..], Doc::Utf8, config),
+        Encoding::Utf8 => decode_utf8(state, config, bytes),
+        Encoding::Utf8Sig => decode_utf8(state, config, &bytes[3..]),
         // SAFETY: the codec reads `bytes` into a new str, which is parsed and then released.
         Encoding::Other(codec) => unsafe {
             let text = PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr());
@@ -135,6 +135,22 @@ unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyOb
                 None => null_mut(),
             }
         },
+    }
+}
+
+/// UTF-8 bytes, read in place. With hooks, invalid UTF-8 must fail before any hook runs (as
+/// `json.loads` decodes first), so input that is not plain UTF-8 is decoded first then.
+unsafe fn decode_utf8(state: &State, config: Config, bytes: &[u8]) -> *mut PyObject {
+    if config.hooks.is_empty() || std::str::from_utf8(bytes).is_ok() {
+        return parse(state, bytes, Doc::Utf8, config);
+    }
+    // SAFETY: the decoded str (surrogates allowed, as `surrogatepass`) is parsed, then released.
+    unsafe {
+        let text = PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+        match Owned::new(text) {
+            Some(text) => decode_str(state, text.as_ptr(), config, false),
+            None => null_mut(),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ mod options;
 mod writer;
 
 pub use encoder::{ChunkSink, PyErrSet};
-pub use options::{Options, RawOptions};
+pub use options::{flag, Options, RawOptions, Refused};
 
 use crate::py::{max_depth, Owned};
 use encoder::Encoder;

@@ -44,22 +44,38 @@ pub struct RawOptions {
     pub default: *mut PyObject,
 }
 
+/// Why settings give no [`Options`].
+pub enum Refused {
+    /// A Python exception is set.
+    Raised,
+    /// A separator is not a str where `json` encodes with its pure-Python encoder, which
+    /// uses such values as they come (or fails only where it first uses them): only that
+    /// encoder itself can reproduce what happens, so the caller runs it.
+    NeedsPythonEncoder,
+}
+
 impl Options {
     /// Reads the settings as `JSONEncoder.iterencode` reads them, for a one-shot encoding
     /// (`encode`, `dumps`) or a chunked one (`iterencode`, `dump`, which the standard library
-    /// always runs through its pure-Python encoder); `None` with a Python error set.
+    /// always runs through its pure-Python encoder).
     ///
     /// # Safety
     /// GIL held; every non-NULL pointer is a live object.
-    pub unsafe fn from_raw(raw: &RawOptions, one_shot: bool) -> Option<Options> {
+    pub unsafe fn from_raw(raw: &RawOptions, one_shot: bool) -> Result<Options, Refused> {
         // SAFETY: forwarded from the caller.
         unsafe {
-            let indent = read_indent(raw.indent)?;
+            let indent = read_indent(raw.indent).ok_or(Refused::Raised)?;
             let python_encoder = !one_shot || (indent.is_some() && !cfg!(py_3_13));
+            let not_str = |sep: *mut PyObject| !sep.is_null() && PyUnicode_Check(sep) == 0;
+            if python_encoder && (not_str(raw.key_separator) || not_str(raw.item_separator)) {
+                return Err(Refused::NeedsPythonEncoder);
+            }
             // Checked as `c_make_encoder` checks its arguments 5 and 6, key separator first.
-            let key_separator = read_separator(raw.key_separator, 5, ": ")?;
-            let item_separator = read_separator(raw.item_separator, 6, if indent.is_some() { "," } else { ", " })?;
-            Some(Options {
+            let key_separator = read_separator(raw.key_separator, 5, ": ").ok_or(Refused::Raised)?;
+            let item_separator =
+                read_separator(raw.item_separator, 6, if indent.is_some() { "," } else { ", " }).ok_or(Refused::Raised)?;
+            let flag = |obj, default| flag(obj, default).ok_or(Refused::Raised);
+            Ok(Options {
                 skipkeys: flag(raw.skipkeys, false)?,
                 ensure_ascii: flag(raw.ensure_ascii, true)?,
                 check_circular: flag(raw.check_circular, true)?,
@@ -82,7 +98,7 @@ unsafe fn given(obj: *mut PyObject) -> bool {
 }
 
 /// A flag keyword, by truth value as the standard library uses it.
-unsafe fn flag(obj: *mut PyObject, default: bool) -> Option<bool> {
+pub unsafe fn flag(obj: *mut PyObject, default: bool) -> Option<bool> {
     if obj.is_null() {
         return Some(default);
     }
@@ -107,7 +123,7 @@ unsafe fn read_indent(obj: *mut PyObject) -> Option<Option<Text>> {
         let space = Owned::new(PyUnicode_FromStringAndSize(c" ".as_ptr(), 1))?;
         let spaces = Owned::new(PyNumber_Multiply(space.as_ptr(), obj))?;
         if PyUnicode_Check(spaces.as_ptr()) == 0 {
-            let name = tp_name(spaces.as_ptr());
+            let name = if spaces.as_ptr() == Py_None() { "None".to_owned() } else { tp_name(spaces.as_ptr()) };
             raise(PyExc_TypeError, &format!("make_encoder() argument 4 must be str or None, not {name}"));
             return None;
         }
@@ -124,7 +140,7 @@ unsafe fn read_separator(obj: *mut PyObject, position: usize, default: &str) -> 
             return Some(Text::ascii(default));
         }
         if PyUnicode_Check(obj) == 0 {
-            let name = tp_name(obj);
+            let name = if obj == Py_None() { "None".to_owned() } else { tp_name(obj) };
             raise(PyExc_TypeError, &format!("make_encoder() argument {position} must be str, not {name}"));
             return None;
         }

@@ -5,7 +5,6 @@
 
 use super::classes::is_method_of;
 use super::delegate;
-use crate::args::Call;
 use crate::decode::{decode_document, decode_value_at, Config, Hooks, NoValue};
 use crate::module::{state, Name, State};
 use crate::py::{raise, tp_name, Owned};
@@ -260,22 +259,62 @@ unsafe extern "C" fn scan_once(
     // vectorcall argument array with the GIL held.
     unsafe {
         let module = PyTuple_GET_ITEM(captured, MODULE as Py_ssize_t);
-        let Some((state, call, kw)) = Call::read(module, args, nargs, kwnames, "scan_once", &[Name::String, Name::Idx]) else {
-            return null_mut();
-        };
-        let Some([string, idx]) = call.positional("scan_once", ["string", "idx"], kw) else {
-            return null_mut();
-        };
-        if PyUnicode_Check(string) == 0 {
-            let name = tp_name(string);
-            raise(PyExc_TypeError, &format!("first argument must be a string, not {name}"));
-            return null_mut();
-        }
-        let Some(idx) = index_argument(idx) else {
-            return null_mut();
+        let state = state(module);
+        let (string, idx) = if nargs == 2 && kwnames.is_null() {
+            let (string, idx) = (*args, *args.add(1));
+            if PyUnicode_Check(string) == 0 {
+                let name = tp_name(string);
+                raise(PyExc_TypeError, &format!("first argument must be a string, not {name}"));
+                return null_mut();
+            }
+            let Some(idx) = index_argument(idx) else {
+                return null_mut();
+            };
+            (string, idx)
+        } else {
+            match scan_once_arguments(args, nargs, kwnames) {
+                Some(parsed) => parsed,
+                None => return null_mut(),
+            }
         };
         let (hooks, strict) = captured_settings(captured);
         decode_value_at(state, string, idx, Config { hooks: &hooks, strict }, NoValue::StopIteration)
+    }
+}
+
+/// Any other call of `scan_once`, parsed by CPython's own argument parser as `json`'s scanner
+/// parses it (`"On:scan_once"`), for its exact messages.
+unsafe fn scan_once_arguments(args: *const *mut PyObject, nargs: Py_ssize_t, kwnames: *mut PyObject) -> Option<(*mut PyObject, usize)> {
+    // SAFETY: GIL held; the tuple and dict are owned here; the parsed string is borrowed
+    // from the tuple or dict, which the caller's arguments keep alive.
+    unsafe {
+        let positional = Owned::new(PyTuple_New(nargs))?;
+        for k in 0..nargs {
+            PyTuple_SET_ITEM(positional.as_ptr(), k, Py_NewRef(*args.add(k as usize)));
+        }
+        let keywords = Owned::new(PyDict_New())?;
+        let named = if kwnames.is_null() { 0 } else { PyTuple_GET_SIZE(kwnames) };
+        for k in 0..named {
+            if PyDict_SetItem(keywords.as_ptr(), PyTuple_GET_ITEM(kwnames, k), *args.add((nargs + k) as usize)) != 0 {
+                return None;
+            }
+        }
+        let names = [c"string".as_ptr(), c"idx".as_ptr(), std::ptr::null()];
+        let (mut string, mut idx): (*mut PyObject, Py_ssize_t) = (null_mut(), 0);
+        let format = c"On:scan_once".as_ptr();
+        if PyArg_ParseTupleAndKeywords(positional.as_ptr(), keywords.as_ptr(), format, names.as_ptr() as _, &mut string, &mut idx) == 0 {
+            return None;
+        }
+        if PyUnicode_Check(string) == 0 {
+            let name = tp_name(string);
+            raise(PyExc_TypeError, &format!("first argument must be a string, not {name}"));
+            return None;
+        }
+        if idx < 0 {
+            raise(PyExc_ValueError, "idx cannot be negative");
+            return None;
+        }
+        Some((string, idx as usize))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::encoder::{engine_encodes, instance_options, HeldOptions};
 use crate::args::Call;
-use crate::encode::{encode_to_chunks, encode_to_str, Options, PyErrSet, RawOptions};
+use crate::encode::{encode_str_value, encode_to_chunks, encode_to_str, flag, Options, PyErrSet, RawOptions, Refused};
 use crate::module::{Name, State};
 use crate::py::{unpack_pair, Owned};
 use pyo3_ffi::*;
@@ -74,6 +74,17 @@ pub unsafe extern "C" fn dumps(
             return null_mut();
         };
         let settings = Settings::new(&kw, extra);
+        if PyUnicode_Check(obj) != 0 && settings.is_direct(state) {
+            // `JSONEncoder.encode` escapes a str before reading any other setting (only
+            // `__init__`'s unpacking of `separators` comes first).
+            if settings.separators().is_none() {
+                return null_mut();
+            }
+            return match flag(settings.ensure_ascii, true) {
+                Some(ensure_ascii) => encode_str_value(obj, ensure_ascii),
+                None => null_mut(),
+            };
+        }
         match settings.encoding(state, true) {
             Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj),
             Some(Encoding::Instance(encoder)) => PyObject_CallMethodOneArg(encoder.as_ptr(), state.name(Name::Encode), obj),
@@ -102,9 +113,11 @@ pub unsafe extern "C" fn dump(
         let written = match settings.encoding(state, false) {
             Some(Encoding::Direct(direct)) => write_chunks(state, &direct.options, obj, fp),
             Some(Encoding::Instance(encoder)) => match engine_encodes(state, encoder.as_ptr()) {
-                Some(true) => {
-                    instance_options(state, encoder.as_ptr(), false).and_then(|read| write_chunks(state, &read.options, obj, fp))
-                }
+                Some(true) => match instance_options(state, encoder.as_ptr(), false) {
+                    Ok(read) => write_chunks(state, &read.options, obj, fp),
+                    Err(Refused::NeedsPythonEncoder) => write_iterencode(state, encoder.as_ptr(), obj, fp),
+                    Err(Refused::Raised) => None,
+                },
                 Some(false) => write_iterencode(state, encoder.as_ptr(), obj, fp),
                 None => None,
             },
@@ -157,12 +170,22 @@ impl Settings {
     }
 
     /// The encoding of this call, for one-shot (`dumps`) or chunked (`dump`) output.
+    /// Whether rjson's own `JSONEncoder` encodes, configured by these keywords alone.
+    unsafe fn is_direct(&self, state: &State) -> bool {
+        // SAFETY: pointer comparisons.
+        let own_class = self.cls.is_null() || self.cls == unsafe { Py_None() } || self.cls == state.encoder_class;
+        own_class && self.extra.is_none()
+    }
+
     unsafe fn encoding(self, state: &State, one_shot: bool) -> Option<Encoding> {
         // SAFETY: the keyword values are live for the call; GIL held.
         unsafe {
-            let own_class = self.cls.is_null() || self.cls == Py_None() || self.cls == state.encoder_class;
-            if own_class && self.extra.is_none() {
-                return self.direct(one_shot).map(Encoding::Direct);
+            if self.is_direct(state) {
+                match self.direct(one_shot) {
+                    Ok(direct) => return Some(Encoding::Direct(direct)),
+                    Err(Refused::Raised) => return None,
+                    Err(Refused::NeedsPythonEncoder) => {}
+                }
             }
             self.instance(state).map(Encoding::Instance)
         }
@@ -170,13 +193,12 @@ impl Settings {
 
     /// `JSONEncoder.__init__`'s reading of the keywords: `separators` unpacked into the two
     /// separators, the item separator `','` when indenting without them.
-    unsafe fn direct(&self, one_shot: bool) -> Option<HeldOptions> {
+    unsafe fn direct(&self, one_shot: bool) -> Result<HeldOptions, Refused> {
         // SAFETY: as above; the unpacked separators are kept alive with the options.
         unsafe {
             let mut held = Vec::new();
             let (mut item_separator, mut key_separator) = (null_mut(), null_mut());
-            if !self.separators.is_null() && self.separators != Py_None() {
-                let (item, key) = unpack_pair(self.separators)?;
+            if let Some((item, key)) = self.separators().ok_or(Refused::Raised)? {
                 (item_separator, key_separator) = (item.as_ptr(), key.as_ptr());
                 held.extend([item, key]);
             }
@@ -191,8 +213,19 @@ impl Settings {
                 key_separator,
                 default: self.default,
             };
-            let options: Options = Options::from_raw(&raw, one_shot)?;
-            Some(HeldOptions::new(options, held))
+            let options = Options::from_raw(&raw, one_shot)?;
+            Ok(HeldOptions::new(options, held))
+        }
+    }
+
+    /// `item_separator, key_separator = separators` when given; `None` with an exception set.
+    unsafe fn separators(&self) -> Option<Option<(Owned, Owned)>> {
+        // SAFETY: the keyword value is live for the call; GIL held.
+        unsafe {
+            if self.separators.is_null() || self.separators == Py_None() {
+                return Some(None);
+            }
+            unpack_pair(self.separators).map(Some)
         }
     }
 
@@ -201,10 +234,7 @@ impl Settings {
     unsafe fn instance(self, state: &State) -> Option<Owned> {
         // SAFETY: as above; the keyword dict is owned here.
         unsafe {
-            let kwargs = match self.extra {
-                Some(extra) => extra,
-                None => Owned::new(PyDict_New())?,
-            };
+            let kwargs = Owned::new(PyDict_New())?;
             let values = [
                 self.skipkeys,
                 self.ensure_ascii,
@@ -226,6 +256,11 @@ impl Settings {
                     }
                 };
                 if PyDict_SetItemString(kwargs.as_ptr(), name.as_ptr(), value) != 0 {
+                    return None;
+                }
+            }
+            if let Some(extra) = &self.extra {
+                if PyDict_Update(kwargs.as_ptr(), extra.as_ptr()) != 0 {
                     return None;
                 }
             }
@@ -255,7 +290,7 @@ unsafe fn write_chunks(state: &State, options: &Options, obj: *mut PyObject, fp:
 }
 
 /// `for chunk in encoder.iterencode(obj): fp.write(chunk)`, for an encoder that overrides
-/// `iterencode`.
+/// `iterencode` or needs `json`'s own.
 unsafe fn write_iterencode(state: &State, encoder: *mut PyObject, obj: *mut PyObject, fp: *mut PyObject) -> Option<()> {
     // SAFETY: GIL held; every new reference is owned by an `Owned`.
     unsafe {

@@ -4,7 +4,7 @@
 
 use super::classes::is_method_of;
 use super::delegate;
-use crate::encode::{encode_str_value, encode_to_chunks, encode_to_str, Options, PyErrSet, RawOptions};
+use crate::encode::{encode_str_value, encode_to_chunks, encode_to_str, Options, PyErrSet, RawOptions, Refused};
 use crate::module::{state, Name, State};
 use crate::py::Owned;
 use pyo3_ffi::*;
@@ -23,19 +23,19 @@ impl HeldOptions {
 }
 
 /// Reads the encoder settings of `encoder` in the order `json.JSONEncoder.iterencode` reads
-/// them; `None` with an exception set (an attribute missing, a bad value).
+/// them (see [`Refused`]: an attribute missing, a bad value, ...).
 ///
 /// # Safety
 /// GIL held; `encoder` live.
-pub unsafe fn instance_options(state: &State, encoder: *mut PyObject, one_shot: bool) -> Option<HeldOptions> {
+pub unsafe fn instance_options(state: &State, encoder: *mut PyObject, one_shot: bool) -> Result<HeldOptions, Refused> {
     // SAFETY: every attribute read is an owned reference kept in `held`.
     unsafe {
         let mut held = Vec::with_capacity(9);
-        let mut attr = |name: Name| -> Option<*mut PyObject> {
-            let value = Owned::new(PyObject_GetAttr(encoder, state.name(name)))?;
+        let mut attr = |name: Name| -> Result<*mut PyObject, Refused> {
+            let value = Owned::new(PyObject_GetAttr(encoder, state.name(name))).ok_or(Refused::Raised)?;
             let ptr = value.as_ptr();
             held.push(value);
-            Some(ptr)
+            Ok(ptr)
         };
         let check_circular = attr(Name::CheckCircular)?;
         let ensure_ascii = attr(Name::EnsureAscii)?;
@@ -61,7 +61,7 @@ pub unsafe fn instance_options(state: &State, encoder: *mut PyObject, one_shot: 
             default,
         };
         let options = Options::from_raw(&raw, one_shot)?;
-        Some(HeldOptions::new(options, held))
+        Ok(HeldOptions::new(options, held))
     }
 }
 
@@ -107,8 +107,9 @@ pub unsafe extern "C" fn encode(
             None => null_mut(),
             Some(false) => delegate(state.std_encode, args, nargs, kwnames),
             Some(true) => match instance_options(state, encoder, true) {
-                Some(read) => encode_to_str(&read.options, obj),
-                None => null_mut(),
+                Ok(read) => encode_to_str(&read.options, obj),
+                Err(Refused::NeedsPythonEncoder) => delegate(state.std_encode, args, nargs, kwnames),
+                Err(Refused::Raised) => null_mut(),
             },
         }
     }
@@ -138,8 +139,10 @@ pub unsafe extern "C" fn iterencode(
             -1 => return null_mut(),
             flag => flag == 1,
         };
-        let Some(read) = instance_options(state, encoder, one_shot) else {
-            return null_mut();
+        let read = match instance_options(state, encoder, one_shot) {
+            Ok(read) => read,
+            Err(Refused::NeedsPythonEncoder) => return delegate(state.std_iterencode, args, nargs, kwnames),
+            Err(Refused::Raised) => return null_mut(),
         };
         if one_shot {
             let Some(text) = Owned::new(encode_to_str(&read.options, obj)) else {
