@@ -2,6 +2,7 @@
 //! without extra keywords, the keywords configure the engine directly; otherwise the call
 //! makes `cls(**kw)` as `json.dumps` does, and the instance decides.
 
+use super::classes::is_method_of;
 use super::encoder::{engine_encodes, instance_options, HeldOptions};
 use crate::args::Call;
 use crate::encode::{encode_str_value, encode_to_chunks, encode_to_str, flag, Options, PyErrSet, RawOptions, Refused};
@@ -87,7 +88,18 @@ pub unsafe extern "C" fn dumps(
         }
         match settings.encoding(state, true) {
             Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj),
-            Some(Encoding::Instance(encoder)) => PyObject_CallMethodOneArg(encoder.as_ptr(), state.name(Name::Encode), obj),
+            Some(Encoding::Instance(encoder)) => {
+                let Some(encode) = Owned::new(PyObject_GetAttr(encoder.as_ptr(), state.name(Name::Encode))) else {
+                    return null_mut();
+                };
+                // `json.JSONEncoder.encode` (a json subclass that only overrides `default`)
+                // does what rjson's does: let rjson's run, with the engine.
+                if is_method_of(encode.as_ptr(), [state.encode, state.std_encode]) {
+                    let args = [encoder.as_ptr(), obj];
+                    return super::encoder::encode(module, args.as_ptr(), 2, null_mut());
+                }
+                PyObject_CallOneArg(encode.as_ptr(), obj)
+            }
             None => null_mut(),
         }
     }
