@@ -31,13 +31,7 @@ impl Call {
         allowed: &[Name; N],
     ) -> Option<(&'s State, Call, [*mut PyObject; N])> {
         // SAFETY: forwarded from the caller.
-        unsafe {
-            let state = crate::module::state(module);
-            let call = Call { args, nargs: nargs as usize, kwnames };
-            let mut values = [std::ptr::null_mut(); N];
-            call.keywords(state, func, allowed, &mut values, None)?;
-            Some((state, call, values))
-        }
+        unsafe { Call::read_keywords(module, args, nargs, kwnames, func, allowed, None) }
     }
 
     /// As [`Call::read`] for a function that also takes `**kw`: other keywords are collected
@@ -53,14 +47,28 @@ impl Call {
         func: &str,
         allowed: &[Name; N],
     ) -> Option<(&'s State, Call, [*mut PyObject; N], Option<Owned>)> {
+        let mut extra = None;
+        // SAFETY: forwarded from the caller.
+        let (state, call, values) = unsafe { Call::read_keywords(module, args, nargs, kwnames, func, allowed, Some(&mut extra)) }?;
+        Some((state, call, values, extra))
+    }
+
+    unsafe fn read_keywords<'s, const N: usize>(
+        module: *mut PyObject,
+        args: *const *mut PyObject,
+        nargs: Py_ssize_t,
+        kwnames: *mut PyObject,
+        func: &str,
+        allowed: &[Name; N],
+        extra: Option<&mut Option<Owned>>,
+    ) -> Option<(&'s State, Call, [*mut PyObject; N])> {
         // SAFETY: forwarded from the caller.
         unsafe {
             let state = crate::module::state(module);
             let call = Call { args, nargs: nargs as usize, kwnames };
             let mut values = [std::ptr::null_mut(); N];
-            let mut extra = None;
-            call.keywords(state, func, allowed, &mut values, Some(&mut extra))?;
-            Some((state, call, values, extra))
+            call.keywords(state, func, allowed, &mut values, extra)?;
+            Some((state, call, values))
         }
     }
 

@@ -164,7 +164,8 @@ pub unsafe fn state<'a>(module: *mut PyObject) -> &'a State {
     unsafe { &*PyModule_GetState(module).cast::<State>() }
 }
 
-const fn function(name: &'static CStr, meth: PyCFunctionFastWithKeywords, doc: &'static CStr) -> PyMethodDef {
+/// A `METH_FASTCALL | METH_KEYWORDS` function definition.
+pub const fn function(name: &'static CStr, meth: PyCFunctionFastWithKeywords, doc: &'static CStr) -> PyMethodDef {
     PyMethodDef {
         ml_name: name.as_ptr(),
         ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: meth },

@@ -4,7 +4,7 @@
 //! as instance methods, so they receive the instance as their first argument.
 
 use super::{decoder, encoder};
-use crate::module::{add_attribute, State};
+use crate::module::{add_attribute, function, State};
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -26,24 +26,15 @@ pub unsafe fn is_method_of(attr: *mut PyObject, funcs: [*mut PyObject; 2]) -> bo
     unsafe { Py_TYPE(attr) == &raw mut PyMethod_Type && funcs.contains(&PyMethod_Function(attr)) }
 }
 
-const fn method(name: &'static CStr, meth: PyCFunctionFastWithKeywords, doc: &'static CStr) -> PyMethodDef {
-    PyMethodDef {
-        ml_name: name.as_ptr(),
-        ml_meth: PyMethodDefPointer { PyCFunctionFastWithKeywords: meth },
-        ml_flags: METH_FASTCALL | METH_KEYWORDS,
-        ml_doc: doc.as_ptr(),
-    }
-}
-
 static mut ENCODER_METHODS: [PyMethodDef; 2] = [
-    method(c"encode", encoder::encode, c"Return a JSON string representation of a Python data structure."),
-    method(c"iterencode", encoder::iterencode, c"Encode the given object and yield each string representation as available."),
+    function(c"encode", encoder::encode, c"Return a JSON string representation of a Python data structure."),
+    function(c"iterencode", encoder::iterencode, c"Encode the given object and yield each string representation as available."),
 ];
 
 static mut DECODER_METHODS: [PyMethodDef; 3] = [
-    method(c"__init__", decoder::init, c"Set up the decoder as json.JSONDecoder does."),
-    method(c"decode", decoder::decode, c"Return the Python representation of s (a str instance containing a JSON document)."),
-    method(c"raw_decode", decoder::raw_decode, c"Decode a JSON document from s (a str beginning with a JSON document) and return a 2-tuple of the Python representation and the index in s where the document ended."),
+    function(c"__init__", decoder::init, c"Set up the decoder as json.JSONDecoder does."),
+    function(c"decode", decoder::decode, c"Return the Python representation of s (a str instance containing a JSON document)."),
+    function(c"raw_decode", decoder::raw_decode, c"Decode a JSON document from s (a str beginning with a JSON document) and return a 2-tuple of the Python representation and the index in s where the document ended."),
 ];
 
 /// Makes both classes, records what they and `json`'s classes consist of in the state, and

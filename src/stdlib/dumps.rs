@@ -12,20 +12,8 @@ use pyo3_ffi::*;
 use std::ffi::CStr;
 use std::ptr::null_mut;
 
-/// The keywords of `json.dumps` (the encoder's settings, in `RawSettings`' order, and `cls`),
+/// The keywords of `json.dumps` (the encoder's settings, in `Settings`' order, and `cls`),
 /// then `obj` and, for `dump`, `fp`.
-const DUMPS_KEYWORDS: [Name; 10] = [
-    Name::Skipkeys,
-    Name::EnsureAscii,
-    Name::CheckCircular,
-    Name::AllowNan,
-    Name::Indent,
-    Name::Separators,
-    Name::Default,
-    Name::SortKeys,
-    Name::Cls,
-    Name::Obj,
-];
 const DUMP_KEYWORDS: [Name; 11] = [
     Name::Skipkeys,
     Name::EnsureAscii,
@@ -39,6 +27,15 @@ const DUMP_KEYWORDS: [Name; 11] = [
     Name::Obj,
     Name::Fp,
 ];
+const DUMPS_KEYWORDS: [Name; 10] = {
+    let mut names = [Name::Obj; 10];
+    let mut k = 0;
+    while k < 10 {
+        names[k] = DUMP_KEYWORDS[k];
+        k += 1;
+    }
+    names
+};
 /// The settings' keyword names as `json.dumps` passes them to `cls`, with their defaults.
 const PASSED_ON: [(&CStr, Default); 8] = [
     (c"skipkeys", Default::False),
