@@ -37,6 +37,45 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     i
 }
 
+/// The offset of the first UCS-2 unit at or after `i` that JSON escapes when non-ASCII text
+/// is written as is (`ensure_ascii=False`): `"`, `\\` or a control character; or the end.
+#[inline(always)]
+pub fn unescaped_run_end_ucs2(units: &[u16], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 8 units at
+        // `i..i + 8`, which the loop condition keeps inside `units`.
+        unsafe {
+            let quote = _mm_set1_epi16(b'"' as i16);
+            let backslash = _mm_set1_epi16(b'\\' as i16);
+            let control_max = _mm_set1_epi16(0x1f);
+            let zero = _mm_setzero_si128();
+            while i + 8 <= units.len() {
+                let v = _mm_loadu_si128(units.as_ptr().add(i).cast());
+                // Unsigned v <= 0x1f exactly when the saturating v - 0x1f is zero.
+                let control = _mm_cmpeq_epi16(_mm_subs_epu16(v, control_max), zero);
+                let quoted = _mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash));
+                let mask = _mm_movemask_epi8(_mm_or_si128(control, quoted)) as u32;
+                if mask != 0 {
+                    return i + mask.trailing_zeros() as usize / 2;
+                }
+                i += 8;
+            }
+        }
+    }
+    while i < units.len() && !needs_escape(u32::from(units[i])) {
+        i += 1;
+    }
+    i
+}
+
+/// Whether JSON escapes the character `c` even when non-ASCII text is written as is.
+#[inline(always)]
+pub fn needs_escape(c: u32) -> bool {
+    c < 0x20 || c == u32::from(b'"') || c == u32::from(b'\\')
+}
+
 /// One byte of [`plain_run_end`]'s test.
 #[inline(always)]
 pub fn is_plain(b: u8, stop_at_del: bool) -> bool {
@@ -59,6 +98,20 @@ mod tests {
             let mut doc = vec![b'"'];
             doc.extend(std::iter::repeat_n(b'~', len));
             assert_eq!(plain_run_end(&doc, 1, false), 1 + len, "unterminated run of {len}");
+        }
+    }
+
+    #[test]
+    fn ucs2_runs_stop_at_escapes_only() {
+        for len in [0, 1, 7, 8, 9, 17] {
+            for special in [0x22u16, 0x5c, 0x00, 0x1f] {
+                let mut units = vec![0x3042u16; len];
+                units.push(special);
+                units.push(0xffff);
+                assert_eq!(unescaped_run_end_ucs2(&units, 0), len, "len {len} unit {special:#x}");
+            }
+            let units: Vec<u16> = (0..len as u16).map(|k| 0x20 + k * 1000).filter(|&c| c != 0x22 && c != 0x5c).collect();
+            assert_eq!(unescaped_run_end_ucs2(&units, 0), units.len());
         }
     }
 

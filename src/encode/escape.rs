@@ -6,7 +6,7 @@
 //! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
 //! of the source string.
 
-use crate::ascii::{is_plain, plain_run_end};
+use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2};
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -78,6 +78,16 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
             }
         }
         StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
+        StrData::Ucs2(units) if !ensure_ascii => {
+            let mut i = 0;
+            loop {
+                let end = unescaped_run_end_ucs2(units, i);
+                out.ucs2(&units[i..end]);
+                let Some(&c) = units.get(end) else { break };
+                write_escape(out, u32::from(c));
+                i = end + 1;
+            }
+        }
         StrData::Ucs2(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs2(run)),
         StrData::Ucs4(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs4(run)),
     }

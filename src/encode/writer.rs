@@ -191,9 +191,14 @@ impl Out for Writer {
     }
 
     fn ucs2(&mut self, units: &[u16]) {
-        if units.iter().any(|&c| c > 0xff) {
+        if let Units::Two(buf) = &mut self.units {
+            buf.extend_from_slice(units);
+            return;
+        }
+        let max = units.iter().copied().max().unwrap_or(0);
+        if max > 0xff {
             self.widen_to_two();
-        } else if units.iter().any(|&c| c >= 0x80) {
+        } else if max >= 0x80 {
             self.latin1 = true;
         }
         match &mut self.units {
