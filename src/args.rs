@@ -2,10 +2,10 @@
 //!
 //! Keyword names are matched by pointer against the module's interned names first (what the
 //! interpreter passes for literal keywords) and by text as a fallback, so a keyword built at
-//! run time still works. Unknown keywords raise `TypeError` as Python functions do.
+//! run time still works. Other keywords are collected for `**kw`.
 
 use crate::module::{Name, State};
-use crate::py::{raise, str_to_string, Owned};
+use crate::py::{raise, Owned};
 use pyo3_ffi::*;
 
 /// The arguments of one call: positional ones, then keyword values named by `kwnames`.
@@ -16,59 +16,28 @@ pub struct Call {
 }
 
 impl Call {
-    /// Reads a call of `func` made by the interpreter: the module's state and the borrowed
-    /// values of the keywords `allowed` (NULL where not given).
+    /// Reads a call made by the interpreter of a function that takes `**kw`: the
+    /// module's state, the borrowed values of the keywords `allowed` (NULL where not given),
+    /// and the other keywords in a new dict (`None` when there are none).
     ///
     /// # Safety
     /// The arguments must be those the interpreter passed to a FASTCALL|KEYWORDS function of
     /// the rjson module `module`; GIL held.
-    pub unsafe fn read<'s, const N: usize>(
-        module: *mut PyObject,
-        args: *const *mut PyObject,
-        nargs: Py_ssize_t,
-        kwnames: *mut PyObject,
-        func: &str,
-        allowed: &[Name; N],
-    ) -> Option<(&'s State, Call, [*mut PyObject; N])> {
-        // SAFETY: forwarded from the caller.
-        unsafe { Call::read_keywords(module, args, nargs, kwnames, func, allowed, None) }
-    }
-
-    /// As [`Call::read`] for a function that also takes `**kw`: other keywords are collected
-    /// into a new dict (`None` when there are none).
-    ///
-    /// # Safety
-    /// As for [`Call::read`].
     pub unsafe fn read_with_extra<'s, const N: usize>(
         module: *mut PyObject,
         args: *const *mut PyObject,
         nargs: Py_ssize_t,
         kwnames: *mut PyObject,
-        func: &str,
         allowed: &[Name; N],
     ) -> Option<(&'s State, Call, [*mut PyObject; N], Option<Owned>)> {
-        let mut extra = None;
-        // SAFETY: forwarded from the caller.
-        let (state, call, values) = unsafe { Call::read_keywords(module, args, nargs, kwnames, func, allowed, Some(&mut extra)) }?;
-        Some((state, call, values, extra))
-    }
-
-    unsafe fn read_keywords<'s, const N: usize>(
-        module: *mut PyObject,
-        args: *const *mut PyObject,
-        nargs: Py_ssize_t,
-        kwnames: *mut PyObject,
-        func: &str,
-        allowed: &[Name; N],
-        extra: Option<&mut Option<Owned>>,
-    ) -> Option<(&'s State, Call, [*mut PyObject; N])> {
         // SAFETY: forwarded from the caller.
         unsafe {
             let state = crate::module::state(module);
             let call = Call { args, nargs: nargs as usize, kwnames };
             let mut values = [std::ptr::null_mut(); N];
-            call.keywords(state, func, allowed, &mut values, extra)?;
-            Some((state, call, values))
+            let mut extra = None;
+            call.keywords(state, allowed, &mut values, &mut extra)?;
+            Some((state, call, values, extra))
         }
     }
 
@@ -109,19 +78,12 @@ impl Call {
         None
     }
 
-    /// Fills `out[k]` with the (borrowed) value of keyword `allowed[k]`, or leaves it NULL.
-    /// Other keywords go to `extra` (a new dict) if given, else raise `TypeError`.
+    /// Fills `out[k]` with the (borrowed) value of keyword `allowed[k]`, or leaves it NULL;
+    /// other keywords go to `extra` (a new dict).
     ///
     /// # Safety
     /// As for [`Call::positional`]; `state` must be the called module's state.
-    unsafe fn keywords(
-        &self,
-        state: &State,
-        func: &str,
-        allowed: &[Name],
-        out: &mut [*mut PyObject],
-        mut extra: Option<&mut Option<Owned>>,
-    ) -> Option<()> {
+    unsafe fn keywords(&self, state: &State, allowed: &[Name], out: &mut [*mut PyObject], extra: &mut Option<Owned>) -> Option<()> {
         if self.kwnames.is_null() {
             return Some(());
         }
@@ -134,9 +96,9 @@ impl Call {
                 let found = allowed.iter().position(|&n| state.name(n) == name).or_else(|| {
                     allowed.iter().position(|&n| PyUnicode_CompareWithASCIIString(name, n.text().as_ptr()) == 0)
                 });
-                match (found, extra.as_deref_mut()) {
-                    (Some(k), _) => out[k] = value,
-                    (None, Some(extra)) => {
+                match found {
+                    Some(k) => out[k] = value,
+                    None => {
                         if extra.is_none() {
                             *extra = Some(Owned::new(PyDict_New())?);
                         }
@@ -144,11 +106,6 @@ impl Call {
                         if PyDict_SetItem(dict, name, value) != 0 {
                             return None;
                         }
-                    }
-                    (None, None) => {
-                        let shown = str_to_string(name).unwrap_or_default();
-                        raise(PyExc_TypeError, &format!("{func}() got an unexpected keyword argument '{shown}'"));
-                        return None;
                     }
                 }
             }

@@ -34,7 +34,8 @@ enum Frame {
     Sequence { seq: Owned, owner: Option<Owned>, next: usize },
     /// The pure-Python encoder's lazy walks: `for value in lst` over a list or tuple subclass,
     /// or (with `pairs`) `for key, value in dct.items()` over a dict subclass or sorted items.
-    Iterator { container: Owned, iter: Owned, first: bool, pairs: bool },
+    /// `index` counts the items taken so far; `key` is the current pair's (for notes).
+    Iterator { container: Owned, iter: Owned, first: bool, pairs: bool, index: usize, key: Option<Owned> },
     /// An exact dict walked in place.
     Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, first: bool },
     /// The C encoder's `items()` list: sorted keys, dict subclasses, or a snapshot.
@@ -86,7 +87,8 @@ impl<'o> Encoder<'o> {
                     }
                 }
                 if let Some(obj) = next.take() {
-                    next = self.value(obj)?;
+                    // An error here arises inside the innermost frame's current item.
+                    next = self.value(obj).inspect_err(|_| self.note_error(true))?;
                     if next.is_some() {
                         continue;
                     }
@@ -94,7 +96,8 @@ impl<'o> Encoder<'o> {
                 if self.stack.is_empty() {
                     return Ok(());
                 }
-                next = self.advance()?;
+                // Here, in the innermost frame itself (its keys, its iteration).
+                next = self.advance().inspect_err(|_| self.note_error(false))?;
             }
         }
     }
@@ -198,7 +201,7 @@ impl<'o> Encoder<'o> {
                 }
                 self.check_circular(o)?;
                 let iter = Owned::new(PyObject_GetIter(o)).ok_or(PyErrSet)?;
-                self.push(Frame::Iterator { container: seq, iter, first: true, pairs: false })?;
+                self.push(Frame::Iterator { container: seq, iter, first: true, pairs: false, index: 0, key: None })?;
                 self.open(b'[');
                 return Ok(());
             }
@@ -248,7 +251,7 @@ impl<'o> Encoder<'o> {
                     items
                 };
                 let iter = Owned::new(PyObject_GetIter(iterable.as_ptr())).ok_or(PyErrSet)?;
-                Frame::Iterator { container: dict, iter, first: true, pairs: true }
+                Frame::Iterator { container: dict, iter, first: true, pairs: true, index: 0, key: None }
             } else if self.opts.sort_keys || !exact || self.snapshot_items() {
                 let items = Owned::new(if exact { PyDict_Items(o) } else { PyMapping_Items(o) }).ok_or(PyErrSet)?;
                 if self.opts.sort_keys && PyList_Sort(items.as_ptr()) != 0 {
@@ -284,7 +287,12 @@ impl<'o> Encoder<'o> {
             }
             self.check_circular(o)?;
             self.push(Frame::Default { obj })?;
-            Owned::new(PyObject_CallOneArg(self.opts.default, o)).ok_or(PyErrSet)
+            let replacement = Owned::new(PyObject_CallOneArg(self.opts.default, o));
+            if replacement.is_none() {
+                // The call's own failure is the enclosing item's, not the object's.
+                self.pop();
+            }
+            replacement.ok_or(PyErrSet)
         }
     }
 
@@ -363,8 +371,9 @@ impl<'o> Encoder<'o> {
         // SAFETY: the frame owns the iterator; PyIter_Next returns a new reference or NULL.
         unsafe {
             loop {
-                let Frame::Iterator { iter, first, pairs, .. } = &mut self.stack[top] else { unreachable!() };
+                let Frame::Iterator { iter, first, pairs, index, .. } = &mut self.stack[top] else { unreachable!() };
                 let (was_first, pairs) = (*first, *pairs);
+                *index += 1;
                 let Some(item) = Owned::new(PyIter_Next(iter.as_ptr())) else {
                     if !PyErr_Occurred().is_null() {
                         return Err(PyErrSet);
@@ -380,7 +389,11 @@ impl<'o> Encoder<'o> {
                     return Ok(Some(item));
                 }
                 let (key, value) = unpack_pair(item.as_ptr()).ok_or(PyErrSet)?;
-                if self.key(key.as_ptr(), was_first)? {
+                let written = self.key(key.as_ptr(), was_first)?;
+                if let Frame::Iterator { key: current, .. } = &mut self.stack[top] {
+                    *current = Some(key);
+                }
+                if written {
                     self.mark_not_first(top);
                     return Ok(Some(value));
                 }
@@ -536,6 +549,85 @@ impl Kind {
                 Kind::Other
             }
         }
+    }
+}
+
+impl Encoder<'_> {
+    /// CPython 3.14+ notes where an exception arose, innermost first: "when serializing list
+    /// item 0", "... dict item 'a'", "... Point object" (the result of `default` for it).
+    /// `inside_top`: whether it arose inside the innermost frame's current item.
+    #[cfg(py_3_14)]
+    fn note_error(&self, inside_top: bool) {
+        // SAFETY: GIL held with an exception set; the frames hold what they name.
+        unsafe {
+            let Some(exc) = Owned::new(PyErr_GetRaisedException()) else {
+                return;
+            };
+            let skip = usize::from(!inside_top);
+            for frame in self.stack.iter().rev().skip(skip) {
+                if let Some(note) = self.note(frame) {
+                    let added = PyObject_CallMethod(exc.as_ptr(), c"add_note".as_ptr(), c"O".as_ptr(), note.as_ptr());
+                    if added.is_null() {
+                        PyErr_Clear();
+                    } else {
+                        Py_DECREF(added);
+                    }
+                }
+            }
+            PyErr_SetRaisedException(exc.into_raw());
+        }
+    }
+
+    #[cfg(not(py_3_14))]
+    fn note_error(&self, _inside_top: bool) {}
+
+    /// The note of an error inside `frame`'s current item, worded as the encoder `json` runs
+    /// words it (the C one names types with `%T`, the pure-Python one by `__name__`).
+    #[cfg(py_3_14)]
+    unsafe fn note(&self, frame: &Frame) -> Option<Owned> {
+        // SAFETY: GIL held; the frame's objects are live; new references are owned.
+        unsafe {
+            let container = frame.marker();
+            let (what, item): (&std::ffi::CStr, Option<Owned>) = match frame {
+                Frame::Sequence { next, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(next - 1))?)),
+                Frame::Iterator { pairs: false, index, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(index - 1))?)),
+                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| Owned::borrowed(k.as_ptr()))),
+                Frame::Items { items, next, .. } => (c"item %R", Some(Owned::borrowed(tuple_item(list_item(items.as_ptr(), next - 1), 0)))),
+                Frame::Dict { dict, pos, .. } => (c"item %R", Some(dict_key_before(dict.as_ptr(), *pos)?)),
+                Frame::Default { .. } => (c"object", None),
+            };
+            let item = match item {
+                Some(item) if what == c"item %zd" => Some(Owned::new(PyObject_Str(item.as_ptr()))?),
+                Some(item) => Some(Owned::new(PyObject_Repr(item.as_ptr()))?),
+                None if what == c"object" => None,
+                None => return None,
+            };
+            let name = if self.opts.python_encoder {
+                Owned::new(PyObject_GetAttrString(Py_TYPE(container).cast(), c"__name__".as_ptr()))?
+            } else {
+                Owned::new(PyType_GetFullyQualifiedName(Py_TYPE(container)))?
+            };
+            let note = match item {
+                Some(item) => PyUnicode_FromFormat(c"when serializing %S item %S".as_ptr(), name.as_ptr(), item.as_ptr()),
+                None => PyUnicode_FromFormat(c"when serializing %S object".as_ptr(), name.as_ptr()),
+            };
+            Owned::new(note)
+        }
+    }
+}
+
+/// The key `PyDict_Next` returned just before reaching `pos` (found by walking again).
+#[cfg(py_3_14)]
+unsafe fn dict_key_before(dict: *mut PyObject, pos: Py_ssize_t) -> Option<Owned> {
+    // SAFETY: GIL held; `dict` is live; the key is taken as a strong reference.
+    unsafe {
+        let (mut walk, mut key, mut value) = (0, null_mut(), null_mut());
+        while PyDict_Next(dict, &mut walk, &mut key, &mut value) != 0 {
+            if walk == pos {
+                return Some(Owned::borrowed(key));
+            }
+        }
+        None
     }
 }
 

@@ -65,7 +65,7 @@ pub unsafe extern "C" fn dumps(
     // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
     // `module` is this extension's module object. Keyword values are borrowed for the call.
     unsafe {
-        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "dumps", &DUMPS_KEYWORDS) else {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, &DUMPS_KEYWORDS) else {
             return null_mut();
         };
         let Some([obj]) = call.positional("dumps", ["obj"], [kw[9]]) else {
@@ -112,7 +112,7 @@ pub unsafe extern "C" fn dump(
 ) -> *mut PyObject {
     // SAFETY: as for `dumps`.
     unsafe {
-        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "dump", &DUMP_KEYWORDS) else {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, &DUMP_KEYWORDS) else {
             return null_mut();
         };
         let Some([obj, fp]) = call.positional("dump", ["obj", "fp"], [kw[9], kw[10]]) else {

@@ -56,7 +56,7 @@ pub unsafe extern "C" fn loads(
     // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
     // `module` is this extension's module object.
     unsafe {
-        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "loads", &LOADS_KEYWORDS) else {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, &LOADS_KEYWORDS) else {
             return null_mut();
         };
         let Some([doc]) = call.positional("loads", ["s"], [kw[HOOK_COUNT + 1]]) else {
@@ -75,7 +75,7 @@ pub unsafe extern "C" fn load(
 ) -> *mut PyObject {
     // SAFETY: as for `loads`; the text read is owned here.
     unsafe {
-        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, "load", &LOAD_KEYWORDS) else {
+        let Some((state, call, kw, extra)) = Call::read_with_extra(module, args, nargs, kwnames, &LOAD_KEYWORDS) else {
             return null_mut();
         };
         let Some([fp]) = call.positional("load", ["fp"], [kw[HOOK_COUNT + 1]]) else {
