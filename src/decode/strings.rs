@@ -109,11 +109,12 @@ fn scan_escape(buf: &[u8], bs: usize, quote: usize) -> Result<(u32, usize), Synt
 
 /// A `\uXXXX` escape whose `u` is at `u`, joined with a following low-surrogate escape.
 ///
-/// CPython wants a character after the four digits (else the string could not be terminated)
-/// and only tries to pair when seven more characters follow; errors point at the `u`.
+/// CPython before 3.14 wants a character after the four digits (else the string could not be
+/// terminated; 3.14 reports that as unterminated) and only tries to pair when seven more
+/// characters follow; errors point at the `u`.
 fn scan_unicode_escape(buf: &[u8], u: usize) -> Result<(u32, usize), SyntaxError> {
     let end = u + 5;
-    if end >= buf.len() {
+    if end > buf.len() || (end == buf.len() && !cfg!(py_3_14)) {
         return syntax(ErrorKind::InvalidUnicodeEscape, u);
     }
     let Some(cp) = hex4(&buf[u + 1..end]) else {
@@ -209,7 +210,8 @@ mod tests {
         assert_eq!((lax.end, lax.chars, lax.raw_start), (6, 4, Some(1)));
         assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
         assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));
-        assert_eq!(scan(br#""\u1234"#), err(ErrorKind::InvalidUnicodeEscape, 2));
+        let at_end = if cfg!(py_3_14) { err(ErrorKind::UnterminatedString, 0) } else { err(ErrorKind::InvalidUnicodeEscape, 2) };
+        assert_eq!(scan(br#""\u1234"#), at_end);
         assert_eq!(scan(br#""\u12x4""#), err(ErrorKind::InvalidUnicodeEscape, 2));
         assert_eq!(scan(br#""\ud800\u12"#), err(ErrorKind::InvalidUnicodeEscape, 8));
         assert_eq!(scan(br#""\ud800\uzzzz"  "#), err(ErrorKind::InvalidUnicodeEscape, 8));

@@ -18,6 +18,9 @@ use std::ptr::null_mut;
 /// A Python exception is set.
 pub struct PyErrSet;
 
+/// CPython 3.14+ indents a dict's first key when writing it, not when opening the dict.
+const INDENT_WITH_FIRST_KEY: bool = cfg!(py_3_14);
+
 /// Receives output chunks (`dump` writes them to its file, `iterencode` collects them).
 pub type ChunkSink<'a> = &'a mut dyn FnMut(Owned) -> std::result::Result<(), PyErrSet>;
 
@@ -296,18 +299,25 @@ impl<'o> Encoder<'o> {
         }
     }
 
-    /// Writes an opening bracket and the indentation of the first item.
+    /// Writes an opening bracket and the indentation of the first item (for a dict on 3.14+,
+    /// with its first key: a dict whose keys `skipkeys` all skips is `{}` there).
     #[inline(always)]
     fn open(&mut self, bracket: u8) {
         self.out.ascii(&[bracket]);
         self.level += 1;
-        self.newline_indent();
+        if !(INDENT_WITH_FIRST_KEY && bracket == b'{') {
+            self.newline_indent();
+        }
     }
 
     #[inline(always)]
     fn close(&mut self, bracket: u8) {
         self.level -= 1;
-        self.newline_indent();
+        let nothing_written = INDENT_WITH_FIRST_KEY
+            && matches!(self.stack.last(), Some(Frame::Dict { first: true, .. } | Frame::Items { first: true, .. } | Frame::Iterator { first: true, pairs: true, .. }));
+        if !nothing_written {
+            self.newline_indent();
+        }
         self.out.ascii(&[bracket]);
         self.pop();
     }
@@ -479,6 +489,8 @@ impl<'o> Encoder<'o> {
             }
             if !first {
                 self.item_separator();
+            } else if INDENT_WITH_FIRST_KEY {
+                self.newline_indent();
             }
             if kind == Kind::Str {
                 self.write_str(key)?;
@@ -591,9 +603,10 @@ impl Encoder<'_> {
             let (what, item): (&std::ffi::CStr, Option<Owned>) = match frame {
                 Frame::Sequence { next, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(next - 1))?)),
                 Frame::Iterator { pairs: false, index, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(index - 1))?)),
-                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| Owned::borrowed(k.as_ptr()))),
-                Frame::Items { items, next, .. } => (c"item %R", Some(Owned::borrowed(tuple_item(list_item(items.as_ptr(), next - 1), 0)))),
-                Frame::Dict { dict, pos, .. } => (c"item %R", Some(dict_key_before(dict.as_ptr(), *pos)?)),
+                // Dict items are named by their key as written (`'null'` for None).
+                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| coerced_key(k.as_ptr())).transpose()?),
+                Frame::Items { items, next, .. } => (c"item %R", Some(coerced_key(tuple_item(list_item(items.as_ptr(), next - 1), 0))?)),
+                Frame::Dict { dict, pos, .. } => (c"item %R", Some(coerced_key(dict_key_before(dict.as_ptr(), *pos)?.as_ptr())?)),
                 Frame::Default { .. } => (c"object", None),
             };
             let item = match item {
@@ -613,6 +626,33 @@ impl Encoder<'_> {
             };
             Owned::new(note)
         }
+    }
+}
+
+/// A dict key as the encoder writes it, as a str (`'1.5'`, `'null'`...).
+#[cfg(py_3_14)]
+unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
+    // SAFETY: GIL held; `key` is live; new references are owned.
+    unsafe {
+        let mut text = Vec::new();
+        match Kind::of(key) {
+            Kind::Str => return Some(Owned::borrowed(key)),
+            Kind::None => text.extend_from_slice(b"null"),
+            Kind::True => text.extend_from_slice(b"true"),
+            Kind::False => text.extend_from_slice(b"false"),
+            Kind::Int => write_int(&mut text, key).ok()?,
+            Kind::Float => {
+                let value = float_value(key);
+                match value {
+                    v if v.is_finite() => write_float_repr(&mut text, v),
+                    v if v.is_nan() => text.extend_from_slice(b"NaN"),
+                    v if v > 0.0 => text.extend_from_slice(b"Infinity"),
+                    _ => text.extend_from_slice(b"-Infinity"),
+                }
+            }
+            _ => return Some(Owned::borrowed(key)),
+        }
+        Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t))
     }
 }
 
