@@ -1,4 +1,5 @@
-# rjson: `make test` (build + all tests), `make bench` (benchmark against the peers).
+# rjson: `make test` (build + all tests), `make bench` (benchmark against the peers),
+# `make abi` (the whole suite under every CPython 3.9 to 3.15, release and debug builds).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(CURDIR)/$(VENV)/bin/python
@@ -6,7 +7,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench clean
+.PHONY: all build test test-rust test-python bench abi clean
 
 all: build
 
@@ -33,6 +34,12 @@ test-python: build
 
 bench: build
 	$(PY) bench/run.py
+
+# The ABI matrix: provisions every interpreter (cached in $RJSON_ABI_CACHE, default ~/.cache/rjson-abi),
+# builds rjson with `pip install .` for each and runs the whole suite; see tests/abi/matrix.py.
+# ABI_ARGS="--only 3.14d,3.9" or "--jobs 1" narrow it down.
+abi:
+	$(PYTHON) tests/abi/matrix.py $(ABI_ARGS)
 
 clean:
 	cargo clean

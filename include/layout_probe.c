@@ -42,10 +42,26 @@ int main(void) {
     VALUE("Py_DEBUG", 0);
 #endif
 
+    /* Object headers: debug builds with Py_TRACE_REFS grow PyObject, 3.12+ makes ob_refcnt a
+     * union (immortal objects), 3.14 splits it; pyo3-ffi's inline refcounting and Py_TYPE()
+     * read these through its own mirror, checked here too. */
     SIZE(PyObject);
+    OFFSET(PyObject, ob_refcnt);
     OFFSET(PyObject, ob_type);
     SIZE(PyVarObject);
     OFFSET(PyVarObject, ob_size);
+
+    /* Type objects (pyo3-ffi's mirror): tp_name for messages, tp_repr of int, and tp_flags
+     * for the PyLong_Check-style fast subclass checks with these bits. */
+    OFFSET(PyTypeObject, tp_name);
+    OFFSET(PyTypeObject, tp_repr);
+    OFFSET(PyTypeObject, tp_flags);
+    VALUE("Py_TPFLAGS_LONG_SUBCLASS", Py_TPFLAGS_LONG_SUBCLASS);
+    VALUE("Py_TPFLAGS_LIST_SUBCLASS", Py_TPFLAGS_LIST_SUBCLASS);
+    VALUE("Py_TPFLAGS_TUPLE_SUBCLASS", Py_TPFLAGS_TUPLE_SUBCLASS);
+    VALUE("Py_TPFLAGS_BYTES_SUBCLASS", Py_TPFLAGS_BYTES_SUBCLASS);
+    VALUE("Py_TPFLAGS_UNICODE_SUBCLASS", Py_TPFLAGS_UNICODE_SUBCLASS);
+    VALUE("Py_TPFLAGS_DICT_SUBCLASS", Py_TPFLAGS_DICT_SUBCLASS);
 
     SIZE(PyBytesObject);
     OFFSET(PyBytesObject, ob_sval);
@@ -55,6 +71,9 @@ int main(void) {
     OFFSET(PyByteArrayObject, ob_bytes);
     OFFSET(PyByteArrayObject, ob_start);
     OFFSET(PyByteArrayObject, ob_exports);
+#if PY_VERSION_HEX >= 0x030F0000
+    OFFSET(PyByteArrayObject, ob_bytes_object); /* 3.15: the bytes object behind ob_bytes */
+#endif
 
     SIZE(Py_buffer);
     OFFSET(Py_buffer, buf);
@@ -80,15 +99,29 @@ int main(void) {
     OFFSET(PyASCIIObject, length);
     OFFSET(PyASCIIObject, hash);
     OFFSET(PyASCIIObject, state);
+#if PY_VERSION_HEX < 0x030C0000
+    OFFSET(PyASCIIObject, wstr); /* removed in 3.12 */
+#endif
     SIZE(PyCompactUnicodeObject);
     OFFSET(PyCompactUnicodeObject, utf8_length);
     OFFSET(PyCompactUnicodeObject, utf8);
+#if PY_VERSION_HEX < 0x030C0000
+    OFFSET(PyCompactUnicodeObject, wstr_length); /* removed in 3.12 */
+#endif
+    OFFSET(PyUnicodeObject, data);
     VALUE("state.kind", state_mask(0));
     VALUE("state.compact", state_mask(1));
     VALUE("state.ascii", state_mask(2));
 
+    SIZE(PyFloatObject);
     OFFSET(PyFloatObject, ob_fval);
+    SIZE(PyListObject);
     OFFSET(PyListObject, ob_item);
+    OFFSET(PyListObject, allocated);
+    SIZE(PyTupleObject);
+#if PY_VERSION_HEX >= 0x030E0000
+    OFFSET(PyTupleObject, ob_hash); /* 3.14: cached hash */
+#endif
     OFFSET(PyTupleObject, ob_item);
     return 0;
 }

@@ -1,6 +1,8 @@
 """Build-level properties of the installed extension and of the crate.
 
-- ``rjson.__built_for__`` names the interpreter the module was compiled for.
+- ``rjson.__built_for__`` names the interpreter the module was compiled for, and the file
+  imported was built for this interpreter (its EXT_SUFFIX; debug reference counting exactly
+  on debug builds). tests/abi/matrix.py requires both tests to pass on every interpreter.
 - The extension does not link libpython (it gets the symbols from the interpreter).
 - build.rs really checks the ``#[repr(C)]`` mirrors against the headers:
   ``RJSON_LAYOUT_PERTURB=Py_buffer.len`` makes ``cargo check`` fail naming the
@@ -14,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -31,6 +34,39 @@ def test_built_for_running_python():
 
 def test_is_an_extension_module():
     assert rjson.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), rjson.__file__
+
+
+# Symbols that only a module compiled for a debug (Py_DEBUG, hence Py_REF_DEBUG) interpreter
+# imports: its inline Py_INCREF/Py_DECREF keep the total reference count and check for
+# negative counts. A release interpreter does not export them (3.13+ cannot even load such a
+# module), while Debian's debug interpreters do load release modules: only this tells.
+DEBUG_REFCOUNT_SYMBOLS = {"_Py_NegativeRefcount", "_Py_RefTotal", "_Py_INCREF_IncRefTotal",
+                          "_Py_DECREF_DecRefTotal", "_Py_IncRefTotal", "_Py_DecRefTotal"}
+
+
+def _undefined_symbols(path):
+    proc = subprocess.run(["readelf", "--dyn-syms", "-W", path], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    names = set()
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 8 and parts[6] == "UND":
+            names.add(parts[7].split("@")[0])
+    return names
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf is not installed")
+def test_extension_matches_interpreter():
+    """The imported file was built for this very interpreter: named with its EXT_SUFFIX
+    (``.cpython-314d-...`` on a debug build), and with debug reference counting exactly when
+    the interpreter is a debug build."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    assert rjson.__file__.endswith(suffix), (rjson.__file__, suffix)
+    debug_symbols = _undefined_symbols(rjson.__file__) & DEBUG_REFCOUNT_SYMBOLS
+    if hasattr(sys, "gettotalrefcount"):
+        assert debug_symbols, f"{rjson.__file__} was not compiled for a debug interpreter (Py_DEBUG)"
+    else:
+        assert not debug_symbols, f"{rjson.__file__} was compiled for a debug interpreter: {debug_symbols}"
 
 
 @pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf is not installed")
