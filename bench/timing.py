@@ -6,16 +6,24 @@ For one workload with libraries A, B, C:
      per-call time; calls_per_block = max(1, ceil(block_ns / estimate)). Done once per workload.
   2. `rounds` rounds; round r runs one timed block per library, in rotating order
      (ABC, BCA, CAB, ...). A block is calls_per_block back-to-back calls between two
-     time.perf_counter_ns() readings; per-call time = block time / calls_per_block.
+     time.perf_counter_ns() readings; per-call time = block time / calls_per_block. The
+     block's inputs (the same object n times, or n fresh objects) are made before the
+     first reading and freed after the second.
   3. per library: median of the per-round per-call times, with min/max/quartiles as spread.
 Libraries are never interleaved call by call: that disturbs caches and slows some of them
 several-fold (shared/notes/peers.md). The garbage collector is disabled during each block
-(and the warm-up) and re-enabled after.
+(and the warm-up) and re-enabled after, as timeit does: collections triggered by whatever ran
+before would land on whichever library happens to be running.
+
+Each call is the library's function called with its keyword arguments written at the call
+site, in a loop compiled for it (compile_loop): what a user's code does, with no wrapper.
 
 The machine is shared (2 vCPUs): besides wall time each block also reads this thread's CPU
 time (time.thread_time_ns). A block that got less than `min_cpu_share` of the CPU (it was
 preempted) is run again, up to `max_retries` times; the least preempted try is kept and the
-count of retries is reported. Other processes' CPU use during each workload is measured
+count of retries is reported. Re-runs are budgeted per workload (`retry_share` of its
+blocks): when other processes keep both CPUs busy nearly every block is preempted, and
+unbounded re-runs made the whole run four times longer without making it less noisy. Other processes' CPU use during each workload is measured
 from /proc/stat (SystemLoad) and reported, since it slows us without preempting us.
 """
 from __future__ import annotations
@@ -26,10 +34,7 @@ import os
 import statistics
 import time
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Any, Callable, Dict, List, Optional, Tuple
-
-Call = Callable[[Any], Any]
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,14 @@ class TimingConfig:
     min_warmup_calls: int = 2
     max_calls_per_block: int = 1_000_000
     min_cpu_share: float = 0.95       # thread CPU time / wall time below this: the block is re-run
-    max_retries: int = 3
+    max_retries: int = 3              # per block
+    retry_share: float = 0.25         # re-runs per workload, at most this share of its blocks
 
     def describe(self) -> str:
         return (f"{self.rounds} rounds; blocks of >= {self.block_ns / 1e6:g} ms (at least 1 call); "
                 f"warm-up >= {self.warmup_ns / 1e6:g} ms and >= {self.min_warmup_calls} calls per library; "
-                f"a block with < {self.min_cpu_share:.0%} CPU share is re-run (<= {self.max_retries} times)")
+                f"a block with < {self.min_cpu_share:.0%} CPU share is re-run (<= {self.max_retries} times, "
+                f"and <= {self.retry_share:.0%} of a workload's blocks in all)")
 
 
 @dataclass
@@ -104,72 +111,105 @@ class Measurement:
         }
 
 
-def time_block(fn: Call, arg: Any, n: int, _clock=time.perf_counter_ns, _cpu=time.thread_time_ns,
-               _repeat=repeat) -> Tuple[int, int]:
-    """n calls of fn(arg), back to back, gc disabled; returns (wall ns, this thread's CPU ns)."""
-    it = _repeat(None, n)
+Loop = Callable[[Iterable[Any]], None]
+
+_LOOP_SOURCE = """
+def loop(items, _fn=_fn{params}):
+    for x in items:
+        _fn(x{arguments})
+"""
+
+
+def compile_loop(fn: Callable[..., Any], kwargs: Dict[str, Any]) -> Loop:
+    """A function calling fn(x, **kwargs) for each x, with the keywords spelled out at the
+    call site (fn(x, indent=2)): passing them through functools.partial or **kwargs builds a
+    dict per call, which costs as much as dumping a 100-byte document."""
+    assert all(k.isidentifier() for k in kwargs), kwargs
+    values = {f"_v{i}": v for i, v in enumerate(kwargs.values())}
+    params = "".join(f", {name}={name}" for name in values)
+    arguments = "".join(f", {k}={name}" for k, name in zip(kwargs, values))
+    namespace: Dict[str, Any] = {"_fn": fn, **values}
+    exec(_LOOP_SOURCE.format(params=params, arguments=arguments), namespace)
+    return namespace["loop"]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One library on one workload: its loop, and the maker of a block's inputs."""
+    loop: Loop
+    inputs: Callable[[int], Iterable[Any]]   # n -> the inputs of n calls
+    max_calls: Optional[int] = None          # per block, when making the inputs is costly
+
+
+def time_block(subject: Subject, n: int, _clock=time.perf_counter_ns, _cpu=time.thread_time_ns) -> Tuple[int, int]:
+    """n calls, back to back, gc disabled; returns (wall ns, this thread's CPU ns)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        items = subject.inputs(n)
+        loop = subject.loop
         c0 = _cpu()
         t0 = _clock()
-        for _ in it:
-            fn(arg)
+        loop(items)
         t1 = _clock()
         c1 = _cpu()
+        del items
     finally:
         if was_enabled:
             gc.enable()
     return t1 - t0, c1 - c0
 
 
-def warm_up(fn: Call, arg: Any, cfg: TimingConfig, _clock=time.perf_counter_ns) -> Tuple[int, float]:
+def warm_up(subject: Subject, cfg: TimingConfig, _clock=time.perf_counter_ns) -> Tuple[int, float]:
     """Call until warm; returns (calls made, estimated ns per call)."""
     times: List[int] = []
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        start = _clock()
-        while True:
-            t0 = _clock()
-            fn(arg)
-            t1 = _clock()
-            times.append(t1 - t0)
-            if len(times) >= cfg.min_warmup_calls and t1 - start >= cfg.warmup_ns:
-                break
-    finally:
-        if was_enabled:
-            gc.enable()
+    start = _clock()
+    while True:
+        ns, _ = time_block(subject, 1)
+        times.append(ns)
+        if len(times) >= cfg.min_warmup_calls and _clock() - start >= cfg.warmup_ns:
+            break
     tail = times[len(times) // 2:]
     return len(times), float(statistics.median(tail))
+
+
+def format_us(ns: float) -> str:
+    """A per-call time for people: µs with 2 to 4 significant digits."""
+    us = ns / 1000
+    if us >= 1000:
+        return f"{us:,.0f} µs"
+    return f"{us:.1f} µs" if us >= 100 else f"{us:.2f} µs"
 
 
 def calls_for(estimate_ns: float, cfg: TimingConfig) -> int:
     return max(1, min(cfg.max_calls_per_block, math.ceil(cfg.block_ns / max(estimate_ns, 1.0))))
 
 
-def measure(subjects: Dict[str, Tuple[Call, Any]], cfg: TimingConfig) -> Dict[str, Measurement]:
-    """subjects: library -> (callable, its input). Returns library -> Measurement."""
+def measure(subjects: Dict[str, Subject], cfg: TimingConfig) -> Dict[str, Measurement]:
+    """Returns library -> Measurement."""
     names = list(subjects)
     out: Dict[str, Measurement] = {}
+    if not names:
+        return out
     for name in names:
-        fn, arg = subjects[name]
-        calls, est = warm_up(fn, arg, cfg)
-        out[name] = Measurement(calls_per_block=calls_for(est, cfg), warmup_calls=calls, estimate_ns=est)
+        calls, est = warm_up(subjects[name], cfg)
+        n = min(calls_for(est, cfg), subjects[name].max_calls or cfg.max_calls_per_block)
+        out[name] = Measurement(calls_per_block=n, warmup_calls=calls, estimate_ns=est)
+    budget = math.ceil(cfg.retry_share * cfg.rounds * len(names))
     for r in range(cfg.rounds):
         k = r % len(names)
         order = names[k:] + names[:k]
         for pos, name in enumerate(order):
-            fn, arg = subjects[name]
             m = out[name]
             best: Optional[Tuple[float, int]] = None    # (cpu share, wall ns) of the least preempted try
             for attempt in range(cfg.max_retries + 1):
-                ns, cpu = time_block(fn, arg, m.calls_per_block)
+                ns, cpu = time_block(subjects[name], m.calls_per_block)
                 share = cpu / ns if ns else 1.0
                 if best is None or share > best[0]:
                     best = (share, ns)
-                if share >= cfg.min_cpu_share or attempt == cfg.max_retries:
+                if share >= cfg.min_cpu_share or attempt == cfg.max_retries or budget == 0:
                     break
+                budget -= 1
                 m.retries += 1
             share, ns = best
             m.block_ns.append(ns)
@@ -177,12 +217,6 @@ def measure(subjects: Dict[str, Tuple[Call, Any]], cfg: TimingConfig) -> Dict[st
             m.position.append(pos)
             m.cpu_share.append(share)
     return out
-
-
-def paired_ratios(a: Measurement, b: Measurement) -> List[float]:
-    """Per-round ratios a/b: blocks of the same round ran close in time, so slow drift of the
-    machine cancels out more than in the ratio of medians."""
-    return [x / y for x, y in zip(a.per_call_ns, b.per_call_ns) if y > 0]
 
 
 class SystemLoad:
