@@ -290,7 +290,7 @@ unsafe fn scan_once_arguments(args: *const *mut PyObject, nargs: Py_ssize_t, kwn
     unsafe {
         let positional = Owned::new(PyTuple_New(nargs))?;
         for k in 0..nargs {
-            PyTuple_SET_ITEM(positional.as_ptr(), k, Py_NewRef(*args.add(k as usize)));
+            PyTuple_SET_ITEM(positional.as_ptr(), k, Owned::borrowed(*args.add(k as usize)).into_raw());
         }
         let keywords = Owned::new(PyDict_New())?;
         let named = if kwnames.is_null() { 0 } else { PyTuple_GET_SIZE(kwnames) };

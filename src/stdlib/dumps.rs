@@ -133,7 +133,7 @@ pub unsafe extern "C" fn dump(
             None => None,
         };
         match written {
-            Some(()) => Py_NewRef(Py_None()),
+            Some(()) => Owned::borrowed(Py_None()).into_raw(),
             None => null_mut(),
         }
     }
