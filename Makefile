@@ -43,4 +43,4 @@ abi:
 
 clean:
 	cargo clean
-	rm -rf $(VENV) build *.egg-info bench/results
+	rm -rf $(VENV) .venv-pyrjson build *.egg-info bench/results
