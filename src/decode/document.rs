@@ -63,9 +63,19 @@ pub unsafe fn document_text(state: &State, doc: *mut PyObject) -> Option<Owned> 
                 Encoding::Utf8Sig => (c"utf-8", &bytes[3..]),
                 Encoding::Other(codec) => (codec, bytes),
             };
-            PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr())
+            decode_as(bytes, codec)
         }))
     }
+}
+
+/// `bytes.decode(codec, 'surrogatepass')`, as `json.loads` decodes bytes; a new str, or NULL
+/// with the `UnicodeDecodeError` set.
+///
+/// # Safety
+/// GIL held.
+unsafe fn decode_as(bytes: &[u8], codec: &std::ffi::CStr) -> *mut PyObject {
+    // SAFETY: the codec reads `bytes` (valid for their length) into a new str.
+    unsafe { PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr()) }
 }
 
 const BOM_MESSAGE: &str = "Unexpected UTF-8 BOM (decode using utf-8-sig)";
@@ -129,7 +139,7 @@ unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyOb
         Encoding::Utf8Sig => decode_utf8(state, config, &bytes[3..]),
         // SAFETY: the codec reads `bytes` into a new str, which is parsed and then released.
         Encoding::Other(codec) => unsafe {
-            let text = PyUnicode_Decode(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, codec.as_ptr(), c"surrogatepass".as_ptr());
+            let text = decode_as(bytes, codec);
             match Owned::new(text) {
                 Some(text) => decode_str(state, text.as_ptr(), config, false),
                 None => null_mut(),
@@ -146,7 +156,7 @@ unsafe fn decode_utf8(state: &State, config: Config, bytes: &[u8]) -> *mut PyObj
     }
     // SAFETY: the decoded str (surrogates allowed, as `surrogatepass`) is parsed, then released.
     unsafe {
-        let text = PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+        let text = decode_as(bytes, c"utf-8");
         match Owned::new(text) {
             Some(text) => decode_str(state, text.as_ptr(), config, false),
             None => null_mut(),
@@ -307,7 +317,7 @@ unsafe fn doc_str(text: &[u8], doc: Doc) -> Option<Owned> {
     unsafe {
         match doc {
             Doc::Str(obj) => Some(Owned::borrowed(obj)),
-            Doc::Utf8 => Owned::new(PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr())),
+            Doc::Utf8 => Owned::new(decode_as(text, c"utf-8")),
         }
     }
 }
@@ -376,7 +386,7 @@ unsafe fn prefer_decode_error(text: &[u8]) {
     unsafe {
         let (mut ty, mut value, mut tb) = (null_mut(), null_mut(), null_mut());
         PyErr_Fetch(&mut ty, &mut value, &mut tb);
-        let decoded = PyUnicode_DecodeUTF8(text.as_ptr().cast(), text.len() as Py_ssize_t, c"surrogatepass".as_ptr());
+        let decoded = decode_as(text, c"utf-8");
         if decoded.is_null() {
             Py_XDECREF(ty);
             Py_XDECREF(value);

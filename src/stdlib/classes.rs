@@ -21,7 +21,7 @@ extern "C" {
 ///
 /// # Safety
 /// GIL held; `attr` live.
-pub unsafe fn is_method_of(attr: *mut PyObject, funcs: [*mut PyObject; 2]) -> bool {
+pub unsafe fn is_method_of(attr: *mut PyObject, funcs: &[*mut PyObject]) -> bool {
     // SAFETY: a bound method's function is read only after its type is checked.
     unsafe { Py_TYPE(attr) == &raw mut PyMethod_Type && funcs.contains(&PyMethod_Function(attr)) }
 }

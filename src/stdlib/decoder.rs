@@ -117,7 +117,7 @@ unsafe fn engine_scanner(state: &State, decoder: *mut PyObject, check_raw_decode
     unsafe {
         if check_raw_decode {
             let raw = Owned::new(PyObject_GetAttr(decoder, state.name(Name::RawDecode)))?;
-            if !is_method_of(raw.as_ptr(), [state.raw_decode, state.std_raw_decode]) {
+            if !is_method_of(raw.as_ptr(), &[state.raw_decode, state.std_raw_decode]) {
                 return Some(None);
             }
         }

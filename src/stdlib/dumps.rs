@@ -91,7 +91,7 @@ pub unsafe extern "C" fn dumps(
                 };
                 // `json.JSONEncoder.encode` (a json subclass that only overrides `default`)
                 // does what rjson's does: let rjson's run, with the engine.
-                if is_method_of(encode.as_ptr(), [state.encode, state.std_encode]) {
+                if is_method_of(encode.as_ptr(), &[state.encode, state.std_encode]) {
                     let args = [encoder.as_ptr(), obj];
                     return super::encoder::encode(module, args.as_ptr(), 2, null_mut());
                 }

@@ -48,7 +48,7 @@ pub unsafe fn instance_options(state: &State, encoder: *mut PyObject, one_shot: 
         let allow_nan = attr(Name::AllowNan)?;
         // `json.JSONEncoder.default` only raises the standard TypeError, which the engine
         // raises itself without the call.
-        let default = if is_method_of(default, [state.std_default, state.std_default]) { null_mut() } else { default };
+        let default = if is_method_of(default, &[state.std_default]) { null_mut() } else { default };
         let raw = RawOptions {
             skipkeys,
             ensure_ascii,
@@ -74,7 +74,7 @@ pub unsafe fn engine_encodes(state: &State, encoder: *mut PyObject) -> Option<bo
     // SAFETY: the attribute is owned here.
     unsafe {
         let iterencode = Owned::new(PyObject_GetAttr(encoder, state.name(Name::Iterencode)))?;
-        Some(is_method_of(iterencode.as_ptr(), [state.iterencode, state.std_iterencode]))
+        Some(is_method_of(iterencode.as_ptr(), &[state.iterencode, state.std_iterencode]))
     }
 }
 

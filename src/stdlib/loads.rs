@@ -97,6 +97,9 @@ unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], ex
         let cls = kw[0];
         let hooks: [*mut PyObject; HOOK_COUNT] = std::array::from_fn(|k| kw[k + 1]);
         if !given(cls) && extra.is_none() {
+            if !hooks.iter().any(|&hook| given(hook)) {
+                return decode_document(state, doc, Config::DEFAULT, true);
+            }
             let Some(hooks) = keyword_hooks(state, hooks) else {
                 return null_mut();
             };
