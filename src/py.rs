@@ -187,11 +187,15 @@ pub unsafe fn str_to_string(obj: *mut PyObject) -> Option<String> {
 ///
 /// The standard library counts nesting against the interpreter's recursion limit; rjson
 /// never recurses on the C stack, so it uses at least that limit, and CPython's own C
-/// recursion allowance where a version has one (3.12: 1500, 3.13+: 10000).
+/// recursion allowance where a version has one (3.12: 1500, 3.13: 10000). From 3.14 C code
+/// is limited by the stack space left instead: json's C encoder and scanner get about 65,000
+/// levels deep on a main thread's default 8 MiB stack, so rjson allows as many.
 pub fn max_depth() -> usize {
     // SAFETY: reads an interpreter setting; the GIL is held by every caller.
     let limit = unsafe { Py_GetRecursionLimit() }.max(1) as usize;
-    let c_limit: usize = if cfg!(py_3_13) {
+    let c_limit: usize = if cfg!(py_3_14) {
+        65_000
+    } else if cfg!(py_3_13) {
         10_000
     } else if cfg!(py_3_12) {
         1_500

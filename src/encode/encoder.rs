@@ -603,15 +603,17 @@ impl Encoder<'_> {
             let (what, item): (&std::ffi::CStr, Option<Owned>) = match frame {
                 Frame::Sequence { next, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(next - 1))?)),
                 Frame::Iterator { pairs: false, index, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(index - 1))?)),
-                // Dict items are named by their key as written (`'null'` for None).
-                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| coerced_key(k.as_ptr())).transpose()?),
-                Frame::Items { items, next, .. } => (c"item %R", Some(coerced_key(tuple_item(list_item(items.as_ptr(), next - 1), 0))?)),
-                Frame::Dict { dict, pos, .. } => (c"item %R", Some(coerced_key(dict_key_before(dict.as_ptr(), *pos)?.as_ptr())?)),
+                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| Owned::borrowed(k.as_ptr()))),
+                Frame::Items { items, next, .. } => (c"item %R", Some(Owned::borrowed(tuple_item(list_item(items.as_ptr(), next - 1), 0)))),
+                Frame::Dict { dict, pos, .. } => (c"item %R", Some(dict_key_before(dict.as_ptr(), *pos)?)),
                 Frame::Default { .. } => (c"object", None),
             };
             let item = match item {
                 Some(item) if what == c"item %zd" => Some(Owned::new(PyObject_Str(item.as_ptr()))?),
-                Some(item) => Some(Owned::new(PyObject_Repr(item.as_ptr()))?),
+                // The pure-Python encoder names a dict item by its key as written (`'null'`
+                // for None), the C one by the key itself.
+                Some(key) if self.opts.python_encoder => Some(Owned::new(PyObject_Repr(coerced_key(key.as_ptr())?.as_ptr()))?),
+                Some(key) => Some(Owned::new(PyObject_Repr(key.as_ptr()))?),
                 None if what == c"object" => None,
                 None => return None,
             };
