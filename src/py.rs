@@ -204,3 +204,45 @@ pub fn max_depth() -> usize {
     };
     limit.max(c_limit)
 }
+
+/// Takes the raised exception (a new reference, normalised; NULL if none is set).
+///
+/// # Safety
+/// The GIL must be held.
+pub unsafe fn take_exception() -> *mut PyObject {
+    // SAFETY: GIL held; the fetched references are owned here and handed to the caller.
+    unsafe {
+        #[cfg(py_3_12)]
+        return PyErr_GetRaisedException();
+        #[cfg(not(py_3_12))]
+        {
+            let (mut ty, mut value, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+            PyErr_Fetch(&mut ty, &mut value, &mut tb);
+            PyErr_NormalizeException(&mut ty, &mut value, &mut tb);
+            if !tb.is_null() && !value.is_null() {
+                PyException_SetTraceback(value, tb);
+            }
+            Py_XDECREF(ty);
+            Py_XDECREF(tb);
+            value
+        }
+    }
+}
+
+/// Raises `exc` (an exception instance, taken by [`take_exception`]), stealing the reference.
+///
+/// # Safety
+/// The GIL must be held; `exc` a new reference to an exception instance.
+pub unsafe fn restore_exception(exc: *mut PyObject) {
+    // SAFETY: GIL held; PyErr_Restore steals the three references made here.
+    unsafe {
+        #[cfg(py_3_12)]
+        PyErr_SetRaisedException(exc);
+        #[cfg(not(py_3_12))]
+        {
+            let ty = Py_TYPE(exc).cast::<PyObject>();
+            Py_INCREF(ty);
+            PyErr_Restore(ty, exc, PyException_GetTraceback(exc));
+        }
+    }
+}

@@ -61,12 +61,21 @@ pub struct Builder<'s, const HOOKED: bool> {
     /// Containers open, each counted against the interpreter's recursion limit as the
     /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
     open: usize,
+    /// Whether containers count against the recursion limit (the orjson face has a fixed
+    /// depth limit instead, which the scanner applies).
+    counted: bool,
 }
 
 impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
     pub fn new(state: &'s State, hooks: &'s Hooks) -> Self {
         debug_assert_eq!(HOOKED, !hooks.is_empty());
-        Builder { state, hooks, stack: Vec::new(), open: 0 }
+        Builder { state, hooks, stack: Vec::new(), open: 0, counted: true }
+    }
+
+    /// A builder whose containers do not count against the interpreter's recursion limit.
+    pub fn uncounted(mut self) -> Self {
+        self.counted = false;
+        self
     }
 
     /// The document's value, handed to the caller.
@@ -95,8 +104,10 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
 impl<const HOOKED: bool> Builder<'_, HOOKED> {
     fn leave_container(&mut self) {
         self.open -= 1;
-        // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
-        unsafe { Py_LeaveRecursiveCall() };
+        if self.counted {
+            // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
     }
 }
 
@@ -175,7 +186,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             c" while decoding a JSON array from a unicode string"
         };
         // SAFETY: GIL held; on success the call is balanced by `leave_container`.
-        if unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
+        if self.counted && unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
             return Err(PyErrSet);
         }
         self.open += 1;
