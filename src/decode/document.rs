@@ -164,7 +164,8 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
     // SAFETY: `doc` is live; each branch reads it as the type it checked; pins keep mutable
     // buffers in place during the parse.
     unsafe {
-        if PyUnicode_Check(doc) != 0 {
+        // orjson takes these exact types only.
+        if PyUnicode_CheckExact(doc) != 0 {
             let Some(data) = str_data(doc) else {
                 return null_mut();
             };
@@ -178,7 +179,8 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
                 _ => None,
             };
             if let Some(msg) = refused {
-                raise_orjson_error(state, msg, doc, 0);
+                // orjson's `doc` is the text it could read: none of it.
+                raise_orjson_error_utf8(state, msg, b"", 0);
                 return null_mut();
             }
             return orjson_parse(state, &from_str_data(data), Doc::Str(doc));
@@ -195,7 +197,11 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
             }
             orjson_parse(state, bytes, Doc::Utf8)
         };
-        if PyBytes_Check(doc) != 0 || PyByteArray_Check(doc) != 0 || PyMemoryView_Check(doc) != 0 {
+        let contiguous_view = || match PinnedView::new(doc) {
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        if PyBytes_CheckExact(doc) != 0 || PyByteArray_CheckExact(doc) != 0 || (PyMemoryView_Check(doc) != 0 && contiguous_view()) {
             return with_bytes(doc, with);
         }
         let empty = Owned::new(PyUnicode_FromStringAndSize(c"".as_ptr(), 0));
@@ -352,7 +358,7 @@ unsafe fn raise_no_value(state: &State, s: *mut PyObject, pos: usize, no_value: 
 /// the value with the byte offset after it.
 fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
     if config.orjson {
-        run_with(Builder::<false>::new(state, config.hooks).uncounted(), text, config, one_value)
+        run_with(Builder::<false>::new(state, config.hooks).orjson(), text, config, one_value)
     } else if config.hooks.is_empty() {
         run_with(Builder::<false>::new(state, config.hooks), text, config, one_value)
     } else {

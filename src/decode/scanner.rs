@@ -203,7 +203,13 @@ fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) 
         return Ok(pos + len);
     }
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
-    sink.number(&buf[pos..number.end], number.is_float).map_err(ParseError::Sink)?;
+    let text = &buf[pos..number.end];
+    // orjson reads numbers beyond 64-bit integers as doubles, and refuses infinite ones.
+    let beyond_64_bits = number.is_float || text.len() > 19;
+    if !constants && beyond_64_bits && std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_infinite) {
+        return Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::InfiniteNumber, pos }));
+    }
+    sink.number(text, number.is_float).map_err(ParseError::Sink)?;
     Ok(number.end)
 }
 

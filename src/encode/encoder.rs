@@ -71,6 +71,8 @@ pub struct Encoder<'o, W: Output> {
     /// Open containers (the indentation level).
     level: usize,
     max_depth: usize,
+    /// Frames on the stack that count as a nesting level (see `is_level`).
+    levels: usize,
     /// `Frame::Default`s on the stack.
     defaults: usize,
 }
@@ -81,7 +83,7 @@ const ORJSON_MAX_DEPTH: usize = 254;
 impl<'o, W: Output> Encoder<'o, W> {
     pub fn new(opts: &'o Options, max_depth: usize) -> Self {
         let max_depth = if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth };
-        Encoder { opts, out: W::default(), stack: Vec::new(), level: 0, max_depth, defaults: 0 }
+        Encoder { opts, out: W::default(), stack: Vec::new(), level: 0, max_depth, levels: 0, defaults: 0 }
     }
 
     /// Encodes `root` into `self.out`; with a `sink`, hands the output over in chunks of
@@ -202,16 +204,13 @@ impl<'o, W: Output> Encoder<'o, W> {
     /// library's recursive encoder counts its calls (and against rjson's own cap).
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
-        if self.stack.len() - self.defaults >= self.max_depth && !matches!(frame, Frame::Default { .. }) {
-            if self.opts.orjson.is_some() {
-                return Err(refuse("Recursion limit reached"));
-            }
-            // SAFETY: GIL held.
-            unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
-            return Err(PyErrSet);
+        let is_level = self.is_level(&frame);
+        if is_level {
+            self.check_level()?;
+            self.levels += 1;
         }
         if matches!(frame, Frame::Default { .. }) {
-            if self.opts.orjson.is_some() && self.defaults >= ORJSON_MAX_DEPTH {
+            if self.opts.orjson.is_some() && self.defaults > ORJSON_MAX_DEPTH {
                 return Err(refuse("default serializer exceeds recursion limit"));
             }
             self.defaults += 1;
@@ -224,9 +223,46 @@ impl<'o, W: Output> Encoder<'o, W> {
         Ok(())
     }
 
+    /// Raises if one more nesting level would be too deep.
+    fn check_level(&self) -> Result<()> {
+        if self.levels < self.max_depth {
+            return Ok(());
+        }
+        if self.opts.orjson.is_some() {
+            return Err(refuse("Recursion limit reached"));
+        }
+        // SAFETY: GIL held.
+        unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
+        Err(PyErrSet)
+    }
+
+    /// Whether `frame` is a nesting level: containers are, `default` calls are not, and for
+    /// the orjson face neither are tuples (orjson does not count them).
+    fn is_level(&self, frame: &Frame) -> bool {
+        match frame {
+            Frame::Default { .. } => false,
+            // SAFETY: the frame holds its sequence.
+            Frame::Sequence { seq, .. } if self.opts.orjson.is_some() => unsafe { PyTuple_Check(seq.as_ptr()) == 0 },
+            _ => true,
+        }
+    }
+
+    /// An empty container written without a frame is still a level to orjson.
+    fn check_empty_level(&self, tuple: bool) -> Result<()> {
+        if self.opts.orjson.is_some() && !tuple {
+            return self.check_level();
+        }
+        Ok(())
+    }
+
     fn pop(&mut self) {
-        if let Some(Frame::Default { .. }) = self.stack.pop() {
-            self.defaults -= 1;
+        if let Some(frame) = self.stack.pop() {
+            if self.is_level(&frame) {
+                self.levels -= 1;
+            }
+            if let Frame::Default { .. } = frame {
+                self.defaults -= 1;
+            }
         }
         // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
         unsafe { Py_LeaveRecursiveCall() };
@@ -265,6 +301,7 @@ impl<'o, W: Output> Encoder<'o, W> {
         // SAFETY: `seq` is a live list or tuple.
         unsafe {
             if var_size(seq.as_ptr()) == 0 {
+                self.check_empty_level(PyTuple_Check(seq.as_ptr()) != 0)?;
                 self.out.ascii(b"[]");
                 return Ok(());
             }
@@ -282,6 +319,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             let exact = PyDict_CheckExact(o) != 0;
             let empty = if self.opts.python_encoder && !exact { !truth(o)? } else { PyDict_Size(o) == 0 };
             if empty {
+                self.check_empty_level(false)?;
                 self.out.ascii(b"{}");
                 return Ok(());
             }
@@ -490,8 +528,14 @@ impl<'o, W: Output> Encoder<'o, W> {
                     return Ok(None);
                 }
                 let was_first = *first;
-                if *skip_private && is_private(key) {
-                    continue;
+                if *skip_private {
+                    // A dataclass's `__dict__`: orjson wants str keys there whatever the options.
+                    if Py_TYPE(key) != &raw mut PyUnicode_Type {
+                        return Err(refuse("Dict key must be str"));
+                    }
+                    if is_private(key) {
+                        continue;
+                    }
                 }
                 let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
                 if self.key(key.as_ptr(), was_first)? {
@@ -877,9 +921,12 @@ impl<W: Output> Encoder<'_, W> {
         // SAFETY: `o` is a live Fragment, which holds its contents.
         unsafe {
             let contents = fragment_contents(o);
-            if PyBytes_Check(contents) != 0 {
+            if PyBytes_CheckExact(contents) != 0 {
                 self.out.ascii(crate::ffi::bytes::as_slice(contents));
                 return Ok(());
+            }
+            if PyUnicode_CheckExact(contents) == 0 {
+                return Err(refuse("orjson.Fragment's content is not of type bytes or str"));
             }
             match str_data(contents) {
                 Some(StrData::Ascii(bytes)) => self.out.ascii(bytes),
@@ -913,6 +960,7 @@ impl<W: Output> Encoder<'_, W> {
                 }
             };
             if PyDict_Size(dict.as_ptr()) == 0 {
+                self.check_empty_level(false)?;
                 self.out.ascii(b"{}");
                 return Ok(());
             }

@@ -176,14 +176,16 @@ fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
     out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
 }
 
-/// `+HH:MM`; orjson rounds the seconds of an offset to the nearest minute without carrying
-/// into the hour (`-04:59:30` is written `-04:60`), and so does rjson, for the same bytes.
+/// `+HH:MM`, the seconds of an offset rounded to the nearest minute as orjson rounds them
+/// (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson carries: `-05:00`).
 fn write_offset(out: &mut Vec<u8>, seconds: i32) {
     out.push(if seconds < 0 { b'-' } else { b'+' });
     let seconds = seconds.unsigned_abs();
-    write_digits(out, seconds / 3600, 2);
+    let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
+    let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
+    write_digits(out, hours, 2);
     out.push(b':');
-    write_digits(out, (seconds % 3600 + 30) / 60, 2);
+    write_digits(out, minutes, 2);
 }
 
 /// `value` in decimal, zero-padded to `width` digits.
@@ -236,7 +238,7 @@ mod tests {
         assert_eq!(text(29), "+00:00");
         assert_eq!(text(-3629), "-01:00");
         assert_eq!(text(-3631), "-01:01");
-        assert_eq!(text(-(4 * 3600 + 59 * 60 + 30)), "-04:60");
+        assert_eq!(text(-(4 * 3600 + 59 * 60 + 30)), "-05:00");
         assert_eq!(text(5 * 3600 + 45 * 60), "+05:45");
     }
 

@@ -40,7 +40,7 @@ pub unsafe extern "C" fn dumps(
         for (name, given, slot) in [("default", default_kw, &mut default), ("option", option_kw, &mut option)] {
             if !given.is_null() {
                 if !slot.is_null() {
-                    raise(PyExc_TypeError, &format!("dumps() got multiple values for argument '{name}'"));
+                    raise(PyExc_TypeError, &format!("dumps() got multiple values for argument: '{name}'"));
                     return null_mut();
                 }
                 *slot = given;

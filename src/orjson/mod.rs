@@ -79,6 +79,14 @@ pub unsafe fn add_face(module: *mut PyObject, st: &mut State) -> Option<()> {
         for (name, bits) in OPTIONS {
             members.push((name, Owned::new(PyLong_FromUnsignedLong(bits.into()))?));
         }
+        let all = Owned::new(PyTuple_New(members.len() as Py_ssize_t))?;
+        for (k, (name, _)) in members.iter().enumerate() {
+            // PyTuple_SetItem steals the new str.
+            if PyTuple_SetItem(all.as_ptr(), k as Py_ssize_t, PyUnicode_FromString(name.as_ptr())) != 0 {
+                return None;
+            }
+        }
+        members.push((c"__all__", all));
         let members: Vec<(&CStr, &Owned)> = members.iter().map(|(name, value)| (*name, value)).collect();
         add_submodule(module, c"orjson", &members)
     }
