@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench abi clean fuzz fuzz-ci
+.PHONY: all build test test-rust test-python bench abi clean fuzz fuzz-ci memcheck
 
 all: build
 
@@ -63,6 +63,13 @@ fuzz: build $(CARGO_FUZZ) $(VENV)/.fuzz-deps
 # The short run for CI: every target for 15 seconds.
 fuzz-ci:
 	$(MAKE) fuzz FUZZ_SECONDS=15 FUZZ_TARGETS=
+
+# valgrind memcheck over a representative part of the suite (tests/memcheck/run.py; the
+# default list there, or MEMCHECK_FILES="test_loads.py ..."): fails on invalid reads or
+# writes or uninitialised memory involving rjson. About half an hour.
+memcheck: build
+	command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
+	$(PY) tests/memcheck/run.py $(MEMCHECK_FILES)
 
 clean:
 	cargo clean
