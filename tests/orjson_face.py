@@ -58,6 +58,22 @@ for _n in OPTION_NAMES:
 UNSET = object()
 
 
+class MyStr(str):
+    """Plain subclasses of the natively written types, shared by the tests."""
+
+
+class MyInt(int):
+    pass
+
+
+class MyDict(dict):
+    pass
+
+
+class MyList(list):
+    pass
+
+
 def call(func, *args, **kwargs):
     """("ok", result) or ("raise", exception) of ``func(*args, **kwargs)``."""
     try:

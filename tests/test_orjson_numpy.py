@@ -94,6 +94,15 @@ def test_unsupported_dtypes(a):
     assert dumps_ok(a, option=N, default=lambda o: "d") == b'"d"'
 
 
+def test_explicit_default_none_is_a_default():
+    # orjson quirk: default=None given explicitly counts as a default (not callable), so the
+    # numpy errors become "Type is not JSON serializable" with a TypeError as cause
+    for a in (np.array([1 + 2j]), np.arange(6)[::2], np.array(1.5)):
+        exc = dumps_err(a, option=N, default=None, cause=True)
+        assert str(exc) == "Type is not JSON serializable: numpy.ndarray"
+        assert type(exc.__cause__) is TypeError
+
+
 def test_structured_array():
     a = np.zeros(2, dtype=[("a", "i4")])
     # sic: orjson's message for it

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from orjson_face import ALL_BITS, check_dumps, dumps_err, dumps_ok, oracle
+from orjson_face import ALL_BITS, MyDict, MyInt, MyList, MyStr, check_dumps, dumps_err, dumps_ok, oracle
 
 O = oracle
 I2 = O.OPT_INDENT_2
@@ -36,22 +36,6 @@ class Kind(enum.Enum):
 
 class Number(enum.IntEnum):
     TWO = 2
-
-
-class MyStr(str):
-    pass
-
-
-class MyInt(int):
-    pass
-
-
-class MyDict(dict):
-    pass
-
-
-class MyList(list):
-    pass
 
 
 SHAPES = {
