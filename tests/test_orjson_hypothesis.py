@@ -67,7 +67,10 @@ floats = st.floats(allow_nan=True, allow_infinity=True)
 texts = st.one_of(st.text(), st.text(st.characters(codec="utf-8")), st.text(alphabet="ab\"\\\n\x00\x1f\u00e9\u2028\U0001f600/"),
                   st.text(st.characters(), max_size=3))  # the last may hold lone surrogates
 datetimes = st.builds(lambda d, z: d.replace(tzinfo=z), st.datetimes(allow_imaginary=True), zones)
-times = st.one_of(st.times(), st.times(), st.times(), st.times(timezones=st.just(dt.timezone.utc)))
+# orjson writes 10000 to 99999 microseconds of a time with a digit missing (00:00:00.10000
+# for 10 ms): a documented difference, tested in test_orjson_differences.py.
+times = st.one_of(st.times(), st.times(), st.times(), st.times(timezones=st.just(dt.timezone.utc))).filter(
+    lambda t: not 10000 <= t.microsecond <= 99999)
 leaves = st.one_of(
     st.none(), st.booleans(), ints, floats, texts, datetimes, st.dates(), times,
     st.uuids(), st.sampled_from(list(Color) + list(Level)),

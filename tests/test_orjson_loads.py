@@ -161,7 +161,16 @@ def test_errors(doc, msg, pos):
         loads_err(d, message=False)
 
 
-@pytest.mark.parametrize("doc,msg,pos", ERRORS.values(), ids=ERRORS.keys())
+# Messages rjson.orjson.loads words as orjson does already; the others are still json's (issue 6).
+ORJSON_WORDED = {"UTF-8 byte order mark (BOM) is not supported", "Input is a zero-length, empty document",
+                 "str is not valid UTF-8: surrogates not allowed", "depth limit exceeded",
+                 "number is infinity when parsed as double",
+                 "Input must be bytes, bytearray, memoryview, or str"}
+JSON_WORDED = pytest.mark.xfail(strict=True, reason="worded as json words it (issue 6)")
+
+
+@pytest.mark.parametrize("doc,msg,pos", [pytest.param(*v, id=k, marks=() if v[1] in ORJSON_WORDED else JSON_WORDED)
+                                         for k, v in ERRORS.items()])
 def test_errors_messages(doc, msg, pos):
     for d in as_all_types(doc):
         exc = loads_err(d)
@@ -245,6 +254,7 @@ def test_jsontestsuite_outcomes():
 
 
 @pytest.mark.skipif(not PARSING_FILES, reason=f"{PARSING_DIR} is missing")
+@pytest.mark.xfail(strict=True, reason="most messages are still worded as json words them (issue 6)")
 def test_jsontestsuite_messages():
     failures = []
     for path in PARSING_FILES:

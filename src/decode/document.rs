@@ -178,21 +178,23 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
                 _ if first_char(data) == Some(0xFEFF) => Some(ORJSON_BOM),
                 _ => None,
             };
-            if let Some(msg) = refused {
-                // orjson's `doc` is the text it could read: none of it.
-                raise_orjson_error_utf8(state, msg, b"", 0);
-                return null_mut();
+            match refused {
+                // orjson's `doc`: the text it could read, none of it here.
+                Some(SURROGATES) => raise_orjson_error_utf8(state, SURROGATES, b"", 0),
+                Some(msg) => raise_orjson_error(state, msg, doc, 0),
+                None => return orjson_parse(state, &from_str_data(data), Doc::Str(doc)),
             }
-            return orjson_parse(state, &from_str_data(data), Doc::Str(doc));
+            return null_mut();
         }
         let with = |bytes: &[u8]| {
             if bytes.starts_with(b"\xef\xbb\xbf") {
-                raise_orjson_error_utf8(state, ORJSON_BOM, bytes, 0);
+                let readable = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+                raise_orjson_error_utf8(state, ORJSON_BOM, &bytes[..readable], 0);
                 return null_mut();
             }
             // orjson's words and position for any invalid UTF-8.
             if std::str::from_utf8(bytes).is_err() {
-                raise_orjson_error_utf8(state, SURROGATES, bytes, 0);
+                raise_orjson_error_utf8(state, SURROGATES, b"", 0);
                 return null_mut();
             }
             orjson_parse(state, bytes, Doc::Utf8)
@@ -245,13 +247,11 @@ fn orjson_parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
     }
 }
 
-/// As [`raise_orjson_error`] for UTF-8 input (the document decoded, or empty if it is not
-/// UTF-8).
-unsafe fn raise_orjson_error_utf8(state: &State, msg: &str, bytes: &[u8], valid: usize) {
+/// As [`raise_orjson_error`] with `text` (UTF-8, else empty) as the document.
+unsafe fn raise_orjson_error_utf8(state: &State, msg: &str, text: &[u8], pos: usize) {
     // SAFETY: GIL held.
     unsafe {
-        let text = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
-        let pos = text.chars().count();
+        let text = std::str::from_utf8(text).unwrap_or("");
         if let Some(d) = Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)) {
             raise_orjson_error(state, msg, d.as_ptr(), pos);
         }

@@ -325,8 +325,10 @@ impl<'o, W: Output> Encoder<'o, W> {
             }
             self.check_circular(o)?;
             let frame = if let Some(oj) = self.opts.orjson {
-                if oj.has(opt::SORT_KEYS) {
-                    Frame::Pairs { pairs: sorted_pairs(o, &oj)?, dict, next: 0 }
+                // orjson writes every key before any value with OPT_NON_STR_KEYS (so a bad key
+                // fails first), and sorts them all first with OPT_SORT_KEYS.
+                if oj.has(opt::SORT_KEYS) || oj.has(opt::NON_STR_KEYS) {
+                    Frame::Pairs { pairs: key_pairs(o, &oj, oj.has(opt::SORT_KEYS))?, dict, next: 0 }
                 } else {
                     Frame::Dict { len: PyDict_Size(o), dict, pos: 0, first: true, skip_private: false }
                 }
@@ -554,7 +556,7 @@ impl<'o, W: Output> Encoder<'o, W> {
         };
         let (key, value, first) = (Owned::borrowed(key.as_ptr()), Owned::borrowed(value.as_ptr()), *next == 0);
         *next += 1;
-        // SAFETY: the frame holds the key, a str (see `sorted_pairs`).
+        // SAFETY: the frame holds the key, a str (see `key_pairs`).
         unsafe { self.key(key.as_ptr(), first)? };
         Ok(Some(value))
     }
@@ -1011,6 +1013,17 @@ unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owne
     }
 }
 
+/// Whether the str `s` holds a surrogate code point.
+unsafe fn has_surrogate(s: *mut PyObject) -> bool {
+    let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
+    // SAFETY: `s` is a live str.
+    match unsafe { str_data(s) } {
+        Some(StrData::Ucs2(units)) => units.iter().any(|&c| surrogate(c.into())),
+        Some(StrData::Ucs4(units)) => units.iter().any(|&c| surrogate(c)),
+        _ => false,
+    }
+}
+
 /// Whether `key` is a str starting with `_`.
 unsafe fn is_private(key: *mut PyObject) -> bool {
     // SAFETY: `key` is live.
@@ -1123,9 +1136,9 @@ impl Utf8Text {
     }
 }
 
-/// A dict's items for `OPT_SORT_KEYS`: keys as the str they are written as, sorted by code
-/// point (as orjson sorts them).
-unsafe fn sorted_pairs(dict: *mut PyObject, oj: &Orjson) -> Result<Vec<(Owned, Owned)>> {
+/// A dict's items with their keys as the str they are written as, sorted by code point (as
+/// orjson sorts them) if `sort`.
+unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<(Owned, Owned)>> {
     // SAFETY: GIL held; `dict` is live; keys and values are taken as strong references
     // before any Python code runs.
     unsafe {
@@ -1134,6 +1147,8 @@ unsafe fn sorted_pairs(dict: *mut PyObject, oj: &Orjson) -> Result<Vec<(Owned, O
         while PyDict_Next(dict, &mut pos, &mut key, &mut value) != 0 {
             let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
             let key = match orjson_key(key.as_ptr(), oj)? {
+                // Every key is made valid UTF-8 before any value is written.
+                None if has_surrogate(key.as_ptr()) => return Err(refuse("str is not valid UTF-8: surrogates not allowed")),
                 None => key,
                 Some(text) => {
                     let text = std::str::from_utf8(&text).map_err(|_| PyErrSet)?;
@@ -1142,7 +1157,9 @@ unsafe fn sorted_pairs(dict: *mut PyObject, oj: &Orjson) -> Result<Vec<(Owned, O
             };
             pairs.push((key, value));
         }
-        pairs.sort_by(|a, b| PyUnicode_Compare(a.0.as_ptr(), b.0.as_ptr()).cmp(&0));
+        if sort {
+            pairs.sort_by(|a, b| PyUnicode_Compare(a.0.as_ptr(), b.0.as_ptr()).cmp(&0));
+        }
         Ok(pairs)
     }
 }

@@ -106,7 +106,14 @@ pub unsafe fn write_datetime(out: &mut Vec<u8>, o: *mut PyObject, types: &Native
         let offset = if tz.is_null() {
             None
         } else {
-            let delta = Owned::new(PyObject_CallMethodNoArgs(o, types.utcoffset_name)).ok_or(TimeError::Raised)?;
+            // A pytz zone attached directly (not by `localize`) has its first offset ever;
+            // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson.
+            let normalized = if PyObject_HasAttrString(tz, c"normalize".as_ptr()) == 1 {
+                Owned::new(PyObject_CallMethod(tz, c"normalize".as_ptr(), c"O".as_ptr(), o)).ok_or(TimeError::Raised)?
+            } else {
+                Owned::borrowed(o)
+            };
+            let delta = Owned::new(PyObject_CallMethodNoArgs(normalized.as_ptr(), types.utcoffset_name)).ok_or(TimeError::Raised)?;
             if delta.as_ptr() == Py_None() {
                 None
             } else if PyObject_TypeCheck(delta.as_ptr(), (*types.datetime).DeltaType) == 0 {

@@ -49,7 +49,8 @@ pub unsafe extern "C" fn dumps(
         let Some(bits) = read_option(option) else {
             return null_mut();
         };
-        let options = settings(state, bits, if default == Py_None() { null_mut() } else { default });
+        // As in orjson, `default=None` given explicitly is a default (one that fails when called).
+        let options = settings(state, bits, default);
         encode_to_bytes(&options, *call.args)
     }
 }
