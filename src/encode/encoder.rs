@@ -39,8 +39,9 @@ enum Frame {
     /// or (with `pairs`) `for key, value in dct.items()` over a dict subclass or sorted items.
     /// `index` counts the items taken so far; `key` is the current pair's (for notes).
     Iterator { container: Owned, iter: Owned, first: bool, pairs: bool, index: usize, key: Option<Owned> },
-    /// An exact dict walked in place.
-    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, first: bool },
+    /// An exact dict walked in place; `len` its size when the walk began, `taken` the items
+    /// taken since.
+    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, taken: Py_ssize_t, first: bool },
     /// The C encoder's `items()` list: sorted keys, dict subclasses, or a snapshot.
     Items { dict: Owned, items: Owned, next: usize, first: bool },
     /// An object handed to `default`: marked for cycle detection until its replacement is done.
@@ -263,7 +264,7 @@ impl<'o> Encoder<'o> {
                 Frame::Items { dict, items, next: 0, first: true }
             } else {
                 let len = PyDict_Size(o);
-                Frame::Dict { dict, pos: 0, len, first: true }
+                Frame::Dict { dict, pos: 0, len, taken: 0, first: true }
             };
             self.push(frame)?;
         }
@@ -416,11 +417,14 @@ impl<'o> Encoder<'o> {
         // any Python code runs, and a size change since the walk began stops it.
         unsafe {
             loop {
-                let Frame::Dict { dict, pos, len, first } = &mut self.stack[top] else { unreachable!() };
+                let Frame::Dict { dict, pos, len, taken, first } = &mut self.stack[top] else { unreachable!() };
                 let d = dict.as_ptr();
-                // Only `default` can change the dict mid-walk (PyDict_Next itself stays in
-                // bounds whatever happens, and key and value are held below).
-                if !self.opts.default.is_null() && PyDict_Size(d) != *len {
+                // Only `default`, or `dump`'s fp.write in the pure-Python encoder, can change
+                // the dict mid-walk (PyDict_Next itself stays in bounds whatever happens, and
+                // key and value are held below). The pure-Python encoder's `dct.items()`
+                // iterator also refuses an item past the size it began with.
+                let python = self.opts.python_encoder;
+                if (python || !self.opts.default.is_null()) && PyDict_Size(d) != *len {
                     raise(PyExc_RuntimeError, "dictionary changed size during iteration");
                     return Err(PyErrSet);
                 }
@@ -429,6 +433,11 @@ impl<'o> Encoder<'o> {
                     self.close(b'}');
                     return Ok(None);
                 }
+                if python && *taken == *len {
+                    raise(PyExc_RuntimeError, "dictionary keys changed during iteration");
+                    return Err(PyErrSet);
+                }
+                *taken += 1;
                 let was_first = *first;
                 let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
                 if self.key(key.as_ptr(), was_first)? {
