@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench abi clean fuzz fuzz-ci memcheck
+.PHONY: all build test test-rust test-python bench abi clean fuzz fuzz-ci memcheck stress scaling
 
 all: build
 
@@ -70,6 +70,15 @@ fuzz-ci:
 memcheck: build
 	command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
 	$(PY) tests/memcheck/run.py $(MEMCHECK_FILES)
+
+# The concurrency stress of tests/test_stress.py for STRESS_SECONDS per case (the suite runs 2).
+STRESS_SECONDS ?= 120
+stress: build
+	cd tests && RJSON_STRESS_SECONDS=$(STRESS_SECONDS) $(PY) -m pytest -q -p no:cacheprovider test_stress.py
+
+# Time per byte and peak memory from 1 KB to 100 MB (bench/results/scaling.md); a few minutes.
+scaling: build
+	$(PY) bench/scaling.py $(SCALING_ARGS)
 
 clean:
 	cargo clean

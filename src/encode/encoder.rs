@@ -41,8 +41,9 @@ enum Frame {
     /// `index` counts the items taken so far; `key` is the current pair's (for notes).
     Iterator { container: Owned, iter: Owned, first: bool, pairs: bool, index: usize, key: Option<Owned> },
     /// An exact dict walked in place (for the orjson face, any dict; `skip_private`: a
-    /// dataclass's `__dict__`, whose `_`-prefixed keys are left out).
-    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, first: bool, skip_private: bool },
+    /// dataclass's `__dict__`, whose `_`-prefixed keys are left out); `len` its size when the
+    /// walk began, `taken` the items taken since.
+    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, taken: Py_ssize_t, first: bool, skip_private: bool },
     /// The orjson face's sorted items: keys as written (str), sorted by code point.
     Pairs { dict: Owned, pairs: Vec<(Owned, Owned)>, next: usize },
     /// The C encoder's `items()` list: sorted keys, dict subclasses, or a snapshot.
@@ -330,7 +331,7 @@ impl<'o, W: Output> Encoder<'o, W> {
                 if oj.has(opt::SORT_KEYS) || oj.has(opt::NON_STR_KEYS) {
                     Frame::Pairs { pairs: key_pairs(o, &oj, oj.has(opt::SORT_KEYS))?, dict, next: 0 }
                 } else {
-                    Frame::Dict { len: PyDict_Size(o), dict, pos: 0, first: true, skip_private: false }
+                    Frame::Dict { len: PyDict_Size(o), dict, pos: 0, taken: 0, first: true, skip_private: false }
                 }
             } else if self.opts.python_encoder && (self.opts.sort_keys || !exact) {
                 // `sorted(dct.items())` or `dct.items()`, unpacked lazily as pairs.
@@ -354,7 +355,7 @@ impl<'o, W: Output> Encoder<'o, W> {
                 Frame::Items { dict, items, next: 0, first: true }
             } else {
                 let len = PyDict_Size(o);
-                Frame::Dict { dict, pos: 0, len, first: true, skip_private: false }
+                Frame::Dict { dict, pos: 0, len, taken: 0, first: true, skip_private: false }
             };
             self.push(frame)?;
         }
@@ -516,11 +517,14 @@ impl<'o, W: Output> Encoder<'o, W> {
         // any Python code runs, and a size change since the walk began stops it.
         unsafe {
             loop {
-                let Frame::Dict { dict, pos, len, first, skip_private } = &mut self.stack[top] else { unreachable!() };
+                let Frame::Dict { dict, pos, len, taken, first, skip_private } = &mut self.stack[top] else { unreachable!() };
                 let d = dict.as_ptr();
-                // Only `default` can change the dict mid-walk (PyDict_Next itself stays in
-                // bounds whatever happens, and key and value are held below).
-                if !self.opts.default.is_null() && PyDict_Size(d) != *len {
+                // Only `default`, or `dump`'s fp.write in the pure-Python encoder, can change
+                // the dict mid-walk (PyDict_Next itself stays in bounds whatever happens, and
+                // key and value are held below). The pure-Python encoder's `dct.items()`
+                // iterator also refuses an item past the size it began with.
+                let python = self.opts.python_encoder;
+                if (python || !self.opts.default.is_null()) && PyDict_Size(d) != *len {
                     raise(PyExc_RuntimeError, "dictionary changed size during iteration");
                     return Err(PyErrSet);
                 }
@@ -529,6 +533,11 @@ impl<'o, W: Output> Encoder<'o, W> {
                     self.close(b'}');
                     return Ok(None);
                 }
+                if python && *taken == *len {
+                    raise(PyExc_RuntimeError, "dictionary keys changed during iteration");
+                    return Err(PyErrSet);
+                }
+                *taken += 1;
                 let was_first = *first;
                 if *skip_private {
                     // A dataclass's `__dict__`: orjson wants str keys there whatever the options.
@@ -967,7 +976,7 @@ impl<W: Output> Encoder<'_, W> {
                 return Ok(());
             }
             let len = PyDict_Size(dict.as_ptr());
-            self.push(Frame::Dict { dict, pos: 0, len, first: true, skip_private })?;
+            self.push(Frame::Dict { dict, pos: 0, len, taken: 0, first: true, skip_private })?;
         }
         self.open(b'{');
         Ok(())
