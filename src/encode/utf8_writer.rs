@@ -3,7 +3,7 @@
 //! noted for the encoder to refuse.
 
 use super::escape::Out;
-use super::writer::{append, Output, Text};
+use super::writer::{append, Output};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyObject, Py_ssize_t};
 
 #[derive(Default)]
@@ -76,14 +76,6 @@ impl Out for Utf8Writer {
 }
 
 impl Output for Utf8Writer {
-    #[inline(always)]
-    fn text(&mut self, text: &Text) {
-        match &text.ascii {
-            Some(bytes) => self.ascii(bytes),
-            None => self.ucs4(&text.chars),
-        }
-    }
-
     #[inline(always)]
     fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         write(&mut self.buf)

@@ -29,7 +29,13 @@ impl Text {
 /// What the encoder needs of its output, besides escaped text ([`Out`]).
 pub trait Output: Out + Default {
     /// Separators and indentation.
-    fn text(&mut self, text: &Text);
+    #[inline(always)]
+    fn text(&mut self, text: &Text) {
+        match &text.ascii {
+            Some(bytes) => self.ascii(bytes),
+            None => self.ucs4(&text.chars),
+        }
+    }
     /// Runs `write` on a byte buffer for ASCII output (numbers).
     fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R;
     /// Output units written so far.
@@ -73,14 +79,6 @@ impl Default for Writer {
 }
 
 impl Output for Writer {
-    #[inline(always)]
-    fn text(&mut self, text: &Text) {
-        match &text.ascii {
-            Some(bytes) => self.ascii(bytes),
-            None => self.ucs4(&text.chars),
-        }
-    }
-
     /// Without a copy while the output is one byte wide.
     #[inline(always)]
     fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
