@@ -50,15 +50,22 @@ pub unsafe fn add_face(module: *mut PyObject, st: &mut State) -> Option<()> {
     unsafe {
         let import = |name: &CStr| Owned::new(PyImport_ImportModule(name.as_ptr()));
         let attr = |module: &Owned, name: &CStr| PyObject_GetAttrString(module.as_ptr(), name.as_ptr());
-        st.datetime_capsule = attr(&import(c"datetime")?, c"datetime_CAPI");
         st.uuid_type = attr(&import(c"uuid")?, c"UUID");
         st.enum_meta = attr(&import(c"enum")?, c"EnumMeta");
-        if st.datetime_capsule.is_null() || st.uuid_type.is_null() || st.enum_meta.is_null() {
+        if st.uuid_type.is_null() || st.enum_meta.is_null() {
             return None;
         }
-        st.datetime_api = PyCapsule_GetPointer(st.datetime_capsule, c"datetime.datetime_CAPI".as_ptr()).cast();
-        if st.datetime_api.is_null() {
-            return None;
+        // Where `datetime` is the pure-Python one (CPython 3.12's C `_datetime` cannot load in
+        // an isolated subinterpreter), it has no C API and no C structs: its objects are then
+        // not native to the orjson face.
+        st.datetime_capsule = attr(&import(c"datetime")?, c"datetime_CAPI");
+        if st.datetime_capsule.is_null() {
+            PyErr_Clear();
+        } else {
+            st.datetime_api = PyCapsule_GetPointer(st.datetime_capsule, c"datetime.datetime_CAPI".as_ptr()).cast();
+            if st.datetime_api.is_null() {
+                return None;
+            }
         }
         st.fragment_type = fragment::new_type(module)?.into_raw();
         st.orjson_decode_error = PyErr_NewException(c"rjson.orjson.JSONDecodeError".as_ptr(), st.json_decode_error, std::ptr::null_mut());
