@@ -10,7 +10,8 @@
   in whole chunks of at least 64 Ki characters (json writes many small ones), so it holds
   at most that much less; the file position is after the last written chunk; an exception
   from fp.write stops the dump at once;
-- running out of memory raises MemoryError, as in json, and the interpreter goes on.
+- running out of memory raises MemoryError, as in json, and the interpreter goes on (not yet
+  where rjson's own buffers cannot grow: expected failures below).
 """
 
 import gc
