@@ -61,12 +61,21 @@ pub struct Builder<'s, const HOOKED: bool> {
     /// Containers open, each counted against the interpreter's recursion limit as the
     /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
     open: usize,
+    /// The orjson face: containers do not count against the recursion limit (the scanner
+    /// applies orjson's fixed one), and integers beyond 64 bits are read as floats.
+    orjson: bool,
 }
 
 impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
     pub fn new(state: &'s State, hooks: &'s Hooks) -> Self {
         debug_assert_eq!(HOOKED, !hooks.is_empty());
-        Builder { state, hooks, stack: Vec::new(), open: 0 }
+        Builder { state, hooks, stack: Vec::new(), open: 0, orjson: false }
+    }
+
+    /// A builder for the orjson face.
+    pub fn orjson(mut self) -> Self {
+        self.orjson = true;
+        self
     }
 
     /// The document's value, handed to the caller.
@@ -95,8 +104,10 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
 impl<const HOOKED: bool> Builder<'_, HOOKED> {
     fn leave_container(&mut self) {
         self.open -= 1;
-        // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
-        unsafe { Py_LeaveRecursiveCall() };
+        if !self.orjson {
+            // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
     }
 }
 
@@ -151,7 +162,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
                 return self.push(unsafe { call_with_text(hook, text) });
             }
         }
-        let obj = if is_float { new_float(text) } else { new_int(text) };
+        let obj = if is_float || (self.orjson && !fits_64_bits(text)) { new_float(text) } else { new_int(text) };
         self.push(obj)
     }
 
@@ -175,7 +186,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             c" while decoding a JSON array from a unicode string"
         };
         // SAFETY: GIL held; on success the call is balanced by `leave_container`.
-        if unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
+        if !self.orjson && unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
             return Err(PyErrSet);
         }
         self.open += 1;
@@ -330,4 +341,10 @@ fn new_float(text: &[u8]) -> *mut PyObject {
     let value: f64 = std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
     // SAFETY: plain constructor; the GIL is held.
     unsafe { PyFloat_FromDouble(value) }
+}
+
+/// Whether an integer's text is within `i64` or `u64`.
+fn fits_64_bits(text: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(text) else { return false };
+    text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
 }

@@ -46,6 +46,10 @@ pub struct Options {
     pub name_trailing_commas: bool,
     /// Refuse control characters in strings (`JSONDecoder`'s `strict`).
     pub strict: bool,
+    /// Accept `NaN`, `Infinity` and `-Infinity` (the standard library does, orjson does not).
+    pub constants: bool,
+    /// Accept `\uXXXX` escapes of lone surrogates (the standard library does, orjson does not).
+    pub lone_surrogates: bool,
 }
 
 /// An open container and how many values (or pairs) it holds so far.
@@ -95,7 +99,7 @@ pub fn parse_value<S: Sink>(
         };
         match b {
             b'"' => {
-                let tok = scan_string(buf, pos, scratch, options.strict)?;
+                let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
@@ -120,7 +124,7 @@ pub fn parse_value<S: Sink>(
                 if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
                 pos += 1;
             }
-            _ => pos = parse_scalar(buf, pos, sink)?,
+            _ => pos = parse_scalar(buf, pos, sink, options.constants)?,
         }
         // After a value: close containers and move on to the next item of the innermost one.
         loop {
@@ -172,7 +176,7 @@ fn parse_key<S: Sink>(
     if buf.get(pos) != Some(&b'"') {
         return Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos }.into());
     }
-    let tok = scan_string(buf, pos, scratch, options.strict)?;
+    let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
     sink.string(tok.text(buf, scratch), &tok, true).map_err(ParseError::Sink)?;
     let pos = skip_ws(buf, tok.end);
     if buf.get(pos) != Some(&b':') {
@@ -182,12 +186,13 @@ fn parse_key<S: Sink>(
 }
 
 /// Literals and numbers.
-fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
+fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
     let rest = &buf[pos..];
     let literal: Option<(usize, Result<(), S::Error>)> = match rest[0] {
         b'n' if rest.starts_with(b"null") => Some((4, sink.null())),
         b't' if rest.starts_with(b"true") => Some((4, sink.boolean(true))),
         b'f' if rest.starts_with(b"false") => Some((5, sink.boolean(false))),
+        b'N' | b'I' | b'-' if !constants => None,
         b'N' if rest.starts_with(b"NaN") => Some((3, sink.constant(Constant::NaN))),
         b'I' if rest.starts_with(b"Infinity") => Some((8, sink.constant(Constant::Infinity))),
         b'-' if rest.starts_with(b"-Infinity") => Some((9, sink.constant(Constant::NegInfinity))),
@@ -198,7 +203,13 @@ fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, 
         return Ok(pos + len);
     }
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
-    sink.number(&buf[pos..number.end], number.is_float).map_err(ParseError::Sink)?;
+    let text = &buf[pos..number.end];
+    // orjson reads numbers beyond 64-bit integers as doubles, and refuses infinite ones.
+    let beyond_64_bits = number.is_float || text.len() > 19;
+    if !constants && beyond_64_bits && std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_infinite) {
+        return Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::InfiniteNumber, pos }));
+    }
+    sink.number(text, number.is_float).map_err(ParseError::Sink)?;
     Ok(number.end)
 }
 
@@ -246,7 +257,7 @@ mod tests {
         }
     }
 
-    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true };
+    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true, constants: true, lone_surrogates: true };
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());

@@ -35,8 +35,15 @@ impl StrToken {
 }
 
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
-/// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`).
-pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool) -> Result<StrToken, SyntaxError> {
+/// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`);
+/// without `lone_surrogates`, an escape of a surrogate that is not part of a pair fails.
+pub fn scan_string(
+    buf: &[u8],
+    quote: usize,
+    scratch: &mut Vec<u8>,
+    strict: bool,
+    lone_surrogates: bool,
+) -> Result<StrToken, SyntaxError> {
     let mut i = quote + 1;
     let mut run_start = i;
     let mut escaped = false;
@@ -66,6 +73,9 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool
                 }
                 scratch.extend_from_slice(&buf[run_start..i]);
                 let (cp, next) = scan_escape(buf, i, quote)?;
+                if !lone_surrogates && (0xD800..0xE000).contains(&cp) {
+                    return syntax(ErrorKind::InvalidUnicodeEscape, i + 1);
+                }
                 push_char(scratch, cp);
                 max_char = max_char.max(cp);
                 chars += 1;
@@ -172,7 +182,7 @@ mod tests {
 
     fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
         let mut scratch = Vec::new();
-        let tok = scan_string(s, 0, &mut scratch, true)?;
+        let tok = scan_string(s, 0, &mut scratch, true, true)?;
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
@@ -206,7 +216,7 @@ mod tests {
         assert_eq!(scan(br#""abc"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(br#""abc\"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(b"\"a\x01\""), err(ErrorKind::InvalidControlCharacter, 2));
-        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false).unwrap();
+        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false, true).unwrap();
         assert_eq!((lax.end, lax.chars, lax.raw_start), (6, 4, Some(1)));
         assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
         assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));
