@@ -107,8 +107,9 @@ pub unsafe fn add_face(module: *mut PyObject, st: &mut State) -> Option<()> {
         }
         let all = Owned::new(PyTuple_New(members.len() as Py_ssize_t))?;
         for (k, (name, _)) in members.iter().enumerate() {
-            // PyTuple_SetItem steals the new str.
-            if PyTuple_SetItem(all.as_ptr(), k as Py_ssize_t, PyUnicode_FromString(name.as_ptr())) != 0 {
+            let name = Owned::new(PyUnicode_FromString(name.as_ptr()))?;
+            // PyTuple_SetItem steals the str (and releases it on failure).
+            if PyTuple_SetItem(all.as_ptr(), k as Py_ssize_t, name.into_raw()) != 0 {
                 return None;
             }
         }
