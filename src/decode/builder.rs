@@ -3,6 +3,7 @@
 //! closes, at its exact size, or hands it to the decoder's hooks.
 
 use super::key_cache::MAX_KEY_LEN;
+use super::number::Value;
 use super::scanner::{Constant, Sink};
 use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
@@ -143,15 +144,28 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         self.push_borrowed(obj)
     }
 
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), PyErrSet> {
+    fn number(&mut self, text: &[u8], value: Value) -> Result<(), PyErrSet> {
         if HOOKED {
-            let hook = if is_float { self.hooks.parse_float } else { self.hooks.parse_int };
+            let hook = if value.is_float() { self.hooks.parse_float } else { self.hooks.parse_int };
             if !hook.is_null() {
                 // SAFETY: GIL held; the hook is borrowed from the decoder for the whole parse.
                 return self.push(unsafe { call_with_text(hook, text) });
             }
         }
-        let obj = if is_float { new_float(text) } else { new_int(text) };
+        // SAFETY: plain constructors; the GIL is held.
+        let obj = unsafe {
+            match value {
+                Value::Float(f) => PyFloat_FromDouble(f),
+                Value::Int { negative: false, magnitude } => match i64::try_from(magnitude) {
+                    Ok(v) => PyLong_FromLongLong(v),
+                    Err(_) => PyLong_FromUnsignedLongLong(magnitude),
+                },
+                Value::Int { negative: true, magnitude } if magnitude <= 1 << 63 => {
+                    PyLong_FromLongLong((magnitude as i64).wrapping_neg())
+                }
+                Value::Int { .. } | Value::BigInt => big_int(text),
+            }
+        };
         self.push(obj)
     }
 
@@ -307,27 +321,11 @@ unsafe fn new_dict(_len: usize) -> *mut PyObject {
 }
 
 /// An `int` from its JSON text: exact at any size, subject to CPython's digit limit.
-fn new_int(text: &[u8]) -> *mut PyObject {
-    if text.len() <= 18 {
-        let (negative, digits) = match text.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            _ => (false, text),
-        };
-        let magnitude = digits.iter().fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
-        // SAFETY: plain constructor; the GIL is held.
-        return unsafe { PyLong_FromLongLong(if negative { -magnitude } else { magnitude }) };
-    }
+#[cold]
+fn big_int(text: &[u8]) -> *mut PyObject {
     let mut owned = Vec::with_capacity(text.len() + 1);
     owned.extend_from_slice(text);
     owned.push(0);
     // SAFETY: `owned` is a NUL-terminated decimal literal; CPython applies its digit limit.
     unsafe { PyLong_FromString(owned.as_ptr().cast(), std::ptr::null_mut(), 10) }
-}
-
-/// A `float` from its JSON text, correctly rounded as CPython's `float()` rounds.
-fn new_float(text: &[u8]) -> *mut PyObject {
-    // The scanner only passes ASCII digits, signs, '.', 'e' and 'E'.
-    let value: f64 = std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
-    // SAFETY: plain constructor; the GIL is held.
-    unsafe { PyFloat_FromDouble(value) }
 }

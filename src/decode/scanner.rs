@@ -7,7 +7,7 @@
 //! Rust: no Python calls, so it is tested and fuzzed on its own.
 
 use super::error::{ErrorKind, ParseError, SyntaxError};
-use super::number::scan_number;
+use super::number::{scan_number, Value};
 use super::strings::{scan_string, StrToken};
 
 /// The constants `json` accepts besides `true`, `false` and `null`.
@@ -25,8 +25,8 @@ pub trait Sink {
     fn null(&mut self) -> Result<(), Self::Error>;
     fn boolean(&mut self, value: bool) -> Result<(), Self::Error>;
     fn constant(&mut self, value: Constant) -> Result<(), Self::Error>;
-    /// `text` is ASCII, matched by the number grammar.
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), Self::Error>;
+    /// `text` is ASCII, matched by the number grammar; `value` is what it reads as.
+    fn number(&mut self, text: &[u8], value: Value) -> Result<(), Self::Error>;
     /// A string value or (with `is_key`) an object key; `text` is generalized UTF-8.
     fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), Self::Error>;
     /// A container opens (before its items); the sink may refuse the nesting.
@@ -198,7 +198,7 @@ fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, 
         return Ok(pos + len);
     }
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
-    sink.number(&buf[pos..number.end], number.is_float).map_err(ParseError::Sink)?;
+    sink.number(&buf[pos..number.end], number.value).map_err(ParseError::Sink)?;
     Ok(number.end)
 }
 
@@ -223,9 +223,9 @@ mod tests {
             self.0.push(format!("{c:?}"));
             Ok(())
         }
-        fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), ()> {
+        fn number(&mut self, text: &[u8], value: Value) -> Result<(), ()> {
             let t = String::from_utf8(text.to_vec()).unwrap();
-            self.0.push(if is_float { format!("{t}f") } else { t });
+            self.0.push(if value.is_float() { format!("{t}f") } else { t });
             Ok(())
         }
         fn string(&mut self, text: &[u8], _: &StrToken, is_key: bool) -> Result<(), ()> {
