@@ -37,6 +37,38 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     i
 }
 
+/// The offset of the first byte at or after `i` that is not JSON whitespace (space, tab,
+/// line feed, carriage return), or the end. Indented documents have long runs of spaces
+/// after each line feed, so these are skipped 16 bytes at a time.
+#[inline(always)]
+pub fn whitespace_end(buf: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
+        // `i..i + 16`, which the loop condition keeps inside `buf`.
+        unsafe {
+            while i + 16 <= buf.len() {
+                let v = _mm_loadu_si128(buf.as_ptr().add(i).cast());
+                let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+                let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+                let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
+                let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+                let ws = _mm_or_si128(_mm_or_si128(space, tab), _mm_or_si128(lf, cr));
+                let other = !(_mm_movemask_epi8(ws) as u32) & 0xffff;
+                if other != 0 {
+                    return i + other.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while matches!(buf.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
 /// The offset of the first UCS-2 unit at or after `i` that JSON escapes when non-ASCII text
 /// is written as is (`ensure_ascii=False`): `"`, `\\` or a control character; or the end.
 #[inline(always)]
@@ -112,6 +144,23 @@ mod tests {
             }
             let units: Vec<u16> = (0..len as u16).map(|k| 0x20 + k * 1000).filter(|&c| c != 0x22 && c != 0x5c).collect();
             assert_eq!(unescaped_run_end_ucs2(&units, 0), units.len());
+        }
+    }
+
+    #[test]
+    fn whitespace_runs_end_at_the_first_other_byte() {
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 100] {
+            for ws in [b' ', b'\t', b'\n', b'\r'] {
+                for end in [b'x', 0x00, 0x0b, 0x0c, 0x1f, 0x21, 0x80] {
+                    let mut doc = vec![b'['];
+                    doc.extend(std::iter::repeat_n(ws, len));
+                    doc.push(end);
+                    doc.extend(std::iter::repeat_n(b' ', 20));
+                    assert_eq!(whitespace_end(&doc, 1), 1 + len, "{len} {ws:#x} {end:#x}");
+                }
+                let doc: Vec<u8> = std::iter::repeat_n(ws, len).collect();
+                assert_eq!(whitespace_end(&doc, 0), len);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ slower one; these tests sit on both sides of each.
 """
 
 import json
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -62,3 +63,83 @@ def test_hypothesis_decimal_floats(mantissa, exp, point):
     point = min(point, len(digits))
     text = f"{digits[:len(digits) - point] or '0'}.{digits[len(digits) - point:] or '0'}e{exp}"
     assert float_bits(rjson.loads(text)) == float_bits(float(text))
+
+
+# ---------------------------------------------------------------------------
+# Strings: plain ASCII runs are found 16 bytes at a time; non-ASCII runs are validated
+# sequence by sequence and decide the str's kind by their largest lead byte.
+# ---------------------------------------------------------------------------
+
+SPECIALS = ["\\n", "\\u00e9", "\\ud83d\\ude00", "\\\\", '\\"', "é", "ÿ", "Ā", "€", "\uffff", "😀", "\x7f", "\t"]
+
+
+@pytest.mark.parametrize("special", SPECIALS)
+def test_strings_with_a_special_at_every_offset_of_two_blocks(special):
+    for length in range(0, 40):
+        for at in range(0, length + 1):
+            body = "a" * at + special + "b" * (length - at)
+            doc = f'["{body}", {{"{body}": 1}}]'
+            want = json.loads(doc, strict=False)
+            assert_same(rjson.loads(doc.encode(), strict=False), want)
+            assert_same(rjson.loads(doc, strict=False), want)
+
+
+@pytest.mark.parametrize("chars", [
+    "é", "éÿ", "ÿĀ", "Āé", "é€", "€é", "é😀", "😀é", "€😀", "\ud800", "é\udfff", "ÿ\ud83d\ude00", "ח中", "中ח",
+])
+def test_non_ascii_runs_make_the_narrowest_str(chars):
+    for text in (chars, "x" + chars + "y", chars * 20, "ascii " * 5 + chars):
+        doc = json.dumps([text, {text: text}], ensure_ascii=False)
+        data = doc.encode("utf-8", "surrogatepass")
+        got = rjson.loads(data)
+        assert_same(got, json.loads(data))
+        # Equal strs of different kinds compare unequal in CPython, so this checks the kind.
+        assert got[0] == text and sys.getsizeof(got[0]) == sys.getsizeof(text)
+
+
+@pytest.mark.parametrize("bad", [b"\x80", b"\xc3", b"\xc3(", b"\xe0\x80\x80", b"\xe2\x82", b"\xf0\x8f\xbf\xbf",
+                                 b"\xf4\x90\x80\x80", b"\xf8\x88\x80\x80\x80", b"\xff"])
+@pytest.mark.parametrize("before", [b"", b"a" * 15, b"\xc3\xa9" * 9, b"\xe2\x82\xac"])
+def test_invalid_utf8_inside_non_ascii_runs(bad, before):
+    data = b'["' + before + bad + b'"]'
+    with pytest.raises(UnicodeDecodeError) as want:
+        json.loads(data)
+    with pytest.raises(UnicodeDecodeError) as got:
+        rjson.loads(data)
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("ws", [" ", "\t", "\n", "\r", "\r\n", "\n  "])
+def test_whitespace_runs_of_every_length(ws):
+    for count in (1, 2, 15, 16, 17, 31, 33, 100):
+        pad = ws * count
+        doc = f'{pad}{{{pad}"a"{pad}:{pad}[{pad}1{pad},{pad}"x"{pad}]{pad},"b":{pad}{{}}{pad}}}{pad}'
+        same(doc)
+
+
+# ---------------------------------------------------------------------------
+# The key cache: direct-mapped, so distinct keys collide; each hit is verified by bytes.
+# ---------------------------------------------------------------------------
+
+def test_keys_that_collide_in_the_cache_stay_distinct():
+    # Far more keys than slots, repeated, and keys differing in one byte at every position
+    # (compared by words up to 16 bytes, by bytes beyond).
+    keys = [f"k{i}" for i in range(5000)]
+    for length in range(1, 65):
+        base = "".join(chr(ord("a") + k % 26) for k in range(length))
+        keys += [base[:at] + "Z" + base[at + 1:] for at in range(length)] + [base]
+    doc = json.dumps([{k: i for i, k in enumerate(keys)}, {k: 1 for k in reversed(keys)}] * 2)
+    for _ in range(2):
+        same(doc)
+        got = rjson.loads(doc)
+        assert list(got[0]) == keys and list(got[1]) == keys[::-1]
+
+
+def test_a_hook_that_parses_again_gets_its_own_buffers():
+    inner = json.dumps({"deep": [[1, 2, {"k": "v" * 40}]] * 50, "t": "\\u00e9" * 30})
+
+    def hook(d):
+        return [d, rjson.loads(inner)]
+
+    doc = json.dumps([{"a": [1, {"b": "x\\ny"}], "c": "é" * 20}] * 30)
+    assert_same(rjson.loads(doc, object_hook=hook), json.loads(doc, object_hook=hook))

@@ -57,21 +57,23 @@ impl Hooks {
 pub struct Builder<'s, const HOOKED: bool> {
     state: &'s State,
     hooks: &'s Hooks,
-    /// Owned references: the values (and keys) of the containers still open, then the result.
-    stack: Vec<*mut PyObject>,
+    /// Owned references: the values (and keys) of the containers still open, then the result
+    /// (an empty buffer lent by the caller, left empty).
+    stack: &'s mut Vec<*mut PyObject>,
     /// Containers open, each counted against the interpreter's recursion limit as the
     /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
     open: usize,
 }
 
 impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
-    pub fn new(state: &'s State, hooks: &'s Hooks) -> Self {
+    pub fn new(state: &'s State, hooks: &'s Hooks, stack: &'s mut Vec<*mut PyObject>) -> Self {
         debug_assert_eq!(HOOKED, !hooks.is_empty());
-        Builder { state, hooks, stack: Vec::new(), open: 0 }
+        debug_assert!(stack.is_empty());
+        Builder { state, hooks, stack, open: 0 }
     }
 
     /// The document's value, handed to the caller.
-    pub fn finish(mut self) -> *mut PyObject {
+    pub fn finish(self) -> *mut PyObject {
         debug_assert_eq!(self.stack.len(), 1);
         self.stack.pop().unwrap_or(std::ptr::null_mut())
     }
@@ -174,7 +176,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         // module's, used only under the GIL and only within this call (see KeyCache).
         let obj = unsafe {
             if is_key && token.max_char < 0x80 && text.len() <= MAX_KEY_LEN {
-                (*self.state.key_cache).get_or_insert(text, || new_str(text, token.chars, token.max_char))
+                (*self.state.decoder).keys.get_or_insert(text, || new_str(text, token.chars, token.max_char))
             } else {
                 new_str(text, token.chars, token.max_char)
             }
@@ -220,7 +222,13 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
     fn end_object(&mut self, len: usize) -> Result<(), PyErrSet> {
         self.leave_container();
         let start = self.stack.len() - 2 * len;
-        let pairs: Vec<*mut PyObject> = self.stack.drain(start..).collect();
+        // SAFETY: the top 2 * len entries are owned key/value references; their ownership
+        // moves to `pairs_list` or `dict_of` and out of the stack.
+        let pairs = unsafe {
+            let pairs = std::slice::from_raw_parts(self.stack.as_ptr().add(start), 2 * len);
+            self.stack.set_len(start);
+            pairs
+        };
         if HOOKED && !self.hooks.object_pairs_hook.is_null() {
             // SAFETY: `pairs` holds owned key/value references, handed to `pairs_list`.
             let list = unsafe { pairs_list(pairs) };
@@ -239,7 +247,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
 
 /// A dict of the key/value pairs `pairs` (owned references, each released exactly once
 /// whatever happens); NULL with an exception set on failure.
-unsafe fn dict_of(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+unsafe fn dict_of(pairs: &[*mut PyObject]) -> *mut PyObject {
     // SAFETY: GIL held; see above.
     unsafe {
         let mut dict = new_dict(pairs.len() / 2);
@@ -259,7 +267,7 @@ unsafe fn dict_of(pairs: Vec<*mut PyObject>) -> *mut PyObject {
 
 /// The list of `(key, value)` tuples `object_pairs_hook` receives, from owned references
 /// (moved into the tuples, or released on failure); NULL with an exception set on failure.
-unsafe fn pairs_list(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+unsafe fn pairs_list(pairs: &[*mut PyObject]) -> *mut PyObject {
     // SAFETY: GIL held; PyList_New(n) has room for n items, each set once (a slot left NULL
     // after a failure is skipped by the list's deallocation); every reference in `pairs` is
     // moved into a tuple or released.

@@ -4,7 +4,8 @@
 use super::builder::{Builder, Hooks, PyErrSet};
 use super::error::{ErrorKind, ParseError, SyntaxError};
 use super::input::{detect_encoding, first_char, str_data_from, Encoding};
-use super::scanner::{parse_document, parse_value, Options};
+use super::cache::Buffers;
+use super::scanner::{parse_document, parse_value, Options, Scratch};
 use crate::ffi::buffer::{PinnedView, ViewError};
 use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
@@ -241,11 +242,17 @@ unsafe fn raise_no_value(state: &State, s: *mut PyObject, pos: usize, no_value: 
 /// Parses `text` (a whole document, or with `one_value` the value at its start) and returns
 /// the value with the byte offset after it.
 fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
-    if config.hooks.is_empty() {
-        run_with(Builder::<false>::new(state, config.hooks), text, config, one_value)
+    // SAFETY: the module's decoder cache, touched under the GIL and only for these calls.
+    let mut buffers = unsafe { (*state.decoder).take_buffers() };
+    let Buffers { values, scratch } = &mut buffers;
+    let result = if config.hooks.is_empty() {
+        run_with(Builder::<false>::new(state, config.hooks, values), text, config, one_value, scratch)
     } else {
-        run_with(Builder::<true>::new(state, config.hooks), text, config, one_value)
-    }
+        run_with(Builder::<true>::new(state, config.hooks, values), text, config, one_value, scratch)
+    };
+    // SAFETY: as above; the builder is gone and left its values empty.
+    unsafe { (*state.decoder).keep_buffers(buffers) };
+    result
 }
 
 fn run_with<const HOOKED: bool>(
@@ -253,14 +260,14 @@ fn run_with<const HOOKED: bool>(
     text: &[u8],
     config: Config,
     one_value: bool,
+    scratch: &mut Scratch,
 ) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
     let options = Options { max_depth: max_depth(), name_trailing_commas: cfg!(py_3_13), strict: config.strict };
-    let mut scratch = Vec::new();
     let _pause = GcPause::new();
     let end = if one_value {
-        parse_value(text, 0, &mut builder, options, &mut scratch)?
+        parse_value(text, 0, &mut builder, options, scratch)?
     } else {
-        parse_document(text, &mut builder, options, &mut scratch)?;
+        parse_document(text, &mut builder, options, scratch)?;
         text.len()
     };
     Ok((builder.finish(), end))

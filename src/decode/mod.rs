@@ -3,6 +3,7 @@
 //! by `document`. Both faces configure it.
 
 pub mod builder;
+pub mod cache;
 mod document;
 pub mod error;
 pub mod input;

@@ -9,6 +9,7 @@
 use super::error::{ErrorKind, ParseError, SyntaxError};
 use super::number::{scan_number, Value};
 use super::strings::{scan_string, StrToken};
+use crate::ascii::whitespace_end;
 
 /// The constants `json` accepts besides `true`, `false` and `null`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,13 +55,28 @@ enum Frame {
     Object(usize),
 }
 
+/// The buffers a parse works in, kept by the caller so that the next parse finds them
+/// allocated: unescaped string content, and the stack of open containers.
+#[derive(Default)]
+pub struct Scratch {
+    text: Vec<u8>,
+    frames: Vec<Frame>,
+}
+
+impl Scratch {
+    /// The capacity held, in bytes.
+    pub fn capacity(&self) -> usize {
+        self.text.capacity() + self.frames.capacity() * std::mem::size_of::<Frame>()
+    }
+}
+
 /// Parses a whole document (`json.loads`): leading and trailing whitespace allowed, anything
 /// else after the value is "Extra data".
 pub fn parse_document<S: Sink>(
     buf: &[u8],
     sink: &mut S,
     options: Options,
-    scratch: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> Result<(), ParseError<S::Error>> {
     let start = skip_ws(buf, 0);
     let end = parse_value(buf, start, sink, options, scratch)?;
@@ -71,12 +87,16 @@ pub fn parse_document<S: Sink>(
     Ok(())
 }
 
+/// The offset of the first non-whitespace byte at or after `i`. Compact documents have
+/// none, others mostly one space; indented ones have longer runs.
 #[inline(always)]
-fn skip_ws(buf: &[u8], mut i: usize) -> usize {
-    while matches!(buf.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
+fn skip_ws(buf: &[u8], i: usize) -> usize {
+    match buf.get(i) {
+        Some(&b) if b > b' ' => i,
+        Some(b' ') if buf.get(i + 1).is_some_and(|&b| b > b' ') => i + 1,
+        Some(_) => whitespace_end(buf, i),
+        None => i,
     }
-    i
 }
 
 /// Parses the value starting at `pos` (`scan_once`) and returns the offset after it.
@@ -85,9 +105,10 @@ pub fn parse_value<S: Sink>(
     mut pos: usize,
     sink: &mut S,
     options: Options,
-    scratch: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> Result<usize, ParseError<S::Error>> {
-    let mut stack: Vec<Frame> = Vec::new();
+    let Scratch { text: scratch, frames: stack } = scratch;
+    stack.clear();
     'value: loop {
         // One value at `pos`; containers push a frame and come back here for their first item.
         let Some(&b) = buf.get(pos) else {
@@ -250,7 +271,7 @@ mod tests {
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());
-        match parse_document(doc.as_bytes(), &mut trace, options, &mut Vec::new()) {
+        match parse_document(doc.as_bytes(), &mut trace, options, &mut Scratch::default()) {
             Ok(()) => Ok(trace.0.join(" ")),
             Err(ParseError::Syntax(e)) => Err(e),
             Err(ParseError::Sink(())) => unreachable!(),

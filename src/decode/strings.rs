@@ -19,8 +19,8 @@ pub struct StrToken {
     pub raw_start: Option<usize>,
     /// Number of characters (code points) in the string.
     pub chars: usize,
-    /// The largest non-ASCII code point; below 0x80 the text is pure ASCII. Decides the kind
-    /// of the `str` to create.
+    /// Below 0x80 the text is pure ASCII; otherwise a code point of the largest `str` kind
+    /// the text needs (0xff, 0xffff or 0x10ffff), which decides the kind of the `str`.
     pub max_char: u32,
 }
 
@@ -36,16 +36,30 @@ impl StrToken {
 
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
 /// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`).
+#[inline(always)]
 pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool) -> Result<StrToken, SyntaxError> {
-    let mut i = quote + 1;
-    let mut run_start = i;
+    let start = quote + 1;
+    let i = plain_run_end(buf, start, false);
+    // Most strings are plain ASCII: done at the first special byte.
+    if buf.get(i) == Some(&b'"') {
+        return Ok(StrToken { end: i + 1, raw_start: Some(start), chars: i - start, max_char: 0 });
+    }
+    scan_string_rest(buf, quote, i, scratch, strict)
+}
+
+/// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII.
+fn scan_string_rest(
+    buf: &[u8],
+    quote: usize,
+    mut i: usize,
+    scratch: &mut Vec<u8>,
+    strict: bool,
+) -> Result<StrToken, SyntaxError> {
+    let mut run_start = quote + 1;
     let mut escaped = false;
-    let mut chars = 0usize;
+    let mut chars = i - run_start;
     let mut max_char = 0u32;
     loop {
-        let run_begin = i;
-        i = plain_run_end(buf, i, false);
-        chars += i - run_begin;
         let Some(&b) = buf.get(i) else {
             return syntax(ErrorKind::UnterminatedString, quote);
         };
@@ -78,13 +92,47 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool
                 i += 1;
             }
             _ => {
-                let (cp, width) = decode_utf8(buf, i)?;
-                max_char = max_char.max(cp);
-                chars += 1;
-                i += width;
+                // A run of non-ASCII characters (text in most scripts has few ASCII
+                // bytes between them), validated sequence by sequence.
+                let mut max_lead = 0u8;
+                while let Some(&lead) = buf.get(i).filter(|&&b| b >= 0x80) {
+                    i += utf8_sequence(buf, i, lead)?;
+                    max_lead = max_lead.max(lead);
+                    chars += 1;
+                }
+                // The largest lead tells the widest kind: 0xc2-0xc3 only fit Latin-1,
+                // 0xc4-0xef need UCS-2, 0xf0-0xf4 UCS-4.
+                max_char = max_char.max(match max_lead {
+                    0..=0xc3 => 0xff,
+                    0xc4..=0xef => 0xffff,
+                    _ => 0x10ffff,
+                });
             }
         }
+        let run_begin = i;
+        i = plain_run_end(buf, i, false);
+        chars += i - run_begin;
     }
+}
+
+/// The length of the valid UTF-8 sequence (surrogates accepted, as `surrogatepass`) whose
+/// lead byte `lead` (>= 0x80) is at `i`.
+#[inline(always)]
+fn utf8_sequence(buf: &[u8], i: usize, lead: u8) -> Result<usize, SyntaxError> {
+    let cont = |k: usize, range: std::ops::RangeInclusive<u8>| buf.get(i + k).is_some_and(|b| range.contains(b));
+    let valid = match lead {
+        0xC2..=0xDF => return if cont(1, 0x80..=0xBF) { Ok(2) } else { syntax(ErrorKind::InvalidUtf8, i) },
+        0xE0 => cont(1, 0xA0..=0xBF) && cont(2, 0x80..=0xBF),
+        0xE1..=0xEF => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF),
+        0xF0 => cont(1, 0x90..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        0xF1..=0xF3 => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        0xF4 => cont(1, 0x80..=0x8F) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        _ => false,
+    };
+    if !valid {
+        return syntax(ErrorKind::InvalidUtf8, i);
+    }
+    Ok(if lead < 0xF0 { 3 } else { 4 })
 }
 
 /// The escape whose backslash is at `bs`: its code point and the offset after it.
@@ -135,36 +183,6 @@ fn hex4(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | (d as char).to_digit(16)?))
 }
 
-/// Decodes one multi-byte UTF-8 sequence at `i` (surrogates accepted, as `surrogatepass`).
-fn decode_utf8(buf: &[u8], i: usize) -> Result<(u32, usize), SyntaxError> {
-    let invalid = SyntaxError { kind: ErrorKind::InvalidUtf8, pos: i };
-    let cont = |k: usize, range: std::ops::RangeInclusive<u8>| match buf.get(i + k) {
-        Some(&b) if range.contains(&b) => Ok(u32::from(b & 0x3f)),
-        _ => Err(invalid),
-    };
-    let lead = u32::from(buf[i]);
-    match buf[i] {
-        0xC2..=0xDF => Ok(((lead & 0x1f) << 6 | cont(1, 0x80..=0xBF)?, 2)),
-        0xE0..=0xEF => {
-            let second = match buf[i] {
-                0xE0 => 0xA0..=0xBF,
-                _ => 0x80..=0xBF,
-            };
-            Ok(((lead & 0x0f) << 12 | cont(1, second)? << 6 | cont(2, 0x80..=0xBF)?, 3))
-        }
-        0xF0..=0xF4 => {
-            let second = match buf[i] {
-                0xF0 => 0x90..=0xBF,
-                0xF4 => 0x80..=0x8F,
-                _ => 0x80..=0xBF,
-            };
-            let cp = (lead & 0x07) << 18 | cont(1, second)? << 12 | cont(2, 0x80..=0xBF)? << 6 | cont(3, 0x80..=0xBF)?;
-            Ok((cp, 4))
-        }
-        _ => Err(invalid),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,8 +194,14 @@ mod tests {
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
+        let kind = |c: u32| match c {
+            0..=0x7f => 1,
+            0x80..=0xff => 2,
+            0x100..=0xffff => 3,
+            _ => 4,
+        };
         let max = cps.iter().copied().max().unwrap_or(0);
-        assert_eq!(max.max(0x7f), tok.max_char.max(0x7f));
+        assert_eq!(kind(max), kind(tok.max_char));
         Ok((cps, tok.end))
     }
 

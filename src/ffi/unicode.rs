@@ -143,21 +143,65 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
     }
 }
 
-/// Writes the code points of `text` as `T` units (each fits: the kind was chosen for them).
-unsafe fn fill<T: From<u8> + TryFrom<u32>>(data: *mut T, text: &[u8]) {
-    let (mut i, mut k) = (0, 0);
-    while i < text.len() {
-        let b = text[i];
-        let unit = if b < 0x80 {
-            i += 1;
-            T::from(b)
-        } else {
-            let (cp, width) = crate::utf8::decode_at(text, i);
-            i += width;
-            T::try_from(cp).unwrap_or_else(|_| unreachable!())
-        };
-        // SAFETY: `data` has room for every character of `text`, and `k` counts them.
-        unsafe { data.add(k).write(unit) };
-        k += 1;
+/// A code unit of a `str` kind.
+trait Unit: Copy {
+    /// `cp` as a unit; the kind was chosen so that it fits.
+    fn of(cp: u32) -> Self;
+}
+
+impl Unit for u8 {
+    #[inline(always)]
+    fn of(cp: u32) -> u8 {
+        cp as u8
+    }
+}
+
+impl Unit for u16 {
+    #[inline(always)]
+    fn of(cp: u32) -> u16 {
+        cp as u16
+    }
+}
+
+impl Unit for u32 {
+    #[inline(always)]
+    fn of(cp: u32) -> u32 {
+        cp
+    }
+}
+
+/// Writes the code points of `text` as `T` units.
+///
+/// # Safety
+/// `text` is valid generalized UTF-8 (every sequence complete) whose code points all fit `T`,
+/// and `data` has room for all of them.
+#[inline(always)]
+unsafe fn fill<T: Unit>(data: *mut T, text: &[u8]) {
+    let cont = |b: u8| u32::from(b & 0x3f);
+    // SAFETY: each lead byte is followed by its whole sequence inside `text`, and `out`
+    // advances once per code point.
+    unsafe {
+        let (mut p, end, mut out) = (text.as_ptr(), text.as_ptr().add(text.len()), data);
+        while p < end {
+            let b = *p;
+            let cp = if b < 0x80 {
+                p = p.add(1);
+                u32::from(b)
+            } else if b < 0xE0 {
+                let cp = u32::from(b & 0x1f) << 6 | cont(*p.add(1));
+                p = p.add(2);
+                cp
+            } else if b < 0xF0 {
+                let cp = u32::from(b & 0x0f) << 12 | cont(*p.add(1)) << 6 | cont(*p.add(2));
+                p = p.add(3);
+                cp
+            } else {
+                let cp = u32::from(b & 0x07) << 18 | cont(*p.add(1)) << 12 | cont(*p.add(2)) << 6 | cont(*p.add(3));
+                p = p.add(4);
+                cp
+            };
+            out.write(T::of(cp));
+            out = out.add(1);
+        }
     }
 }
