@@ -118,11 +118,13 @@ impl<const HOOKED: bool> Drop for Builder<'_, HOOKED> {
 impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
     type Error = PyErrSet;
 
+    #[inline(always)]
     fn null(&mut self) -> Result<(), PyErrSet> {
         // SAFETY: Py_None is a live singleton.
         self.push_borrowed(unsafe { Py_None() })
     }
 
+    #[inline(always)]
     fn boolean(&mut self, value: bool) -> Result<(), PyErrSet> {
         // SAFETY: the bool singletons are live.
         self.push_borrowed(unsafe { if value { Py_True() } else { Py_False() } })
@@ -146,6 +148,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         self.push_borrowed(obj)
     }
 
+    #[inline(always)]
     fn number(&mut self, text: &[u8], value: Value) -> Result<(), PyErrSet> {
         if HOOKED {
             let hook = if value.is_float() { self.hooks.parse_float } else { self.hooks.parse_int };

@@ -43,29 +43,40 @@ fn digit_at(buf: &[u8], i: usize) -> Option<u64> {
     }
 }
 
-/// The value of the eight bytes at `i` if they are all decimal digits (SWAR, as fast_float).
+/// The value of eight digits, first digit in the low byte, each already less '0' (SWAR, as
+/// fast_float).
 #[inline(always)]
-fn eight_digits(buf: &[u8], i: usize) -> Option<u64> {
-    let chunk: [u8; 8] = buf.get(i..i + 8)?.try_into().ok()?;
-    let v = u64::from_le_bytes(chunk);
-    // A byte below '0' borrows into its top bit; one above '9' carries into it.
-    if (v.wrapping_add(0x4646_4646_4646_4646) | v.wrapping_sub(0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 != 0 {
-        return None;
-    }
-    let v = v - 0x3030_3030_3030_3030;
+fn eight_digits(v: u64) -> u64 {
     let v = v.wrapping_mul(10).wrapping_add(v >> 8);
     let mask = 0x0000_00FF_0000_00FF;
     let v = (v & mask).wrapping_mul(0x000F_4240_0000_0064).wrapping_add(((v >> 16) & mask).wrapping_mul(0x0000_2710_0000_0001));
-    Some(v >> 32)
+    v >> 32
 }
 
-/// Reads the digits from `i` on into `mantissa` (wrapping past 19 digits); returns where
-/// they end.
+const POW10_U64: [u64; 9] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000];
+
+/// Reads the digits from `i` on into `mantissa` (wrapping past 19 digits), eight bytes at a
+/// time while eight are left; returns where the digits end.
 #[inline(always)]
 fn read_digits(buf: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
-    while let Some(v) = eight_digits(buf, i) {
-        *mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(v);
-        i += 8;
+    while let Some(chunk) = buf.get(i..i + 8) {
+        let v = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let less_zero = v.wrapping_sub(0x3030_3030_3030_3030);
+        // The top bit of the first non-digit byte is set (below '0' it borrows, above '9' it
+        // carries, from 0x80 on it already was); carries and borrows only reach later bytes.
+        let non_digits = (v.wrapping_add(0x4646_4646_4646_4646) | less_zero) & 0x8080_8080_8080_8080;
+        if non_digits == 0 {
+            *mantissa = mantissa.wrapping_mul(100_000_000).wrapping_add(eight_digits(less_zero));
+            i += 8;
+            continue;
+        }
+        let n = non_digits.trailing_zeros() as usize / 8;
+        if n > 0 {
+            // The n digits moved to the top, below them zeros: an eight-digit number.
+            let digits = less_zero << (64 - 8 * n);
+            *mantissa = mantissa.wrapping_mul(POW10_U64[n]).wrapping_add(eight_digits(digits));
+        }
+        return i + n;
     }
     while let Some(d) = digit_at(buf, i) {
         *mantissa = mantissa.wrapping_mul(10).wrapping_add(d);
@@ -399,6 +410,29 @@ mod tests {
         assert_eq!(scan("1e"), Ok((1, false)));
         assert_eq!(scan("1e+"), Ok((1, false)));
         assert_eq!(scan("1.5e-x"), Ok((3, true)));
+    }
+
+    #[test]
+    fn digit_runs_of_every_length_end_at_any_other_byte() {
+        for len in 1..=20 {
+            let digits: String = (0..len).map(|k| char::from(b'1' + (k % 9) as u8)).collect();
+            for end in [",", "]", "}", " ", "/", ":", "x", "\u{ff}", ""] {
+                for pad in ["", "          "] {
+                    let doc = format!("{digits}{end}{pad}");
+                    let n = scan_number(doc.as_bytes(), 0).unwrap();
+                    assert_eq!(n.end, len, "{doc:?}");
+                    let expected = if len <= 19 {
+                        Value::Int { negative: false, magnitude: digits.parse().unwrap() }
+                    } else {
+                        Value::BigInt
+                    };
+                    assert_eq!(n.value, expected, "{doc:?}");
+                    let doc = format!("0.{digits}{end}{pad}");
+                    let n = scan_number(doc.as_bytes(), 0).unwrap();
+                    assert_eq!((n.end, n.value), (len + 2, Value::Float(format!("0.{digits}").parse().unwrap())));
+                }
+            }
+        }
     }
 
     #[test]

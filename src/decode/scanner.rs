@@ -49,14 +49,13 @@ pub struct Options {
     pub strict: bool,
 }
 
-/// An open container and how many values (or pairs) it holds so far.
-enum Frame {
-    Array(usize),
-    Object(usize),
-}
+/// An enclosing container, saved while a nested one is parsed: how many values (or pairs)
+/// it holds so far, times two, plus one for an object.
+#[derive(Clone, Copy)]
+struct Frame(usize);
 
 /// The buffers a parse works in, kept by the caller so that the next parse finds them
-/// allocated: unescaped string content, and the stack of open containers.
+/// allocated: unescaped string content, and the stack of enclosing containers.
 #[derive(Default)]
 pub struct Scratch {
     text: Vec<u8>,
@@ -94,23 +93,48 @@ fn skip_ws(buf: &[u8], i: usize) -> usize {
     match buf.get(i) {
         Some(&b) if b > b' ' => i,
         Some(b' ') if buf.get(i + 1).is_some_and(|&b| b > b' ') => i + 1,
-        Some(_) => whitespace_end(buf, i),
+        Some(_) => whitespace_run_end(buf, i),
         None => i,
     }
 }
 
+/// Out of line: its vector constants would otherwise stay live across the whole parse loop
+/// and be reloaded after every call.
+#[inline(never)]
+fn whitespace_run_end(buf: &[u8], i: usize) -> usize {
+    whitespace_end(buf, i)
+}
+
 /// Parses the value starting at `pos` (`scan_once`) and returns the offset after it.
 pub fn parse_value<S: Sink>(
+    buf: &[u8],
+    pos: usize,
+    sink: &mut S,
+    options: Options,
+    scratch: &mut Scratch,
+) -> Result<usize, ParseError<S::Error>> {
+    parse_value_at(buf, pos, sink, options, scratch).map_err(|error| match error {
+        ParseError::Syntax(error) if options.name_trailing_commas => ParseError::Syntax(trailing_comma(buf, error)),
+        error => error,
+    })
+}
+
+fn parse_value_at<S: Sink>(
     buf: &[u8],
     mut pos: usize,
     sink: &mut S,
     options: Options,
     scratch: &mut Scratch,
 ) -> Result<usize, ParseError<S::Error>> {
-    let Scratch { text: scratch, frames: stack } = scratch;
-    stack.clear();
+    let Scratch { text: scratch, frames } = scratch;
+    frames.clear();
+    // The innermost open container (none at depth 0): its kind and its values so far. The
+    // enclosing ones wait in `frames`.
+    let mut depth = 0usize;
+    let mut in_object = false;
+    let mut count = 0usize;
     'value: loop {
-        // One value at `pos`; containers push a frame and come back here for their first item.
+        // One value at `pos`; a container opening comes back here for its first item.
         let Some(&b) = buf.get(pos) else {
             return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into());
         };
@@ -120,9 +144,11 @@ pub fn parse_value<S: Sink>(
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
+            b'0'..=b'9' => pos = parse_number(buf, pos, sink)?,
+            b'-' if buf.get(pos + 1) != Some(&b'I') => pos = parse_number(buf, pos, sink)?,
             b'[' | b'{' => {
                 let is_object = b == b'{';
-                if stack.len() >= options.max_depth {
+                if depth >= options.max_depth {
                     let kind = if is_object { ErrorKind::TooDeepObject } else { ErrorKind::TooDeepArray };
                     return Err(SyntaxError { kind, pos }.into());
                 }
@@ -130,55 +156,64 @@ pub fn parse_value<S: Sink>(
                 pos = skip_ws(buf, pos + 1);
                 let close = if is_object { b'}' } else { b']' };
                 if buf.get(pos) != Some(&close) {
+                    if depth > 0 {
+                        frames.push(Frame(count << 1 | usize::from(in_object)));
+                    }
+                    depth += 1;
+                    in_object = is_object;
+                    count = 0;
                     if is_object {
                         pos = parse_key(buf, pos, sink, options, scratch)?;
-                        stack.push(Frame::Object(0));
-                    } else {
-                        stack.push(Frame::Array(0));
                     }
                     continue 'value;
                 }
                 if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
                 pos += 1;
             }
-            _ => pos = parse_scalar(buf, pos, sink)?,
+            _ => pos = parse_literal(buf, pos, sink)?,
         }
-        // After a value: close containers and move on to the next item of the innermost one.
+        // After a value: move on to the next item of the innermost container, or close it.
         loop {
-            let Some(frame) = stack.last_mut() else {
+            if depth == 0 {
                 return Ok(pos);
-            };
-            let (count, close) = match frame {
-                Frame::Array(n) => (n, b']'),
-                Frame::Object(n) => (n, b'}'),
-            };
-            *count += 1;
+            }
+            count += 1;
             pos = skip_ws(buf, pos);
-            if buf.get(pos) == Some(&close) {
-                let len = *count;
-                let closed = stack.pop();
-                match closed {
-                    Some(Frame::Array(_)) => sink.end_array(len),
-                    _ => sink.end_object(len),
+            match buf.get(pos) {
+                Some(b',') => {
+                    pos = skip_ws(buf, pos + 1);
+                    if in_object {
+                        pos = parse_key(buf, pos, sink, options, scratch)?;
+                    }
+                    continue 'value;
                 }
-                .map_err(ParseError::Sink)?;
-                pos += 1;
-                continue;
+                Some(b']') if !in_object => sink.end_array(count),
+                Some(b'}') if in_object => sink.end_object(count),
+                _ => return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into()),
             }
-            if buf.get(pos) != Some(&b',') {
-                return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into());
+            .map_err(ParseError::Sink)?;
+            pos += 1;
+            depth -= 1;
+            if let Some(Frame(outer)) = frames.pop() {
+                in_object = outer & 1 == 1;
+                count = outer >> 1;
             }
-            let comma = pos;
-            pos = skip_ws(buf, pos + 1);
-            if options.name_trailing_commas && buf.get(pos) == Some(&close) {
-                let kind = if close == b']' { ErrorKind::TrailingCommaArray } else { ErrorKind::TrailingCommaObject };
-                return Err(SyntaxError { kind, pos: comma }.into());
-            }
-            if close == b'}' {
-                pos = parse_key(buf, pos, sink, options, scratch)?;
-            }
-            continue 'value;
         }
+    }
+}
+
+/// CPython 3.13+ names a comma right before the close of its container: a value expected at
+/// a `]` (or a key at a `}`) that follows a comma is such a comma. (The hot loop does not
+/// look for it: only a failed parse pays.)
+fn trailing_comma(buf: &[u8], error: SyntaxError) -> SyntaxError {
+    let kind = match (error.kind, buf.get(error.pos)) {
+        (ErrorKind::ExpectingValue, Some(b']')) => ErrorKind::TrailingCommaArray,
+        (ErrorKind::ExpectingPropertyName, Some(b'}')) => ErrorKind::TrailingCommaObject,
+        _ => return error,
+    };
+    match buf[..error.pos].iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        Some(comma) if buf[comma] == b',' => SyntaxError { kind, pos: comma },
+        _ => error,
     }
 }
 
@@ -202,25 +237,29 @@ fn parse_key<S: Sink>(
     Ok(skip_ws(buf, pos + 1))
 }
 
-/// Literals and numbers.
-fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
-    let rest = &buf[pos..];
-    let literal: Option<(usize, Result<(), S::Error>)> = match rest[0] {
-        b'n' if rest.starts_with(b"null") => Some((4, sink.null())),
-        b't' if rest.starts_with(b"true") => Some((4, sink.boolean(true))),
-        b'f' if rest.starts_with(b"false") => Some((5, sink.boolean(false))),
-        b'N' if rest.starts_with(b"NaN") => Some((3, sink.constant(Constant::NaN))),
-        b'I' if rest.starts_with(b"Infinity") => Some((8, sink.constant(Constant::Infinity))),
-        b'-' if rest.starts_with(b"-Infinity") => Some((9, sink.constant(Constant::NegInfinity))),
-        _ => None,
-    };
-    if let Some((len, result)) = literal {
-        result.map_err(ParseError::Sink)?;
-        return Ok(pos + len);
-    }
+#[inline(always)]
+fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
     sink.number(&buf[pos..number.end], number.value).map_err(ParseError::Sink)?;
     Ok(number.end)
+}
+
+/// `null`, `true`, `false` and the constants; anything else is not a value.
+fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
+    let rest = &buf[pos..];
+    let (len, result) = match rest[0] {
+        b'n' if rest.starts_with(b"null") => (4, sink.null()),
+        b't' if rest.starts_with(b"true") => (4, sink.boolean(true)),
+        b'f' if rest.starts_with(b"false") => (5, sink.boolean(false)),
+        b'N' if rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
+        b'I' if rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
+        b'-' if rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
+        // "-I..." that is not -Infinity: the number scanner says where it fails.
+        b'-' => return parse_number(buf, pos, sink),
+        _ => return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into()),
+    };
+    result.map_err(ParseError::Sink)?;
+    Ok(pos + len)
 }
 
 #[cfg(test)]
@@ -316,6 +355,15 @@ mod tests {
         assert_eq!(run("[1,]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 2 }));
         assert_eq!(run(r#"{"a":1 ,  }"#, opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaObject, pos: 7 }));
         assert_eq!(run("[1,,]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
+        assert_eq!(run("[[1,\n ]]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 3 }));
+        assert_eq!(run(r#"{"a":{"b":2,}}"#, opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaObject, pos: 11 }));
+        // Only a comma right before the container's own close is named.
+        assert_eq!(run("[1,}", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
+        assert_eq!(run(r#"{"a":1,]"#, opts), Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos: 7 }));
+        assert_eq!(run(r#"{"a": ]"#, opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 6 }));
+        assert_eq!(run("[,]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 1 }));
+        assert_eq!(run("]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 0 }));
+        assert_eq!(run("[1,]", OPTS), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
     }
 
     #[test]
