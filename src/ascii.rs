@@ -69,6 +69,26 @@ pub fn whitespace_end(buf: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// How many of the 16 bytes at `p` are ASCII before the first that is not (16 if none).
+///
+/// # Safety
+/// `p` must be readable for 16 bytes.
+#[inline(always)]
+pub unsafe fn ascii_prefix_16(p: *const u8) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    unsafe {
+        use std::arch::x86_64::*;
+        let high = _mm_movemask_epi8(_mm_loadu_si128(p.cast())) as u32;
+        (high | 1 << 16).trailing_zeros() as usize
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: `p` is readable for 16 bytes.
+    unsafe {
+        std::slice::from_raw_parts(p, 16).iter().take_while(|b| b.is_ascii()).count()
+    }
+}
+
 /// The offset of the first UCS-2 unit at or after `i` that JSON escapes when non-ASCII text
 /// is written as is (`ensure_ascii=False`): `"`, `\\` or a control character; or the end.
 #[inline(always)]

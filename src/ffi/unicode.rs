@@ -147,12 +147,24 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
 trait Unit: Copy {
     /// `cp` as a unit; the kind was chosen so that it fits.
     fn of(cp: u32) -> Self;
+
+    /// Writes the 16 ASCII bytes at `src` as 16 units at `dst`.
+    ///
+    /// # Safety
+    /// `src` readable and `dst` writable for 16 bytes and 16 units.
+    unsafe fn widen_16(src: *const u8, dst: *mut Self);
 }
 
 impl Unit for u8 {
     #[inline(always)]
     fn of(cp: u32) -> u8 {
         cp as u8
+    }
+
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u8) {
+        // SAFETY: forwarded.
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, 16) }
     }
 }
 
@@ -161,6 +173,16 @@ impl Unit for u16 {
     fn of(cp: u32) -> u16 {
         cp as u16
     }
+
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u16) {
+        // SAFETY: forwarded; each unit is the byte zero-extended.
+        unsafe {
+            for k in 0..16 {
+                dst.add(k).write(u16::from(*src.add(k)));
+            }
+        }
+    }
 }
 
 impl Unit for u32 {
@@ -168,9 +190,19 @@ impl Unit for u32 {
     fn of(cp: u32) -> u32 {
         cp
     }
+
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u32) {
+        // SAFETY: forwarded; each unit is the byte zero-extended.
+        unsafe {
+            for k in 0..16 {
+                dst.add(k).write(u32::from(*src.add(k)));
+            }
+        }
+    }
 }
 
-/// Writes the code points of `text` as `T` units.
+/// Writes the code points of `text` as `T` units; runs of ASCII 16 bytes at a time.
 ///
 /// # Safety
 /// `text` is valid generalized UTF-8 (every sequence complete) whose code points all fit `T`,
@@ -179,12 +211,27 @@ impl Unit for u32 {
 unsafe fn fill<T: Unit>(data: *mut T, text: &[u8]) {
     let cont = |b: u8| u32::from(b & 0x3f);
     // SAFETY: each lead byte is followed by its whole sequence inside `text`, and `out`
-    // advances once per code point.
+    // advances once per code point; 16 bytes are read only when 16 are left, and only their
+    // ASCII prefix is written (one unit per byte).
     unsafe {
         let (mut p, end, mut out) = (text.as_ptr(), text.as_ptr().add(text.len()), data);
         while p < end {
             let b = *p;
             let cp = if b < 0x80 {
+                if end.offset_from(p) >= 16 {
+                    // The ASCII run here: all 16 bytes at once, or up to the next lead.
+                    let run = crate::ascii::ascii_prefix_16(p);
+                    if run == 16 {
+                        T::widen_16(p, out);
+                    } else {
+                        for k in 0..run {
+                            out.add(k).write(T::of(u32::from(*p.add(k))));
+                        }
+                    }
+                    p = p.add(run);
+                    out = out.add(run);
+                    continue;
+                }
                 p = p.add(1);
                 u32::from(b)
             } else if b < 0xE0 {
