@@ -143,3 +143,57 @@ def test_a_hook_that_parses_again_gets_its_own_buffers():
 
     doc = json.dumps([{"a": [1, {"b": "x\\ny"}], "c": "é" * 20}] * 30)
     assert_same(rjson.loads(doc, object_hook=hook), json.loads(doc, object_hook=hook))
+
+
+# ---------------------------------------------------------------------------
+# Object shapes: the second time a key sequence is seen its dict becomes a template, and
+# objects of that shape are copies of it with their values written in place.
+# ---------------------------------------------------------------------------
+
+def test_objects_of_one_shape_keep_their_own_values():
+    rows = [{"id": i, "name": f"n{i}", "tags": [i, {"x": i}], "ok": i % 2 == 0, "none": None} for i in range(50)]
+    doc = json.dumps(rows)
+    for _ in range(3):
+        got = rjson.loads(doc)
+        assert_same(got, rows)
+    # Changing a result changes neither the template nor later results.
+    got[0]["id"] = "changed"
+    got[0]["extra"] = 1
+    del got[1]["name"]
+    assert_same(rjson.loads(doc), rows)
+
+
+def test_shapes_with_duplicates_reordered_or_colliding_keys():
+    doc = json.dumps([{"a": 1, "b": 2}, {"b": 3, "a": 4}, {"a": 5, "b": 6, "c": 7}] * 4)
+    doc = doc[:-1] + ', {"a": 1, "b": 2, "a": 3}, {"a": 1, "b": 2, "a": 3}, {"a": 1, "b": 2, "a": 3}]'
+    for _ in range(2):
+        same(doc)
+    # More shapes than slots, each seen several times.
+    many = json.dumps([{f"k{i}": 1, f"j{i}": 2, "z": i} for i in range(2000)] * 3)
+    same(many)
+
+
+def test_shaped_dicts_are_tracked_by_the_gc_as_json_makes_them():
+    import gc
+    doc = json.dumps([{"a": 1, "b": "x"}, {"a": [], "b": 2}, {"a": {}, "b": None}, {"a": {"c": 1}, "b": 0}] * 3)
+    for _ in range(2):
+        got, want = rjson.loads(doc), json.loads(doc)
+        assert [gc.is_tracked(d) for d in got] == [gc.is_tracked(d) for d in want]
+        assert [gc.is_tracked(d["a"]) for d in got if isinstance(d["a"], dict)] == \
+            [gc.is_tracked(d["a"]) for d in want if isinstance(d["a"], dict)]
+
+
+def test_shaped_dicts_leave_no_references_behind():
+    doc = json.dumps([{"a": None, "b": True, "c": [None]}] * 20)
+    rjson.loads(doc)
+    before = sys.getrefcount(None), sys.getrefcount(True)
+    for _ in range(200):
+        rjson.loads(doc)
+    assert (sys.getrefcount(None), sys.getrefcount(True)) == before
+
+
+def test_object_hook_gets_shaped_dicts():
+    doc = json.dumps([{"a": 1, "b": [2]}] * 5)
+    seen = []
+    got = rjson.loads(doc, object_hook=lambda d: seen.append(dict(d)) or len(seen))
+    assert got == [1, 2, 3, 4, 5] and seen == [{"a": 1, "b": [2]}] * 5

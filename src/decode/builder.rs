@@ -238,8 +238,10 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             // SAFETY: GIL held; the list is owned here and the hook borrowed from the decoder.
             return self.push(unsafe { call_with(self.hooks.object_pairs_hook, list) });
         }
-        // SAFETY: `pairs` holds owned key/value references, handed to `dict_of`.
-        let dict = unsafe { dict_of(pairs) };
+        // SAFETY: `pairs` holds owned key/value references, handed to the shape cache or (if
+        // it declines, leaving them untouched) to `dict_of`; the cache is the module's, used
+        // under the GIL within this call.
+        let dict = unsafe { (*self.state.decoder).shapes.dict_of(pairs).unwrap_or_else(|| dict_of(pairs)) };
         if HOOKED && !self.hooks.object_hook.is_null() {
             // SAFETY: as above.
             return self.push(unsafe { call_with(self.hooks.object_hook, dict) });

@@ -3,6 +3,7 @@
 
 use super::key_cache::KeyCache;
 use super::scanner::Scratch;
+use super::shapes::ShapeCache;
 use pyo3_ffi::PyObject;
 
 /// Buffers bigger than this (bytes) are freed after the parse rather than kept.
@@ -10,6 +11,7 @@ const KEEP_MAX: usize = 1 << 20;
 
 pub struct DecoderCache {
     pub keys: KeyCache,
+    pub shapes: ShapeCache,
     /// `None` while a parse uses them (a parse nested in a hook of another then allocates
     /// its own).
     buffers: Option<Buffers>,
@@ -23,8 +25,11 @@ pub struct Buffers {
 }
 
 impl DecoderCache {
-    pub fn new() -> DecoderCache {
-        DecoderCache { keys: KeyCache::new(), buffers: Some(Buffers::default()) }
+    /// # Safety
+    /// GIL held.
+    pub unsafe fn new() -> DecoderCache {
+        // SAFETY: forwarded.
+        DecoderCache { keys: KeyCache::new(), shapes: unsafe { ShapeCache::new() }, buffers: Some(Buffers::default()) }
     }
 
     /// The kept buffers, or new ones if a parse is using them.
@@ -44,6 +49,7 @@ impl DecoderCache {
     /// Releases every cached key and frees the buffers (module clear).
     pub fn clear(&mut self) {
         self.keys.clear();
+        self.shapes.clear();
         self.buffers = None;
     }
 }

@@ -10,6 +10,7 @@ pub mod input;
 pub mod key_cache;
 pub mod number;
 pub mod scanner;
+pub mod shapes;
 pub mod strings;
 
 pub use builder::Hooks;

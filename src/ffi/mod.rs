@@ -8,6 +8,7 @@ pub mod buffer;
 pub mod bytearray;
 pub mod bytes;
 pub mod containers;
+pub mod dict;
 mod layout;
 pub mod unicode;
 
