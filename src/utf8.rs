@@ -5,6 +5,7 @@
 use crate::ffi::unicode::StrData;
 
 /// Appends code point `cp` as generalized UTF-8 (a surrogate as its own 3-byte sequence).
+#[inline]
 pub fn push_char(out: &mut Vec<u8>, cp: u32) {
     match cp {
         0..=0x7f => out.push(cp as u8),

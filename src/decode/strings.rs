@@ -179,8 +179,19 @@ fn scan_unicode_escape(buf: &[u8], u: usize) -> Result<(u32, usize), SyntaxError
     Ok((cp, end))
 }
 
+#[inline(always)]
 fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | (d as char).to_digit(16)?))
+    let mut value = 0u32;
+    for &d in digits {
+        let digit = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        value = value << 4 | u32::from(digit);
+    }
+    Some(value)
 }
 
 #[cfg(test)]
