@@ -75,7 +75,18 @@ trait Unit: Copy {
     ///
     /// # Safety
     /// `units[i..i + CHUNK]` in bounds; `dst` writable for `CHUNK` bytes.
-    unsafe fn ascii_chunk(units: &[Self], i: usize, dst: *mut u8) -> bool;
+    #[inline(always)]
+    unsafe fn ascii_chunk(units: &[Self], i: usize, dst: *mut u8) -> bool {
+        let units = &units[i..i + Self::CHUNK];
+        if units.iter().any(|&u| u.cp() >= 0x80) {
+            return false;
+        }
+        for (k, &u) in units.iter().enumerate() {
+            // SAFETY: `dst` is writable for `CHUNK` bytes.
+            unsafe { dst.add(k).write(u.cp() as u8) };
+        }
+        true
+    }
     fn cp(self) -> u32;
 
     /// The length of `units` in UTF-8.
@@ -121,10 +132,10 @@ impl Unit for u8 {
 impl Unit for u16 {
     const CHUNK: usize = 8;
 
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     unsafe fn ascii_chunk(units: &[u16], i: usize, dst: *mut u8) -> bool {
         let units = &units[i..i + 8];
-        #[cfg(target_arch = "x86_64")]
         // SAFETY: SSE2 is baseline on x86_64; 8 units are read, 8 bytes written.
         unsafe {
             let v = _mm_loadu_si128(units.as_ptr().cast());
@@ -133,17 +144,6 @@ impl Unit for u16 {
                 return false;
             }
             _mm_storel_epi64(dst.cast(), _mm_packus_epi16(v, v));
-            true
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            if units.iter().fold(0, |acc, &u| acc | u) >= 0x80 {
-                return false;
-            }
-            for (k, &u) in units.iter().enumerate() {
-                // SAFETY: `dst` is writable for 8 bytes.
-                unsafe { dst.add(k).write(u as u8) };
-            }
             true
         }
     }
@@ -177,10 +177,10 @@ impl Unit for u16 {
 impl Unit for u32 {
     const CHUNK: usize = 8;
 
+    #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     unsafe fn ascii_chunk(units: &[u32], i: usize, dst: *mut u8) -> bool {
         let units = &units[i..i + 8];
-        #[cfg(target_arch = "x86_64")]
         // SAFETY: SSE2 is baseline on x86_64; 8 units are read, 8 bytes written. Code points
         // are at most 0x10ffff, so signed comparisons and packs are exact.
         unsafe {
@@ -190,17 +190,6 @@ impl Unit for u32 {
             }
             let words = _mm_packs_epi32(a, b);
             _mm_storel_epi64(dst.cast(), _mm_packus_epi16(words, words));
-            true
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            if units.iter().fold(0, |acc, &u| acc | u) >= 0x80 {
-                return false;
-            }
-            for (k, &u) in units.iter().enumerate() {
-                // SAFETY: `dst` is writable for 8 bytes.
-                unsafe { dst.add(k).write(u as u8) };
-            }
             true
         }
     }

@@ -152,7 +152,15 @@ trait Unit: Copy {
     ///
     /// # Safety
     /// `src` readable and `dst` writable for 16 bytes and 16 units.
-    unsafe fn widen_16(src: *const u8, dst: *mut Self);
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut Self) {
+        // SAFETY: forwarded; each unit is the byte zero-extended.
+        unsafe {
+            for k in 0..16 {
+                dst.add(k).write(Self::of(u32::from(*src.add(k))));
+            }
+        }
+    }
 }
 
 impl Unit for u8 {
@@ -173,32 +181,12 @@ impl Unit for u16 {
     fn of(cp: u32) -> u16 {
         cp as u16
     }
-
-    #[inline(always)]
-    unsafe fn widen_16(src: *const u8, dst: *mut u16) {
-        // SAFETY: forwarded; each unit is the byte zero-extended.
-        unsafe {
-            for k in 0..16 {
-                dst.add(k).write(u16::from(*src.add(k)));
-            }
-        }
-    }
 }
 
 impl Unit for u32 {
     #[inline(always)]
     fn of(cp: u32) -> u32 {
         cp
-    }
-
-    #[inline(always)]
-    unsafe fn widen_16(src: *const u8, dst: *mut u32) {
-        // SAFETY: forwarded; each unit is the byte zero-extended.
-        unsafe {
-            for k in 0..16 {
-                dst.add(k).write(u32::from(*src.add(k)));
-            }
-        }
     }
 }
 
