@@ -6,35 +6,40 @@
 #[inline(always)]
 pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
-        // `i..i + 16`, which the loop condition keeps inside `buf` (never past its end).
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control_max = _mm_set1_epi8(0x1f);
-            // DEL matches itself only when asked; otherwise compare with a byte that is
-            // already caught (the quote).
-            let del = _mm_set1_epi8(if stop_at_del { 0x7f } else { b'"' as i8 });
-            while i + 16 <= buf.len() {
-                let v = _mm_loadu_si128(buf.as_ptr().add(i).cast());
-                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, control_max), v);
-                let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-                let special = _mm_or_si128(_mm_or_si128(quoted, control), _mm_cmpeq_epi8(v, del));
-                // The sign bit of each byte marks non-ASCII bytes.
-                let mask = (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32;
-                if mask != 0 {
-                    return i + mask.trailing_zeros() as usize;
-                }
-                i += 16;
-            }
+    while i + 16 <= buf.len() {
+        // SAFETY: the loop condition keeps the 16 bytes at `i` inside `buf`.
+        let special = unsafe { special_mask_16(buf.as_ptr().add(i), stop_at_del) };
+        if special != 0 {
+            return i + special.trailing_zeros() as usize;
         }
+        i += 16;
     }
     while i < buf.len() && is_plain(buf[i], stop_at_del) {
         i += 1;
     }
     i
+}
+
+/// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
+///
+/// # Safety
+/// `p` must be readable for 16 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    unsafe {
+        let v = _mm_loadu_si128(p.cast());
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)));
+        // DEL matches itself only when asked; otherwise compare with a byte that is already
+        // caught (the quote).
+        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(if stop_at_del { 0x7f } else { b'"' as i8 }));
+        let special = _mm_or_si128(_mm_or_si128(quoted, control), del);
+        // The sign bit of each byte marks non-ASCII bytes.
+        (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32
+    }
 }
 
 /// The offset of the first byte at or after `i` that is not JSON whitespace (space, tab,

@@ -197,3 +197,31 @@ def test_object_hook_gets_shaped_dicts():
     seen = []
     got = rjson.loads(doc, object_hook=lambda d: seen.append(dict(d)) or len(seen))
     assert got == [1, 2, 3, 4, 5] and seen == [{"a": 1, "b": [2]}] * 5
+
+
+@pytest.mark.parametrize("after", ["\\n", "\\u20ac", "é", "😀", "\x01", "\\ud83d\\ude00"])
+def test_text_after_a_first_escape_is_copied_in_runs_of_any_length(after):
+    # Once a string has an escape its content is copied: runs of every length between
+    # specials, across 16-byte blocks.
+    for gap in range(0, 36):
+        body = "\\t" + "a" * gap + after + "b" * (gap // 2) + "\\\\" + "c" * gap
+        doc = f'["{body}", {{"{body}": "{body}"}}]'
+        want = json.loads(doc, strict=False)
+        assert_same(rjson.loads(doc.encode(), strict=False), want)
+        assert_same(rjson.loads(doc, strict=False), want)
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\xc3", b"\xe2\x82"])
+def test_invalid_utf8_after_an_escape(bad):
+    for gap in (0, 5, 20):
+        data = b'["\\n' + b"x" * gap + bad + b'"]'
+        with pytest.raises(UnicodeDecodeError) as want:
+            json.loads(data)
+        with pytest.raises(UnicodeDecodeError) as got:
+            rjson.loads(data)
+        assert str(got.value) == str(want.value)
+        with pytest.raises(json.JSONDecodeError) as want:
+            json.loads('["\\n' + "x" * gap + '\x01"]')
+        with pytest.raises(json.JSONDecodeError) as got:
+            rjson.loads('["\\n' + "x" * gap + '\x01"]')
+        assert (got.value.msg, got.value.pos) == (want.value.msg, want.value.pos)

@@ -47,7 +47,8 @@ pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool
     scan_string_rest(buf, quote, i, scratch, strict)
 }
 
-/// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII.
+/// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII; the
+/// content is read in place until an escape, then copied.
 fn scan_string_rest(
     buf: &[u8],
     quote: usize,
@@ -55,64 +56,121 @@ fn scan_string_rest(
     scratch: &mut Vec<u8>,
     strict: bool,
 ) -> Result<StrToken, SyntaxError> {
-    let mut run_start = quote + 1;
-    let mut escaped = false;
-    let mut chars = i - run_start;
+    let start = quote + 1;
+    let mut chars = i - start;
     let mut max_char = 0u32;
     loop {
         let Some(&b) = buf.get(i) else {
             return syntax(ErrorKind::UnterminatedString, quote);
         };
         match b {
-            b'"' => {
-                let raw_start = if escaped {
-                    scratch.extend_from_slice(&buf[run_start..i]);
-                    None
-                } else {
-                    Some(quote + 1)
-                };
-                return Ok(StrToken { end: i + 1, raw_start, chars, max_char });
-            }
+            b'"' => return Ok(StrToken { end: i + 1, raw_start: Some(start), chars, max_char }),
             b'\\' => {
-                if !escaped {
-                    scratch.clear();
-                    escaped = true;
-                }
-                scratch.extend_from_slice(&buf[run_start..i]);
-                let (cp, next) = scan_escape(buf, i, quote)?;
-                push_char(scratch, cp);
-                max_char = max_char.max(cp);
-                chars += 1;
-                i = next;
-                run_start = i;
+                scratch.clear();
+                scratch.extend_from_slice(&buf[start..i]);
+                return scan_escaped(buf, quote, i, scratch, strict, chars, max_char);
             }
             0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
             0x00..=0x1f => {
                 chars += 1;
                 i += 1;
             }
-            _ => {
-                // A run of non-ASCII characters (text in most scripts has few ASCII
-                // bytes between them), validated sequence by sequence.
-                let mut max_lead = 0u8;
-                while let Some(&lead) = buf.get(i).filter(|&&b| b >= 0x80) {
-                    i += utf8_sequence(buf, i, lead)?;
-                    max_lead = max_lead.max(lead);
-                    chars += 1;
-                }
-                // The largest lead tells the widest kind: 0xc2-0xc3 only fit Latin-1,
-                // 0xc4-0xef need UCS-2, 0xf0-0xf4 UCS-4.
-                max_char = max_char.max(match max_lead {
-                    0..=0xc3 => 0xff,
-                    0xc4..=0xef => 0xffff,
-                    _ => 0x10ffff,
-                });
-            }
+            _ => i = non_ascii_run(buf, i, &mut chars, &mut max_char)?,
         }
         let run_begin = i;
         i = plain_run_end(buf, i, false);
         chars += i - run_begin;
     }
+}
+
+/// The rest of a string from its first escape at `i`, its content so far in `scratch`.
+#[cold]
+fn scan_escaped(
+    buf: &[u8],
+    quote: usize,
+    mut i: usize,
+    scratch: &mut Vec<u8>,
+    strict: bool,
+    mut chars: usize,
+    mut max_char: u32,
+) -> Result<StrToken, SyntaxError> {
+    loop {
+        let Some(&b) = buf.get(i) else {
+            return syntax(ErrorKind::UnterminatedString, quote);
+        };
+        match b {
+            b'"' => return Ok(StrToken { end: i + 1, raw_start: None, chars, max_char }),
+            b'\\' => {
+                let (cp, next) = scan_escape(buf, i, quote)?;
+                push_char(scratch, cp);
+                max_char = max_char.max(cp);
+                chars += 1;
+                i = next;
+            }
+            0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
+            0x00..=0x1f => {
+                scratch.push(b);
+                chars += 1;
+                i += 1;
+            }
+            _ => {
+                let end = non_ascii_run(buf, i, &mut chars, &mut max_char)?;
+                scratch.extend_from_slice(&buf[i..end]);
+                i = end;
+            }
+        }
+        i = copy_plain_run(buf, i, scratch, &mut chars);
+    }
+}
+
+/// Copies the plain ASCII run at `i` to `out` and returns where it ends. Escaped text has
+/// short runs: the first 16 bytes are copied whole and the run's part of them kept; a longer
+/// run is found, then copied.
+#[inline(always)]
+fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if i + 16 <= buf.len() {
+        out.reserve(16);
+        // SAFETY: the 16 bytes at `i` are inside `buf`; `out` has room for 16 more, of which
+        // only the run's (initialized) bytes are counted in its length.
+        let plain = unsafe {
+            let src = buf.as_ptr().add(i);
+            std::ptr::copy_nonoverlapping(src, out.as_mut_ptr().add(out.len()), 16);
+            let plain = (crate::ascii::special_mask_16(src, false) | 1 << 16).trailing_zeros() as usize;
+            out.set_len(out.len() + plain);
+            plain
+        };
+        i += plain;
+        *chars += plain;
+        if plain < 16 {
+            return i;
+        }
+    }
+    let end = plain_run_end(buf, i, false);
+    out.extend_from_slice(&buf[i..end]);
+    *chars += end - i;
+    end
+}
+
+/// Validates the run of non-ASCII characters at `i` (text in most scripts has few ASCII
+/// bytes between them) and returns where it ends, counting its characters and raising
+/// `max_char` to its widest kind.
+#[inline(always)]
+fn non_ascii_run(buf: &[u8], mut i: usize, chars: &mut usize, max_char: &mut u32) -> Result<usize, SyntaxError> {
+    let mut max_lead = 0u8;
+    while let Some(&lead) = buf.get(i).filter(|&&b| b >= 0x80) {
+        i += utf8_sequence(buf, i, lead)?;
+        max_lead = max_lead.max(lead);
+        *chars += 1;
+    }
+    // The largest lead tells the widest kind: 0xc2-0xc3 only fit Latin-1, 0xc4-0xef need
+    // UCS-2, 0xf0-0xf4 UCS-4.
+    *max_char = (*max_char).max(match max_lead {
+        0..=0xc3 => 0xff,
+        0xc4..=0xef => 0xffff,
+        _ => 0x10ffff,
+    });
+    Ok(i)
 }
 
 /// The length of the valid UTF-8 sequence (surrogates accepted, as `surrogatepass`) whose
