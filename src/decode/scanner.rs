@@ -144,8 +144,28 @@ fn parse_value_at<S: Sink>(
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
-            b'0'..=b'9' => pos = parse_number(buf, pos, sink)?,
-            b'-' if buf.get(pos + 1) != Some(&b'I') => pos = parse_number(buf, pos, sink)?,
+            b'0'..=b'9' | b'-' if b != b'-' || buf.get(pos + 1) != Some(&b'I') => {
+                pos = parse_number(buf, pos, sink)?;
+                // Arrays of numbers: the items that follow, while numbers, without the
+                // general dispatch (which takes over again at anything else).
+                if depth > 0 && !in_object {
+                    loop {
+                        let comma = skip_ws(buf, pos);
+                        if buf.get(comma) != Some(&b',') {
+                            pos = comma;
+                            break;
+                        }
+                        let next = skip_ws(buf, comma + 1);
+                        match buf.get(next) {
+                            Some(b'0'..=b'9') => {}
+                            Some(b'-') if buf.get(next + 1) != Some(&b'I') => {}
+                            _ => break,
+                        }
+                        count += 1;
+                        pos = parse_number(buf, next, sink)?;
+                    }
+                }
+            }
             b'[' | b'{' => {
                 let is_object = b == b'{';
                 if depth >= options.max_depth {
@@ -328,6 +348,19 @@ mod tests {
         assert_eq!(run("[NaN, Infinity, -Infinity, -1.5e3]", OPTS).unwrap(),
             "NaN Infinity NegInfinity -1.5e3f [4]");
         assert_eq!(run("{}", OPTS).unwrap(), "{0}");
+    }
+
+    #[test]
+    fn runs_of_numbers_in_arrays_hand_over_at_anything_else() {
+        assert_eq!(run(r#"[1, 2,"a", -3 ,-Infinity, 4 , [5,6] ,7]"#, OPTS).unwrap(),
+            r#"1 2 "a" -3 NegInfinity 4 5 6 [2] 7 [8]"#);
+        assert_eq!(run(r#"{"k": [1,2], "j": 3}"#, OPTS).unwrap(), r#""k": 1 2 [2] "j": 3 {2}"#);
+        fails("[1,2 3]", ErrorKind::ExpectingComma, 5);
+        fails("[1,-]", ErrorKind::ExpectingValue, 3);
+        fails("[1,-I]", ErrorKind::ExpectingValue, 3);
+        fails("[1,2,]", ErrorKind::ExpectingValue, 5);
+        let opts = Options { name_trailing_commas: true, ..OPTS };
+        assert_eq!(run("[1,2 ,\n]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 5 }));
     }
 
     #[test]
