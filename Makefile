@@ -1,5 +1,6 @@
 # rjson: `make test` (build + all tests), `make bench` (benchmark against the peers),
-# `make abi` (the whole suite under every CPython 3.9 to 3.15, release and debug builds).
+# `make abi` (the whole suite under every CPython 3.9 to 3.15, release and debug builds),
+# `make fuzz`, `make memcheck`, `make stress`, `make scaling` (reliability, see README).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(CURDIR)/$(VENV)/bin/python
@@ -7,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench abi clean
+.PHONY: all build test test-rust test-python bench abi clean fuzz fuzz-ci memcheck stress scaling
 
 all: build
 
@@ -40,6 +41,44 @@ bench: build
 # ABI_ARGS="--only 3.14d,3.9" or "--jobs 1" narrow it down.
 abi:
 	$(PYTHON) tests/abi/matrix.py $(ABI_ARGS)
+
+# Fuzzing (fuzz/README.md): the cargo-fuzz targets on the pure-Rust parts, then the atheris
+# differential targets against json (and orjson), each for FUZZ_SECONDS; FUZZ_TARGETS="scanner
+# loads_diff" narrows it down. cargo-fuzz is installed from crates.io on first use.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+SHARED ?= $(CURDIR)/../shared
+CARGO_FUZZ := $(CARGO_TARGET_DIR)/tools/bin/cargo-fuzz
+
+$(CARGO_FUZZ):
+	cargo install cargo-fuzz --version 0.13.2 --locked --root $(CARGO_TARGET_DIR)/tools
+
+$(VENV)/.fuzz-deps: $(VENV)/.deps fuzz/requirements.txt
+	$(PY) -m pip install -q -r fuzz/requirements.txt
+	touch $@
+
+fuzz: build $(CARGO_FUZZ) $(VENV)/.fuzz-deps
+	PY=$(PY) CARGO_FUZZ=$(CARGO_FUZZ) SHARED=$(SHARED) fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The short run for CI: every target for 15 seconds.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=15 FUZZ_TARGETS=
+
+# valgrind memcheck over a representative part of the suite (tests/memcheck/run.py; the
+# default list there, or MEMCHECK_FILES="test_loads.py ..."): fails on invalid reads or
+# writes or uninitialised memory involving rjson. About half an hour.
+memcheck: build
+	command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
+	$(PY) tests/memcheck/run.py $(MEMCHECK_FILES)
+
+# The concurrency stress of tests/test_stress.py for STRESS_SECONDS per case (the suite runs 2).
+STRESS_SECONDS ?= 120
+stress: build
+	cd tests && RJSON_STRESS_SECONDS=$(STRESS_SECONDS) $(PY) -m pytest -q -p no:cacheprovider test_stress.py
+
+# Time per byte and peak memory from 1 KB to 100 MB (bench/results/scaling.md); a few minutes.
+scaling: build
+	$(PY) bench/scaling.py $(SCALING_ARGS)
 
 clean:
 	cargo clean

@@ -12,6 +12,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,7 @@ int main(void) {
     OFFSET(PyTypeObject, tp_name);
     OFFSET(PyTypeObject, tp_repr);
     OFFSET(PyTypeObject, tp_flags);
+    OFFSET(PyTypeObject, tp_dict); /* a dataclass's own __slots__ */
     VALUE("Py_TPFLAGS_LONG_SUBCLASS", Py_TPFLAGS_LONG_SUBCLASS);
     VALUE("Py_TPFLAGS_LIST_SUBCLASS", Py_TPFLAGS_LIST_SUBCLASS);
     VALUE("Py_TPFLAGS_TUPLE_SUBCLASS", Py_TPFLAGS_TUPLE_SUBCLASS);
@@ -128,5 +130,29 @@ int main(void) {
     OFFSET(PyDictObject, ma_used);
     OFFSET(PyDictObject, ma_keys);
     OFFSET(PyDictObject, ma_values);
+
+    /* datetime's objects and C API capsule (the orjson face reads their fields). */
+    OFFSET(PyDateTime_CAPI, DateType);
+    OFFSET(PyDateTime_CAPI, DateTimeType);
+    OFFSET(PyDateTime_CAPI, TimeType);
+    OFFSET(PyDateTime_CAPI, DeltaType);
+    OFFSET(PyDateTime_CAPI, TZInfoType);
+    SIZE(PyDateTime_Date);
+    OFFSET(PyDateTime_Date, hastzinfo);
+    OFFSET(PyDateTime_Date, data);
+    SIZE(PyDateTime_DateTime);
+    OFFSET(PyDateTime_DateTime, hastzinfo);
+    OFFSET(PyDateTime_DateTime, data);
+    OFFSET(PyDateTime_DateTime, fold);
+    OFFSET(PyDateTime_DateTime, tzinfo);
+    SIZE(PyDateTime_Time);
+    OFFSET(PyDateTime_Time, hastzinfo);
+    OFFSET(PyDateTime_Time, data);
+    OFFSET(PyDateTime_Time, fold);
+    OFFSET(PyDateTime_Time, tzinfo);
+    SIZE(PyDateTime_Delta);
+    OFFSET(PyDateTime_Delta, days);
+    OFFSET(PyDateTime_Delta, seconds);
+    OFFSET(PyDateTime_Delta, microseconds);
     return 0;
 }

@@ -10,6 +10,7 @@ pub mod decode;
 pub mod encode;
 pub mod ffi;
 mod module;
+mod orjson;
 mod py;
 mod stdlib;
 pub mod utf8;

@@ -45,9 +45,17 @@ pub enum Name {
     Write,
     Read,
     ArrayHook,
+    Option,
+    Int,
+    Value,
+    DictAttr,
+    DataclassFields,
+    Slots,
+    FieldType,
+    Utcoffset,
 }
 
-pub const NAME_COUNT: usize = 32;
+pub const NAME_COUNT: usize = 40;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -82,6 +90,14 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"write",
     c"read",
     c"array_hook",
+    c"option",
+    c"int",
+    c"value",
+    c"__dict__",
+    c"__dataclass_fields__",
+    c"__slots__",
+    c"_field_type",
+    c"utcoffset",
 ];
 
 impl Name {
@@ -117,11 +133,20 @@ pub struct State {
     pub iterencode: *mut PyObject,
     pub decode: *mut PyObject,
     pub raw_decode: *mut PyObject,
+    /// The orjson face: its `JSONDecodeError` and `Fragment` types, and the types it
+    /// serializes natively (`datetime`'s C API capsule, `uuid.UUID`, `enum.EnumMeta`).
+    pub orjson_decode_error: *mut PyObject,
+    pub fragment_type: *mut PyObject,
+    pub datetime_capsule: *mut PyObject,
+    pub uuid_type: *mut PyObject,
+    pub enum_meta: *mut PyObject,
     /// Interned names, indexed by [`Name`].
     pub names: [*mut PyObject; NAME_COUNT],
     /// Object keys and buffers reused across `loads` calls (a `Box` owned by the module;
     /// emptied by `m_clear`, freed by `m_free`).
     pub decoder: *mut DecoderCache,
+    /// The `PyDateTime_CAPI` inside `datetime_capsule`.
+    pub datetime_api: *const crate::ffi::datetime::PyDateTime_CAPI,
 }
 
 impl State {
@@ -148,6 +173,11 @@ impl State {
             &mut self.iterencode,
             &mut self.decode,
             &mut self.raw_decode,
+            &mut self.orjson_decode_error,
+            &mut self.fragment_type,
+            &mut self.datetime_capsule,
+            &mut self.uuid_type,
+            &mut self.enum_meta,
         ]
         .into_iter()
             .chain(self.names.iter_mut())
@@ -270,6 +300,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
         }
         add_attribute(module, c"JSONDecodeError", Owned::borrowed(st.json_decode_error))?;
         crate::stdlib::add_classes(module, st)?;
+        crate::orjson::add_face(module, st)?;
         let built_for = Owned::new(Py_BuildValue(c"(ii)".as_ptr(), 3 as c_int, built_for_minor() as c_int))?;
         add_attribute(module, c"__built_for__", built_for)?;
         let version = env!("CARGO_PKG_VERSION");
@@ -283,6 +314,36 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
 fn built_for_minor() -> u32 {
     let version = env!("RJSON_BUILT_FOR");
     version.split('.').nth(1).and_then(|m| m.parse().ok()).unwrap_or(0)
+}
+
+/// The module-bound functions of `defs`.
+pub unsafe fn functions<const N: usize>(module: *mut PyObject, defs: *mut [PyMethodDef; N]) -> Option<[Owned; N]> {
+    // SAFETY: the definitions are 'static; each function holds a reference to the module.
+    unsafe {
+        let name = Owned::new(PyModule_GetNameObject(module))?;
+        let made: Vec<Owned> = (0..N)
+            .map(|k| Owned::new(PyCFunction_NewEx((*defs).as_mut_ptr().add(k), module, name.as_ptr())))
+            .collect::<Option<_>>()?;
+        made.try_into().ok()
+    }
+}
+
+/// `rjson.<name>` as a module of its own in `sys.modules` (`import rjson.decoder` works), as
+/// `json.encoder` and `json.decoder` are.
+pub unsafe fn add_submodule(module: *mut PyObject, name: &CStr, members: &[(&CStr, &Owned)]) -> Option<()> {
+    // SAFETY: GIL held; new references are owned by `Owned` or handed to the module.
+    unsafe {
+        let full = format!("rjson.{}\0", name.to_str().ok()?);
+        let sub = Owned::new(PyModule_New(full.as_ptr().cast()))?;
+        for (member, value) in members {
+            add_attribute(sub.as_ptr(), member, Owned::borrowed(value.as_ptr()))?;
+        }
+        let modules = PyImport_GetModuleDict();
+        if PyDict_SetItemString(modules, full.as_ptr().cast(), sub.as_ptr()) != 0 {
+            return None;
+        }
+        add_attribute(module, name, sub)
+    }
 }
 
 /// Adds `value` to `module` as `name`.

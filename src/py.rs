@@ -187,11 +187,15 @@ pub unsafe fn str_to_string(obj: *mut PyObject) -> Option<String> {
 ///
 /// The standard library counts nesting against the interpreter's recursion limit; rjson
 /// never recurses on the C stack, so it uses at least that limit, and CPython's own C
-/// recursion allowance where a version has one (3.12: 1500, 3.13+: 10000).
+/// recursion allowance where a version has one (3.12: 1500, 3.13: 10000). From 3.14 C code
+/// is limited by the stack space left instead: json's C encoder and scanner get about 65,000
+/// levels deep on a main thread's default 8 MiB stack, so rjson allows as many.
 pub fn max_depth() -> usize {
     // SAFETY: reads an interpreter setting; the GIL is held by every caller.
     let limit = unsafe { Py_GetRecursionLimit() }.max(1) as usize;
-    let c_limit: usize = if cfg!(py_3_13) {
+    let c_limit: usize = if cfg!(py_3_14) {
+        65_000
+    } else if cfg!(py_3_13) {
         10_000
     } else if cfg!(py_3_12) {
         1_500
@@ -199,4 +203,46 @@ pub fn max_depth() -> usize {
         0
     };
     limit.max(c_limit)
+}
+
+/// Takes the raised exception (a new reference, normalised; NULL if none is set).
+///
+/// # Safety
+/// The GIL must be held.
+pub unsafe fn take_exception() -> *mut PyObject {
+    // SAFETY: GIL held; the fetched references are owned here and handed to the caller.
+    unsafe {
+        #[cfg(py_3_12)]
+        return PyErr_GetRaisedException();
+        #[cfg(not(py_3_12))]
+        {
+            let (mut ty, mut value, mut tb) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
+            PyErr_Fetch(&mut ty, &mut value, &mut tb);
+            PyErr_NormalizeException(&mut ty, &mut value, &mut tb);
+            if !tb.is_null() && !value.is_null() {
+                PyException_SetTraceback(value, tb);
+            }
+            Py_XDECREF(ty);
+            Py_XDECREF(tb);
+            value
+        }
+    }
+}
+
+/// Raises `exc` (an exception instance, taken by [`take_exception`]), stealing the reference.
+///
+/// # Safety
+/// The GIL must be held; `exc` a new reference to an exception instance.
+pub unsafe fn restore_exception(exc: *mut PyObject) {
+    // SAFETY: GIL held; PyErr_Restore steals the three references made here.
+    unsafe {
+        #[cfg(py_3_12)]
+        PyErr_SetRaisedException(exc);
+        #[cfg(not(py_3_12))]
+        {
+            let ty = Py_TYPE(exc).cast::<PyObject>();
+            Py_INCREF(ty);
+            PyErr_Restore(ty, exc, PyException_GetTraceback(exc));
+        }
+    }
 }

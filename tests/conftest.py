@@ -28,6 +28,7 @@ import json
 import math
 import os
 import struct
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,13 @@ def join_chunks(chunks):
     """''.join of iterencode/dump chunks, a non-str chunk shown as <type:repr> (json's
     pure-Python encoder yields a non-str separator as is; chunk boundaries may differ)."""
     return "".join(c if type(c) is str else f"<{type(c).__name__}:{c!r}>" for c in chunks)
+
+
+def _refcount_of_a_local():
+    sole = object()
+    return sys.getrefcount(sole)
+
+
+# What sys.getrefcount reports for an object held by one local variable only: 2 up to
+# CPython 3.13 (the argument's own reference counts), 1 from 3.14 (locals are lent).
+SOLE_REFCOUNT = _refcount_of_a_local()

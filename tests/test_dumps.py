@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjson
+from conftest import SOLE_REFCOUNT
 
 CORPUS_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CORPUS_FILES = sorted(CORPUS_DIR.glob("*.json")) if CORPUS_DIR.is_dir() else []
@@ -972,5 +973,5 @@ def test_obj_as_keyword():
 def test_result_is_exact_str_and_fresh():
     r = rjson.dumps([1, "a"])
     assert type(r) is str
-    assert sys.getrefcount(r) == 2
+    assert sys.getrefcount(r) == SOLE_REFCOUNT
     assert r == json.dumps([1, "a"])

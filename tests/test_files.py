@@ -277,6 +277,10 @@ def test_dump_failures(name, kw):
         pytest.skip("infinite recursion")
     want = dump_image(json, FAILING[name](), **kw)
     got = dump_image(rjson, FAILING[name](), **kw)
+    if name == "deep" and want[1]["notes"]:
+        # 3.14+ notes every level the error crossed: as many as json's own Python frames
+        # allowed it to nest, which rjson (no frames) cannot match one for one.
+        assert set(got[1].pop("notes")) == set(want[1].pop("notes")) == {"when serializing list item 0"}
     assert got == want
 
 

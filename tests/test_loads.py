@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjson
-from conftest import assert_same, assert_same_outcome, check_loads, float_bits, outcome
+from conftest import SOLE_REFCOUNT, assert_same, assert_same_outcome, check_loads, float_bits, outcome
 
 HYPO = settings(deadline=None, max_examples=300, suppress_health_check=list(HealthCheck))
 
@@ -797,7 +797,7 @@ def test_result_refcounts():
     for doc in ('[[1], {"a": [2, {"b": {}}]}, [3.25, 123456789012345678901234567890]]',):
         for arg in (doc, doc.encode()):
             got, want = rjson.loads(arg), json.loads(arg)
-            assert sys.getrefcount(got) == sys.getrefcount(want) == 2
+            assert sys.getrefcount(got) == sys.getrefcount(want) == SOLE_REFCOUNT
             assert sys.getrefcount(got[0]) == sys.getrefcount(want[0])
             assert sys.getrefcount(got[1]) == sys.getrefcount(want[1])
             assert sys.getrefcount(got[1]["a"]) == sys.getrefcount(want[1]["a"])

@@ -3,7 +3,7 @@
 //! closes, at its exact size, or hands it to the decoder's hooks.
 
 use super::key_cache::MAX_KEY_LEN;
-use super::number::Value;
+use super::number::{parse_float_text, Value};
 use super::scanner::{Constant, Sink};
 use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
@@ -63,13 +63,22 @@ pub struct Builder<'s, const HOOKED: bool> {
     /// Containers open, each counted against the interpreter's recursion limit as the
     /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
     open: usize,
+    /// The orjson face: containers do not count against the recursion limit (the scanner
+    /// applies orjson's fixed one), and integers beyond 64 bits are read as floats.
+    orjson: bool,
 }
 
 impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
     pub fn new(state: &'s State, hooks: &'s Hooks, stack: &'s mut Vec<*mut PyObject>) -> Self {
         debug_assert_eq!(HOOKED, !hooks.is_empty());
         debug_assert!(stack.is_empty());
-        Builder { state, hooks, stack, open: 0 }
+        Builder { state, hooks, stack, open: 0, orjson: false }
+    }
+
+    /// A builder for the orjson face.
+    pub fn orjson(mut self) -> Self {
+        self.orjson = true;
+        self
     }
 
     /// The document's value, handed to the caller.
@@ -98,8 +107,10 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
 impl<const HOOKED: bool> Builder<'_, HOOKED> {
     fn leave_container(&mut self) {
         self.open -= 1;
-        // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
-        unsafe { Py_LeaveRecursiveCall() };
+        if !self.orjson {
+            // SAFETY: matches the Py_EnterRecursiveCall of `begin_container`; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
     }
 }
 
@@ -168,6 +179,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
                 Value::Int { negative: true, magnitude } if magnitude <= 1 << 63 => {
                     PyLong_FromLongLong((magnitude as i64).wrapping_neg())
                 }
+                Value::Int { .. } | Value::BigInt if self.orjson => orjson_big_int(text),
                 Value::Int { .. } | Value::BigInt => big_int(text),
             }
         };
@@ -194,7 +206,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             c" while decoding a JSON array from a unicode string"
         };
         // SAFETY: GIL held; on success the call is balanced by `leave_container`.
-        if unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
+        if !self.orjson && unsafe { Py_EnterRecursiveCall(place.as_ptr()) } != 0 {
             return Err(PyErrSet);
         }
         self.open += 1;
@@ -341,4 +353,17 @@ fn big_int(text: &[u8]) -> *mut PyObject {
     owned.push(0);
     // SAFETY: `owned` is a NUL-terminated decimal literal; CPython applies its digit limit.
     unsafe { PyLong_FromString(owned.as_ptr().cast(), std::ptr::null_mut(), 10) }
+}
+
+/// orjson's integer beyond `i64`: a `u64` if it fits, else a float.
+#[cold]
+fn orjson_big_int(text: &[u8]) -> *mut PyObject {
+    let unsigned = std::str::from_utf8(text).ok().and_then(|t| t.parse::<u64>().ok());
+    // SAFETY: plain constructors; the GIL is held.
+    unsafe {
+        match unsigned {
+            Some(v) => PyLong_FromUnsignedLongLong(v),
+            None => PyFloat_FromDouble(parse_float_text(text)),
+        }
+    }
 }

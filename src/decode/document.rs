@@ -16,17 +16,24 @@ use pyo3_ffi::*;
 use std::ffi::CString;
 use std::ptr::null_mut;
 
-/// What a `JSONDecoder` decodes with: its hooks and `strict`.
+/// What a `JSONDecoder` decodes with: its hooks and `strict`; or (`orjson`) the orjson
+/// face's rules.
 #[derive(Clone, Copy)]
 pub struct Config<'h> {
     pub hooks: &'h Hooks,
     pub strict: bool,
+    pub orjson: bool,
 }
 
 impl Config<'static> {
     /// `json.loads(s)` without keywords.
-    pub const DEFAULT: Config<'static> = Config { hooks: &Hooks::NONE, strict: true };
+    pub const DEFAULT: Config<'static> = Config { hooks: &Hooks::NONE, strict: true, orjson: false };
+    /// `orjson.loads(s)`.
+    pub const ORJSON: Config<'static> = Config { hooks: &Hooks::NONE, strict: true, orjson: true };
 }
+
+/// How deep `orjson.loads` nests.
+const ORJSON_MAX_DEPTH: usize = 1024;
 
 /// Decodes the document `doc`, whatever input type it is (`check_bom`: refuse a str
 /// starting with U+FEFF, as `json.loads` does); NULL with an exception set on failure.
@@ -36,6 +43,9 @@ impl Config<'static> {
 pub unsafe fn decode_document(state: &State, doc: *mut PyObject, config: Config, check_bom: bool) -> *mut PyObject {
     // SAFETY: `doc` is live; the str branch checked its type.
     unsafe {
+        if config.orjson {
+            return decode_orjson(state, doc);
+        }
         if PyUnicode_Check(doc) != 0 {
             return decode_str(state, doc, config, check_bom);
         }
@@ -149,6 +159,112 @@ unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyOb
     }
 }
 
+/// A document as `orjson.loads` takes it: str, or bytes-like holding UTF-8 (no BOM, no
+/// surrogates); every failure is the orjson face's `JSONDecodeError`.
+unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
+    // SAFETY: `doc` is live; each branch reads it as the type it checked; pins keep mutable
+    // buffers in place during the parse.
+    unsafe {
+        // orjson takes these exact types only.
+        if PyUnicode_CheckExact(doc) != 0 {
+            let Some(data) = str_data(doc) else {
+                return null_mut();
+            };
+            let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
+            let refused = match data {
+                StrData::Ascii(bytes) => return orjson_parse(state, bytes, Doc::Str(doc)),
+                StrData::Latin1(_) => None,
+                StrData::Ucs2(units) if units.iter().any(|&c| surrogate(c.into())) => Some(SURROGATES),
+                StrData::Ucs4(units) if units.iter().any(|&c| surrogate(c)) => Some(SURROGATES),
+                _ if first_char(data) == Some(0xFEFF) => Some(ORJSON_BOM),
+                _ => None,
+            };
+            match refused {
+                // orjson's `doc`: the text it could read, none of it here.
+                Some(SURROGATES) => raise_orjson_error_utf8(state, SURROGATES, b"", 0),
+                Some(msg) => raise_orjson_error(state, msg, doc, 0),
+                None => return orjson_parse(state, &from_str_data(data), Doc::Str(doc)),
+            }
+            return null_mut();
+        }
+        let with = |bytes: &[u8]| {
+            if bytes.starts_with(b"\xef\xbb\xbf") {
+                let readable = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+                raise_orjson_error_utf8(state, ORJSON_BOM, &bytes[..readable], 0);
+                return null_mut();
+            }
+            // orjson's words and position for any invalid UTF-8.
+            if std::str::from_utf8(bytes).is_err() {
+                raise_orjson_error_utf8(state, SURROGATES, b"", 0);
+                return null_mut();
+            }
+            orjson_parse(state, bytes, Doc::Utf8)
+        };
+        let contiguous_view = || match PinnedView::new(doc) {
+            Ok(_) => true,
+            Err(_) => false,
+        };
+        if PyBytes_CheckExact(doc) != 0 || PyByteArray_CheckExact(doc) != 0 || (PyMemoryView_Check(doc) != 0 && contiguous_view()) {
+            return with_bytes(doc, with);
+        }
+        let empty = Owned::new(PyUnicode_FromStringAndSize(c"".as_ptr(), 0));
+        if let Some(empty) = empty {
+            raise_orjson_error(state, "Input must be bytes, bytearray, memoryview, or str", empty.as_ptr(), 0);
+        }
+        null_mut()
+    }
+}
+
+const SURROGATES: &str = "str is not valid UTF-8: surrogates not allowed";
+const ORJSON_BOM: &str = "UTF-8 byte order mark (BOM) is not supported";
+
+/// Parses valid UTF-8 `text` as `orjson.loads` does.
+fn orjson_parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
+    if text.is_empty() {
+        // SAFETY: GIL held.
+        unsafe {
+            if let Some(d) = doc_str(text, doc) {
+                raise_orjson_error(state, "Input is a zero-length, empty document", d.as_ptr(), 0);
+            }
+        }
+        return null_mut();
+    }
+    match run(state, text, Config::ORJSON, false) {
+        Ok((obj, _)) => obj,
+        Err(ParseError::Sink(PyErrSet)) => null_mut(),
+        // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
+        Err(ParseError::Syntax(error)) => unsafe {
+            if let Some(d) = doc_str(text, doc) {
+                let pos = char_count(&text[..error.pos]);
+                let (msg, pos) = match error.kind {
+                    // orjson points after the bracket too many.
+                    ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => ("depth limit exceeded", pos + 1),
+                    kind => (kind.message(), pos),
+                };
+                raise_orjson_error(state, msg, d.as_ptr(), pos);
+            }
+            null_mut()
+        },
+    }
+}
+
+/// As [`raise_orjson_error`] with `text` (UTF-8, else empty) as the document.
+unsafe fn raise_orjson_error_utf8(state: &State, msg: &str, text: &[u8], pos: usize) {
+    // SAFETY: GIL held.
+    unsafe {
+        let text = std::str::from_utf8(text).unwrap_or("");
+        if let Some(d) = Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)) {
+            raise_orjson_error(state, msg, d.as_ptr(), pos);
+        }
+    }
+}
+
+/// Raises the orjson face's `JSONDecodeError(msg, doc, pos)`.
+unsafe fn raise_orjson_error(state: &State, msg: &str, doc: *mut PyObject, pos: usize) {
+    // SAFETY: forwarded.
+    unsafe { raise_error_of(state.orjson_decode_error, msg, doc, pos) }
+}
+
 /// UTF-8 bytes, read in place. With hooks, invalid UTF-8 must fail before any hook runs (as
 /// `json.loads` decodes first), so input that is not plain UTF-8 is decoded first then.
 unsafe fn decode_utf8(state: &State, config: Config, bytes: &[u8]) -> *mut PyObject {
@@ -245,7 +361,9 @@ fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*
     // SAFETY: the module's decoder cache, touched under the GIL and only for these calls.
     let mut buffers = unsafe { (*state.decoder).take_buffers() };
     let Buffers { values, scratch } = &mut buffers;
-    let result = if config.hooks.is_empty() {
+    let result = if config.orjson {
+        run_with(Builder::<false>::new(state, config.hooks, values).orjson(), text, config, one_value, scratch)
+    } else if config.hooks.is_empty() {
         run_with(Builder::<false>::new(state, config.hooks, values), text, config, one_value, scratch)
     } else {
         run_with(Builder::<true>::new(state, config.hooks, values), text, config, one_value, scratch)
@@ -262,7 +380,13 @@ fn run_with<const HOOKED: bool>(
     one_value: bool,
     scratch: &mut Scratch,
 ) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
-    let options = Options { max_depth: max_depth(), name_trailing_commas: cfg!(py_3_13), strict: config.strict };
+    let options = Options {
+        max_depth: if config.orjson { ORJSON_MAX_DEPTH } else { max_depth() },
+        name_trailing_commas: cfg!(py_3_13) || config.orjson,
+        strict: config.strict,
+        constants: !config.orjson,
+        lone_surrogates: !config.orjson,
+    };
     let _pause = GcPause::new();
     let end = if one_value {
         parse_value(text, 0, &mut builder, options, scratch)?
@@ -407,13 +531,19 @@ unsafe fn prefer_decode_error(text: &[u8]) {
 
 /// Raises `json.JSONDecodeError(msg, doc, pos)`.
 unsafe fn raise_decode_error(state: &State, msg: &str, doc: *mut PyObject, pos: usize) {
+    // SAFETY: forwarded.
+    unsafe { raise_error_of(state.json_decode_error, msg, doc, pos) }
+}
+
+/// Raises `class(msg, doc, pos)`, a `JSONDecodeError` class.
+unsafe fn raise_error_of(class: *mut PyObject, msg: &str, doc: *mut PyObject, pos: usize) {
     let msg = CString::new(msg).unwrap_or_default();
     // SAFETY: GIL held; the exception instance is created, raised (PyErr_SetObject takes its
     // own reference) and released.
     unsafe {
-        let exc = PyObject_CallFunction(state.json_decode_error, c"sOn".as_ptr(), msg.as_ptr(), doc, pos as Py_ssize_t);
+        let exc = PyObject_CallFunction(class, c"sOn".as_ptr(), msg.as_ptr(), doc, pos as Py_ssize_t);
         if let Some(exc) = Owned::new(exc) {
-            PyErr_SetObject(state.json_decode_error, exc.as_ptr());
+            PyErr_SetObject(class, exc.as_ptr());
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     /// Nesting deeper than the caller's limit, inside an array or an object.
     TooDeepArray,
     TooDeepObject,
+    /// orjson refuses numbers that overflow a double.
+    InfiniteNumber,
 }
 
 impl ErrorKind {
@@ -41,6 +43,7 @@ impl ErrorKind {
             ErrorKind::TooDeepArray => {
                 "maximum recursion depth exceeded while decoding a JSON array from a unicode string"
             }
+            ErrorKind::InfiniteNumber => "number is infinity when parsed as double",
             ErrorKind::TooDeepObject => {
                 "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
             }

@@ -143,15 +143,16 @@ pub fn scan_number(buf: &[u8], start: usize) -> Result<Number, SyntaxError> {
         }
     } else {
         let exact = if digits <= 19 { to_f64(mantissa, exp10) } else { None };
-        let magnitude = exact.unwrap_or_else(|| parse_slow(&buf[int_start..i]));
+        let magnitude = exact.unwrap_or_else(|| parse_float_text(&buf[int_start..i]));
         Value::Float(if negative { -magnitude } else { magnitude })
     };
     Ok(Number { end: i, value })
 }
 
-/// The standard library's correctly rounded parser, for what the fast ways cannot decide.
+/// The standard library's correctly rounded parser, for what the fast ways cannot decide
+/// (and for integers read as floats: the orjson face's beyond 64 bits).
 #[cold]
-fn parse_slow(text: &[u8]) -> f64 {
+pub fn parse_float_text(text: &[u8]) -> f64 {
     // The scanner matched the number grammar: ASCII digits, '.', 'e', 'E', signs.
     std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).unwrap_or(f64::NAN)
 }

@@ -7,7 +7,7 @@
 //! Rust: no Python calls, so it is tested and fuzzed on its own.
 
 use super::error::{ErrorKind, ParseError, SyntaxError};
-use super::number::{scan_number, Value};
+use super::number::{parse_float_text, scan_number, Value};
 use super::strings::{scan_string, StrToken};
 use crate::ascii::whitespace_end;
 
@@ -47,6 +47,10 @@ pub struct Options {
     pub name_trailing_commas: bool,
     /// Refuse control characters in strings (`JSONDecoder`'s `strict`).
     pub strict: bool,
+    /// Accept `NaN`, `Infinity` and `-Infinity` (the standard library does, orjson does not).
+    pub constants: bool,
+    /// Accept `\uXXXX` escapes of lone surrogates (the standard library does, orjson does not).
+    pub lone_surrogates: bool,
 }
 
 /// An enclosing container, saved while a nested one is parsed: how many values (or pairs)
@@ -140,12 +144,12 @@ fn parse_value_at<S: Sink>(
         };
         match b {
             b'"' => {
-                let tok = scan_string(buf, pos, scratch, options.strict)?;
+                let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
             b'0'..=b'9' | b'-' if b != b'-' || buf.get(pos + 1) != Some(&b'I') => {
-                pos = parse_number(buf, pos, sink)?;
+                pos = parse_number(buf, pos, sink, options.constants)?;
                 // Arrays of numbers: the items that follow, while numbers, without the
                 // general dispatch (which takes over again at anything else).
                 if depth > 0 && !in_object {
@@ -162,7 +166,7 @@ fn parse_value_at<S: Sink>(
                             _ => break,
                         }
                         count += 1;
-                        pos = parse_number(buf, next, sink)?;
+                        pos = parse_number(buf, next, sink, options.constants)?;
                     }
                 }
             }
@@ -190,7 +194,7 @@ fn parse_value_at<S: Sink>(
                 if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
                 pos += 1;
             }
-            _ => pos = parse_literal(buf, pos, sink)?,
+            _ => pos = parse_literal(buf, pos, sink, options.constants)?,
         }
         // After a value: move on to the next item of the innermost container, or close it.
         loop {
@@ -248,7 +252,7 @@ fn parse_key<S: Sink>(
     if buf.get(pos) != Some(&b'"') {
         return Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos }.into());
     }
-    let tok = scan_string(buf, pos, scratch, options.strict)?;
+    let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
     sink.string(tok.text(buf, scratch), &tok, true).map_err(ParseError::Sink)?;
     let pos = skip_ws(buf, tok.end);
     if buf.get(pos) != Some(&b':') {
@@ -258,24 +262,40 @@ fn parse_key<S: Sink>(
 }
 
 #[inline(always)]
-fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
+fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
-    sink.number(&buf[pos..number.end], number.value).map_err(ParseError::Sink)?;
+    let text = &buf[pos..number.end];
+    if !constants && is_infinite(text, number.value) {
+        // orjson refuses numbers that overflow a double.
+        return Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::InfiniteNumber, pos }));
+    }
+    sink.number(text, number.value).map_err(ParseError::Sink)?;
     Ok(number.end)
 }
 
-/// `null`, `true`, `false` and the constants; anything else is not a value.
-fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S) -> Result<usize, ParseError<S::Error>> {
+/// Whether the number `text` (read as `value`) overflows a double.
+#[cold]
+fn is_infinite(text: &[u8], value: Value) -> bool {
+    match value {
+        Value::Float(f) => f.is_infinite(),
+        Value::BigInt => parse_float_text(text).is_infinite(),
+        Value::Int { .. } => false,
+    }
+}
+
+/// `null`, `true`, `false` and (with `constants`) `NaN`, `Infinity`, `-Infinity`; anything
+/// else is not a value.
+fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
     let rest = &buf[pos..];
     let (len, result) = match rest[0] {
         b'n' if rest.starts_with(b"null") => (4, sink.null()),
         b't' if rest.starts_with(b"true") => (4, sink.boolean(true)),
         b'f' if rest.starts_with(b"false") => (5, sink.boolean(false)),
-        b'N' if rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
-        b'I' if rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
-        b'-' if rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
+        b'N' if constants && rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
+        b'I' if constants && rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
+        b'-' if constants && rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
         // "-I..." that is not -Infinity: the number scanner says where it fails.
-        b'-' => return parse_number(buf, pos, sink),
+        b'-' => return parse_number(buf, pos, sink, constants),
         _ => return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into()),
     };
     result.map_err(ParseError::Sink)?;
@@ -326,7 +346,7 @@ mod tests {
         }
     }
 
-    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true };
+    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true, constants: true, lone_surrogates: true };
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());

@@ -35,16 +35,23 @@ impl StrToken {
 }
 
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
-/// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`).
+/// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`);
+/// without `lone_surrogates`, an escape of a surrogate that is not part of a pair fails.
 #[inline(always)]
-pub fn scan_string(buf: &[u8], quote: usize, scratch: &mut Vec<u8>, strict: bool) -> Result<StrToken, SyntaxError> {
+pub fn scan_string(
+    buf: &[u8],
+    quote: usize,
+    scratch: &mut Vec<u8>,
+    strict: bool,
+    lone_surrogates: bool,
+) -> Result<StrToken, SyntaxError> {
     let start = quote + 1;
     let i = plain_run_end(buf, start, false);
     // Most strings are plain ASCII: done at the first special byte.
     if buf.get(i) == Some(&b'"') {
         return Ok(StrToken { end: i + 1, raw_start: Some(start), chars: i - start, max_char: 0 });
     }
-    scan_string_rest(buf, quote, i, scratch, strict)
+    scan_string_rest(buf, quote, i, scratch, strict, lone_surrogates)
 }
 
 /// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII; the
@@ -55,6 +62,7 @@ fn scan_string_rest(
     mut i: usize,
     scratch: &mut Vec<u8>,
     strict: bool,
+    lone_surrogates: bool,
 ) -> Result<StrToken, SyntaxError> {
     let start = quote + 1;
     let mut chars = i - start;
@@ -68,7 +76,7 @@ fn scan_string_rest(
             b'\\' => {
                 scratch.clear();
                 scratch.extend_from_slice(&buf[start..i]);
-                return scan_escaped(buf, quote, i, scratch, strict, chars, max_char);
+                return scan_escaped(buf, quote, i, scratch, (strict, lone_surrogates), chars, max_char);
             }
             0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
             0x00..=0x1f => {
@@ -90,7 +98,7 @@ fn scan_escaped(
     quote: usize,
     mut i: usize,
     scratch: &mut Vec<u8>,
-    strict: bool,
+    (strict, lone_surrogates): (bool, bool),
     mut chars: usize,
     mut max_char: u32,
 ) -> Result<StrToken, SyntaxError> {
@@ -102,6 +110,9 @@ fn scan_escaped(
             b'"' => return Ok(StrToken { end: i + 1, raw_start: None, chars, max_char }),
             b'\\' => {
                 let (cp, next) = scan_escape(buf, i, quote)?;
+                if !lone_surrogates && (0xD800..0xE000).contains(&cp) {
+                    return syntax(ErrorKind::InvalidUnicodeEscape, i + 1);
+                }
                 push_char(scratch, cp);
                 max_char = max_char.max(cp);
                 chars += 1;
@@ -259,7 +270,7 @@ mod tests {
 
     fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
         let mut scratch = Vec::new();
-        let tok = scan_string(s, 0, &mut scratch, true)?;
+        let tok = scan_string(s, 0, &mut scratch, true, true)?;
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
@@ -299,7 +310,7 @@ mod tests {
         assert_eq!(scan(br#""abc"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(br#""abc\"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(b"\"a\x01\""), err(ErrorKind::InvalidControlCharacter, 2));
-        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false).unwrap();
+        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false, true).unwrap();
         assert_eq!((lax.end, lax.chars, lax.raw_start), (6, 4, Some(1)));
         assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
         assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));

@@ -5,10 +5,11 @@
 //! held too, so a `default` callback (or a finaliser) that mutates or frees containers
 //! mid-walk cannot make the encoder read freed memory.
 
-use super::escape::{write_escaped, Out};
-use super::float::write_float_repr;
-use super::options::Options;
-use super::writer::Writer;
+use super::escape::write_escaped;
+use super::float::{write_float_orjson, write_float_repr};
+use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError, TimeFormat};
+use super::options::{opt, Options, Orjson};
+use super::writer::Output;
 use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
 use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
@@ -39,8 +40,12 @@ enum Frame {
     /// or (with `pairs`) `for key, value in dct.items()` over a dict subclass or sorted items.
     /// `index` counts the items taken so far; `key` is the current pair's (for notes).
     Iterator { container: Owned, iter: Owned, first: bool, pairs: bool, index: usize, key: Option<Owned> },
-    /// An exact dict walked in place.
-    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, first: bool },
+    /// An exact dict walked in place (for the orjson face, any dict; `skip_private`: a
+    /// dataclass's `__dict__`, whose `_`-prefixed keys are left out); `len` its size when the
+    /// walk began, `taken` the items taken since.
+    Dict { dict: Owned, pos: Py_ssize_t, len: Py_ssize_t, taken: Py_ssize_t, first: bool, skip_private: bool },
+    /// The orjson face's sorted items: keys as written (str), sorted by code point.
+    Pairs { dict: Owned, pairs: Vec<(Owned, Owned)>, next: usize },
     /// The C encoder's `items()` list: sorted keys, dict subclasses, or a snapshot.
     Items { dict: Owned, items: Owned, next: usize, first: bool },
     /// An object handed to `default`: marked for cycle detection until its replacement is done.
@@ -54,24 +59,32 @@ impl Frame {
             Frame::Sequence { owner: Some(owner), .. } => owner.as_ptr(),
             Frame::Sequence { seq, .. } => seq.as_ptr(),
             Frame::Iterator { container, .. } => container.as_ptr(),
-            Frame::Dict { dict, .. } | Frame::Items { dict, .. } => dict.as_ptr(),
+            Frame::Dict { dict, .. } | Frame::Items { dict, .. } | Frame::Pairs { dict, .. } => dict.as_ptr(),
             Frame::Default { obj } => obj.as_ptr(),
         }
     }
 }
 
-pub struct Encoder<'o> {
+pub struct Encoder<'o, W: Output> {
     opts: &'o Options,
-    pub out: Writer,
+    pub out: W,
     stack: Vec<Frame>,
     /// Open containers (the indentation level).
     level: usize,
     max_depth: usize,
+    /// Frames on the stack that count as a nesting level (see `is_level`).
+    levels: usize,
+    /// `Frame::Default`s on the stack.
+    defaults: usize,
 }
 
-impl<'o> Encoder<'o> {
+/// How deep the orjson face nests containers, and `default` calls within `default` results.
+const ORJSON_MAX_DEPTH: usize = 254;
+
+impl<'o, W: Output> Encoder<'o, W> {
     pub fn new(opts: &'o Options, max_depth: usize) -> Self {
-        Encoder { opts, out: Writer::default(), stack: Vec::new(), level: 0, max_depth }
+        let max_depth = if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth };
+        Encoder { opts, out: W::default(), stack: Vec::new(), level: 0, max_depth, levels: 0, defaults: 0 }
     }
 
     /// Encodes `root` into `self.out`; with a `sink`, hands the output over in chunks of
@@ -111,16 +124,19 @@ impl<'o> Encoder<'o> {
         let o = obj.as_ptr();
         // SAFETY: `o` is live (held by `obj`); each branch reads it as the type it checked.
         unsafe {
-            match Kind::of(o) {
+            match Kind::of(o, self.opts.orjson.as_ref()) {
                 Kind::None => self.out.ascii(b"null"),
                 Kind::True => self.out.ascii(b"true"),
                 Kind::False => self.out.ascii(b"false"),
                 Kind::Str => self.write_str(o)?,
-                Kind::Int => self.out.with_ascii(|buf| write_int(buf, o))?,
+                Kind::Int => self.write_int(o)?,
                 Kind::Float => self.write_float(o)?,
                 Kind::Sequence => self.open_sequence(obj)?,
                 Kind::Dict => self.open_dict(obj)?,
-                Kind::Other => return self.call_default(obj).map(Some),
+                Kind::Other => match self.opts.orjson {
+                    Some(oj) => return self.native(obj, &oj),
+                    None => return self.call_default(obj).map(Some),
+                },
             }
         }
         Ok(None)
@@ -130,12 +146,32 @@ impl<'o> Encoder<'o> {
         // SAFETY: `o` is a live str.
         let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
         write_escaped(&mut self.out, data, self.opts.ensure_ascii);
+        if self.out.take_surrogate() {
+            return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
+        }
         Ok(())
+    }
+
+    unsafe fn write_int(&mut self, o: *mut PyObject) -> Result<()> {
+        match self.opts.orjson {
+            // SAFETY: `o` is a live int.
+            None => self.out.with_ascii(|buf| unsafe { write_int(buf, o) }),
+            // SAFETY: as above.
+            Some(oj) => self.out.with_ascii(|buf| unsafe { write_int_64(buf, o, oj.has(opt::STRICT_INTEGER), "Integer exceeds 64-bit range") }),
+        }
     }
 
     unsafe fn write_float(&mut self, o: *mut PyObject) -> Result<()> {
         // SAFETY: `o` is a live float.
         let value = unsafe { float_value(o) };
+        if self.opts.orjson.is_some() {
+            if value.is_finite() {
+                self.out.with_ascii(|buf| write_float_orjson(buf, value));
+            } else {
+                self.out.ascii(b"null");
+            }
+            return Ok(());
+        }
         if value.is_finite() {
             self.out.with_ascii(|buf| write_float_repr(buf, value));
             return Ok(());
@@ -169,10 +205,16 @@ impl<'o> Encoder<'o> {
     /// library's recursive encoder counts its calls (and against rjson's own cap).
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
-        if self.stack.len() >= self.max_depth {
-            // SAFETY: GIL held.
-            unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
-            return Err(PyErrSet);
+        let is_level = self.is_level(&frame);
+        if is_level {
+            self.check_level()?;
+            self.levels += 1;
+        }
+        if matches!(frame, Frame::Default { .. }) {
+            if self.opts.orjson.is_some() && self.defaults > ORJSON_MAX_DEPTH {
+                return Err(refuse("default serializer exceeds recursion limit"));
+            }
+            self.defaults += 1;
         }
         // SAFETY: GIL held; balanced by `pop` (or by `Drop` on error).
         if unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
@@ -182,8 +224,47 @@ impl<'o> Encoder<'o> {
         Ok(())
     }
 
+    /// Raises if one more nesting level would be too deep.
+    fn check_level(&self) -> Result<()> {
+        if self.levels < self.max_depth {
+            return Ok(());
+        }
+        if self.opts.orjson.is_some() {
+            return Err(refuse("Recursion limit reached"));
+        }
+        // SAFETY: GIL held.
+        unsafe { raise(PyExc_RecursionError, "maximum recursion depth exceeded while encoding a JSON object") };
+        Err(PyErrSet)
+    }
+
+    /// Whether `frame` is a nesting level: containers are, `default` calls are not, and for
+    /// the orjson face neither are tuples (orjson does not count them).
+    fn is_level(&self, frame: &Frame) -> bool {
+        match frame {
+            Frame::Default { .. } => false,
+            // SAFETY: the frame holds its sequence.
+            Frame::Sequence { seq, .. } if self.opts.orjson.is_some() => unsafe { PyTuple_Check(seq.as_ptr()) == 0 },
+            _ => true,
+        }
+    }
+
+    /// An empty container written without a frame is still a level to orjson.
+    fn check_empty_level(&self, tuple: bool) -> Result<()> {
+        if self.opts.orjson.is_some() && !tuple {
+            return self.check_level();
+        }
+        Ok(())
+    }
+
     fn pop(&mut self) {
-        self.stack.pop();
+        if let Some(frame) = self.stack.pop() {
+            if self.is_level(&frame) {
+                self.levels -= 1;
+            }
+            if let Frame::Default { .. } = frame {
+                self.defaults -= 1;
+            }
+        }
         // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
         unsafe { Py_LeaveRecursiveCall() };
     }
@@ -193,7 +274,8 @@ impl<'o> Encoder<'o> {
         // SAFETY: `o` is a live list or tuple (or subclass instance); what the frame walks
         // is owned by it.
         unsafe {
-            if PyList_CheckExact(o) != 0 || PyTuple_CheckExact(o) != 0 {
+            // orjson reads list subclasses' storage too.
+            if PyList_CheckExact(o) != 0 || PyTuple_CheckExact(o) != 0 || self.opts.orjson.is_some() {
                 return self.open_stored(seq, None);
             }
             if self.opts.python_encoder {
@@ -220,6 +302,7 @@ impl<'o> Encoder<'o> {
         // SAFETY: `seq` is a live list or tuple.
         unsafe {
             if var_size(seq.as_ptr()) == 0 {
+                self.check_empty_level(PyTuple_Check(seq.as_ptr()) != 0)?;
                 self.out.ascii(b"[]");
                 return Ok(());
             }
@@ -237,11 +320,20 @@ impl<'o> Encoder<'o> {
             let exact = PyDict_CheckExact(o) != 0;
             let empty = if self.opts.python_encoder && !exact { !truth(o)? } else { PyDict_Size(o) == 0 };
             if empty {
+                self.check_empty_level(false)?;
                 self.out.ascii(b"{}");
                 return Ok(());
             }
             self.check_circular(o)?;
-            let frame = if self.opts.python_encoder && (self.opts.sort_keys || !exact) {
+            let frame = if let Some(oj) = self.opts.orjson {
+                // orjson writes every key before any value with OPT_NON_STR_KEYS (so a bad key
+                // fails first), and sorts them all first with OPT_SORT_KEYS.
+                if oj.has(opt::SORT_KEYS) || oj.has(opt::NON_STR_KEYS) {
+                    Frame::Pairs { pairs: key_pairs(o, &oj, oj.has(opt::SORT_KEYS))?, dict, next: 0 }
+                } else {
+                    Frame::Dict { len: PyDict_Size(o), dict, pos: 0, taken: 0, first: true, skip_private: false }
+                }
+            } else if self.opts.python_encoder && (self.opts.sort_keys || !exact) {
                 // `sorted(dct.items())` or `dct.items()`, unpacked lazily as pairs.
                 let items = Owned::new(PyObject_CallMethod(o, c"items".as_ptr(), std::ptr::null())).ok_or(PyErrSet)?;
                 let iterable = if self.opts.sort_keys {
@@ -263,7 +355,7 @@ impl<'o> Encoder<'o> {
                 Frame::Items { dict, items, next: 0, first: true }
             } else {
                 let len = PyDict_Size(o);
-                Frame::Dict { dict, pos: 0, len, first: true }
+                Frame::Dict { dict, pos: 0, len, taken: 0, first: true, skip_private: false }
             };
             self.push(frame)?;
         }
@@ -282,7 +374,11 @@ impl<'o> Encoder<'o> {
         let o = obj.as_ptr();
         // SAFETY: `o` is live; the default callable is borrowed from the call's arguments.
         unsafe {
+            let orjson = self.opts.orjson.is_some();
             if self.opts.default.is_null() {
+                if orjson {
+                    return Err(refuse(&format!("Type is not JSON serializable: {}", tp_name(o))));
+                }
                 // `JSONEncoder.default`'s message.
                 let name = class_name(o).ok_or(PyErrSet)?;
                 raise(PyExc_TypeError, &format!("Object of type {name} is not JSON serializable"));
@@ -294,6 +390,10 @@ impl<'o> Encoder<'o> {
             if replacement.is_none() {
                 // The call's own failure is the enclosing item's, not the object's.
                 self.pop();
+                if orjson {
+                    // orjson's own error, caused by `default`'s.
+                    return Err(refuse_caused(&format!("Type is not JSON serializable: {}", tp_name(o))));
+                }
             }
             replacement.ok_or(PyErrSet)
         }
@@ -352,6 +452,7 @@ impl<'o> Encoder<'o> {
                 Frame::Sequence { .. } => self.advance_sequence(top),
                 Frame::Iterator { .. } => self.advance_iterator(top),
                 Frame::Dict { .. } => self.advance_dict(top),
+                Frame::Pairs { .. } => self.advance_pairs(top),
                 Frame::Items { .. } => self.advance_items(top),
             }
         }
@@ -416,11 +517,14 @@ impl<'o> Encoder<'o> {
         // any Python code runs, and a size change since the walk began stops it.
         unsafe {
             loop {
-                let Frame::Dict { dict, pos, len, first } = &mut self.stack[top] else { unreachable!() };
+                let Frame::Dict { dict, pos, len, taken, first, skip_private } = &mut self.stack[top] else { unreachable!() };
                 let d = dict.as_ptr();
-                // Only `default` can change the dict mid-walk (PyDict_Next itself stays in
-                // bounds whatever happens, and key and value are held below).
-                if !self.opts.default.is_null() && PyDict_Size(d) != *len {
+                // Only `default`, or `dump`'s fp.write in the pure-Python encoder, can change
+                // the dict mid-walk (PyDict_Next itself stays in bounds whatever happens, and
+                // key and value are held below). The pure-Python encoder's `dct.items()`
+                // iterator also refuses an item past the size it began with.
+                let python = self.opts.python_encoder;
+                if (python || !self.opts.default.is_null()) && PyDict_Size(d) != *len {
                     raise(PyExc_RuntimeError, "dictionary changed size during iteration");
                     return Err(PyErrSet);
                 }
@@ -429,7 +533,21 @@ impl<'o> Encoder<'o> {
                     self.close(b'}');
                     return Ok(None);
                 }
+                if python && *taken == *len {
+                    raise(PyExc_RuntimeError, "dictionary keys changed during iteration");
+                    return Err(PyErrSet);
+                }
+                *taken += 1;
                 let was_first = *first;
+                if *skip_private {
+                    // A dataclass's `__dict__`: orjson wants str keys there whatever the options.
+                    if Py_TYPE(key) != &raw mut PyUnicode_Type {
+                        return Err(refuse("Dict key must be str"));
+                    }
+                    if is_private(key) {
+                        continue;
+                    }
+                }
                 let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
                 if self.key(key.as_ptr(), was_first)? {
                     self.mark_not_first(top);
@@ -437,6 +555,19 @@ impl<'o> Encoder<'o> {
                 }
             }
         }
+    }
+
+    unsafe fn advance_pairs(&mut self, top: usize) -> Result<Option<Owned>> {
+        let Frame::Pairs { pairs, next, .. } = &mut self.stack[top] else { unreachable!() };
+        let Some((key, value)) = pairs.get(*next) else {
+            self.close(b'}');
+            return Ok(None);
+        };
+        let (key, value, first) = (Owned::borrowed(key.as_ptr()), Owned::borrowed(value.as_ptr()), *next == 0);
+        *next += 1;
+        // SAFETY: the frame holds the key, a str (see `key_pairs`).
+        unsafe { self.key(key.as_ptr(), first)? };
+        Ok(Some(value))
     }
 
     fn mark_not_first(&mut self, top: usize) {
@@ -478,7 +609,23 @@ impl<'o> Encoder<'o> {
     unsafe fn key(&mut self, key: *mut PyObject, first: bool) -> Result<bool> {
         // SAFETY: `key` is live (held by the dict, the items list or the caller).
         unsafe {
-            let kind = Kind::of(key);
+            if let Some(oj) = self.opts.orjson {
+                let text = orjson_key(key, &oj)?;
+                if !first {
+                    self.item_separator();
+                }
+                match text {
+                    None => self.write_str(key)?,
+                    Some(text) => {
+                        self.out.ascii(b"\"");
+                        self.out.ascii(&text);
+                        self.out.ascii(b"\"");
+                    }
+                }
+                self.out.text(&self.opts.key_separator);
+                return Ok(true);
+            }
+            let kind = Kind::of(key, None);
             if matches!(kind, Kind::Sequence | Kind::Dict | Kind::Other) {
                 if self.opts.skipkeys {
                     return Ok(false);
@@ -528,8 +675,10 @@ enum Kind {
 }
 
 impl Kind {
+    /// For the orjson face (`orjson`), subclasses of str, int, list and dict only (none with
+    /// `OPT_PASSTHROUGH_SUBCLASS`).
     #[inline(always)]
-    unsafe fn of(o: *mut PyObject) -> Kind {
+    unsafe fn of(o: *mut PyObject, orjson: Option<&Orjson>) -> Kind {
         // SAFETY: `o` is live; the type objects compared with are static.
         unsafe {
             let ty = Py_TYPE(o);
@@ -547,7 +696,23 @@ impl Kind {
                 Kind::True
             } else if o == Py_False() {
                 Kind::False
-            } else if ty == &raw mut PyLong_Type || PyLong_Check(o) != 0 {
+            } else if ty == &raw mut PyLong_Type {
+                Kind::Int
+            } else if let Some(oj) = orjson {
+                if oj.has(opt::PASSTHROUGH_SUBCLASS) {
+                    Kind::Other
+                } else if PyUnicode_Check(o) != 0 {
+                    Kind::Str
+                } else if PyLong_Check(o) != 0 {
+                    Kind::Int
+                } else if PyList_Check(o) != 0 {
+                    Kind::Sequence
+                } else if PyDict_Check(o) != 0 {
+                    Kind::Dict
+                } else {
+                    Kind::Other
+                }
+            } else if PyLong_Check(o) != 0 {
                 Kind::Int
             } else if PyUnicode_Check(o) != 0 {
                 Kind::Str
@@ -564,12 +729,15 @@ impl Kind {
     }
 }
 
-impl Encoder<'_> {
+impl<W: Output> Encoder<'_, W> {
     /// CPython 3.14+ notes where an exception arose, innermost first: "when serializing list
     /// item 0", "... dict item 'a'", "... Point object" (the result of `default` for it).
     /// `inside_top`: whether it arose inside the innermost frame's current item.
     #[cfg(py_3_14)]
     fn note_error(&self, inside_top: bool) {
+        if self.opts.orjson.is_some() {
+            return;
+        }
         // SAFETY: GIL held with an exception set; the frames hold what they name.
         unsafe {
             let Some(exc) = Owned::new(PyErr_GetRaisedException()) else {
@@ -603,15 +771,18 @@ impl Encoder<'_> {
             let (what, item): (&std::ffi::CStr, Option<Owned>) = match frame {
                 Frame::Sequence { next, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(next - 1))?)),
                 Frame::Iterator { pairs: false, index, .. } => (c"item %zd", Some(Owned::new(PyLong_FromSize_t(index - 1))?)),
-                // Dict items are named by their key as written (`'null'` for None).
-                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| coerced_key(k.as_ptr())).transpose()?),
-                Frame::Items { items, next, .. } => (c"item %R", Some(coerced_key(tuple_item(list_item(items.as_ptr(), next - 1), 0))?)),
-                Frame::Dict { dict, pos, .. } => (c"item %R", Some(coerced_key(dict_key_before(dict.as_ptr(), *pos)?.as_ptr())?)),
+                Frame::Iterator { key, .. } => (c"item %R", key.as_ref().map(|k| Owned::borrowed(k.as_ptr()))),
+                Frame::Items { items, next, .. } => (c"item %R", Some(Owned::borrowed(tuple_item(list_item(items.as_ptr(), next - 1), 0)))),
+                Frame::Dict { dict, pos, .. } => (c"item %R", Some(dict_key_before(dict.as_ptr(), *pos)?)),
                 Frame::Default { .. } => (c"object", None),
+                Frame::Pairs { .. } => return None,
             };
             let item = match item {
                 Some(item) if what == c"item %zd" => Some(Owned::new(PyObject_Str(item.as_ptr()))?),
-                Some(item) => Some(Owned::new(PyObject_Repr(item.as_ptr()))?),
+                // The pure-Python encoder names a dict item by its key as written (`'null'`
+                // for None), the C one by the key itself.
+                Some(key) if self.opts.python_encoder => Some(Owned::new(PyObject_Repr(coerced_key(key.as_ptr())?.as_ptr()))?),
+                Some(key) => Some(Owned::new(PyObject_Repr(key.as_ptr()))?),
                 None if what == c"object" => None,
                 None => return None,
             };
@@ -635,7 +806,7 @@ unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
     // SAFETY: GIL held; `key` is live; new references are owned.
     unsafe {
         let mut text = Vec::new();
-        match Kind::of(key) {
+        match Kind::of(key, None) {
             Kind::Str => return Some(Owned::borrowed(key)),
             Kind::None => text.extend_from_slice(b"null"),
             Kind::True => text.extend_from_slice(b"true"),
@@ -671,7 +842,7 @@ unsafe fn dict_key_before(dict: *mut PyObject, pos: Py_ssize_t) -> Option<Owned>
     }
 }
 
-impl Drop for Encoder<'_> {
+impl<W: Output> Drop for Encoder<'_, W> {
     fn drop(&mut self) {
         while !self.stack.is_empty() {
             self.pop();
@@ -728,6 +899,328 @@ unsafe fn out_of_range_float(o: *mut PyObject, python_encoder: bool) -> PyErrSet
         };
         let text = crate::py::str_to_string(repr.as_ptr()).unwrap_or_default();
         raise(PyExc_ValueError, &format!("{MSG}: {text}"));
+    }
+    PyErrSet
+}
+
+/// The orjson face's native types.
+impl<W: Output> Encoder<'_, W> {
+    /// Writes a native type (or opens a dataclass's frame), or returns what encodes next (an
+    /// enum's value, `default`'s result).
+    unsafe fn native(&mut self, obj: Owned, oj: &Orjson) -> Result<Option<Owned>> {
+        let o = obj.as_ptr();
+        let types = &oj.types;
+        // SAFETY: `o` is live; each branch reads it as the type `kind` found.
+        unsafe {
+            match types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS)) {
+                Native::Enum => return Ok(Some(Owned::new(PyObject_GetAttr(o, types.value_name)).ok_or(PyErrSet)?)),
+                Native::Dataclass => self.open_dataclass(obj, types)?,
+                Native::Fragment => self.write_fragment(o)?,
+                Native::Unknown => return self.call_default(obj).map(Some),
+                native => {
+                    self.out.ascii(b"\"");
+                    self.out.with_ascii(|buf| write_native_text(buf, o, native, oj))?;
+                    self.out.ascii(b"\"");
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// A `Fragment`'s contents, as they are: bytes raw, a str as UTF-8.
+    unsafe fn write_fragment(&mut self, o: *mut PyObject) -> Result<()> {
+        // SAFETY: `o` is a live Fragment, which holds its contents.
+        unsafe {
+            let contents = fragment_contents(o);
+            if PyBytes_CheckExact(contents) != 0 {
+                self.out.ascii(crate::ffi::bytes::as_slice(contents));
+                return Ok(());
+            }
+            if PyUnicode_CheckExact(contents) == 0 {
+                return Err(refuse("orjson.Fragment's content is not of type bytes or str"));
+            }
+            match str_data(contents) {
+                Some(StrData::Ascii(bytes)) => self.out.ascii(bytes),
+                Some(StrData::Latin1(units)) => self.out.latin1(units),
+                Some(StrData::Ucs2(units)) => self.out.ucs2(units),
+                Some(StrData::Ucs4(units)) => self.out.ucs4(units),
+                None => return Err(PyErrSet),
+            }
+            if self.out.take_surrogate() {
+                return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A dataclass as orjson writes it: the instance `__dict__` (in its order, `_`-prefixed
+    /// keys left out) unless the class has `__slots__`, then its fields in declaration order
+    /// (`_`-prefixed names, `ClassVar`s and `InitVar`s left out).
+    unsafe fn open_dataclass(&mut self, obj: Owned, types: &NativeTypes) -> Result<()> {
+        let o = obj.as_ptr();
+        // SAFETY: `o` is live; new references are owned; `tp_dict` of a class is its dict.
+        unsafe {
+            let type_dict = (*Py_TYPE(o)).tp_dict;
+            let slotted = !type_dict.is_null() && PyDict_Contains(type_dict, types.slots_name) == 1;
+            let instance_dict = if slotted { None } else { Owned::new(PyObject_GetAttr(o, types.dict_name)) };
+            let (dict, skip_private) = match instance_dict {
+                Some(dict) if PyDict_Check(dict.as_ptr()) != 0 => (dict, true),
+                _ => {
+                    PyErr_Clear();
+                    (dataclass_fields(o, types)?, false)
+                }
+            };
+            if PyDict_Size(dict.as_ptr()) == 0 {
+                self.check_empty_level(false)?;
+                self.out.ascii(b"{}");
+                return Ok(());
+            }
+            let len = PyDict_Size(dict.as_ptr());
+            self.push(Frame::Dict { dict, pos: 0, len, taken: 0, first: true, skip_private })?;
+        }
+        self.open(b'{');
+        Ok(())
+    }
+}
+
+use super::native::{FragmentObject, NativeTypes};
+use crate::ffi::unicode::StrData;
+
+/// The contents of a `Fragment`.
+///
+/// # Safety
+/// `o` must be a live Fragment.
+unsafe fn fragment_contents(o: *mut PyObject) -> *mut PyObject {
+    // SAFETY: Fragment instances have the FragmentObject layout.
+    unsafe { (*o.cast::<FragmentObject>()).contents }
+}
+
+/// `{name: getattr(o, name)}` for a dataclass's public fields (`_field_type is _FIELD`).
+unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owned> {
+    // SAFETY: GIL held; `o` live; new references are owned.
+    unsafe {
+        let module = Owned::new(PyImport_ImportModule(c"dataclasses".as_ptr())).ok_or(PyErrSet)?;
+        let field_marker = Owned::new(PyObject_GetAttrString(module.as_ptr(), c"_FIELD".as_ptr())).ok_or(PyErrSet)?;
+        let fields = Owned::new(PyObject_GetAttr(o, types.fields_name)).ok_or(PyErrSet)?;
+        if PyDict_Check(fields.as_ptr()) == 0 {
+            return Err(refuse(&format!("Type is not JSON serializable: {}", tp_name(o))));
+        }
+        let out = Owned::new(PyDict_New()).ok_or(PyErrSet)?;
+        let (mut pos, mut name, mut field) = (0, null_mut(), null_mut());
+        while PyDict_Next(fields.as_ptr(), &mut pos, &mut name, &mut field) != 0 {
+            let (name, field) = (Owned::borrowed(name), Owned::borrowed(field));
+            let kind = Owned::new(PyObject_GetAttr(field.as_ptr(), types.field_type_name)).ok_or(PyErrSet)?;
+            if kind.as_ptr() != field_marker.as_ptr() || is_private(name.as_ptr()) {
+                continue;
+            }
+            let value = Owned::new(PyObject_GetAttr(o, name.as_ptr())).ok_or(PyErrSet)?;
+            if PyDict_SetItem(out.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
+                return Err(PyErrSet);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether the str `s` holds a surrogate code point.
+unsafe fn has_surrogate(s: *mut PyObject) -> bool {
+    let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
+    // SAFETY: `s` is a live str.
+    match unsafe { str_data(s) } {
+        Some(StrData::Ucs2(units)) => units.iter().any(|&c| surrogate(c.into())),
+        Some(StrData::Ucs4(units)) => units.iter().any(|&c| surrogate(c)),
+        _ => false,
+    }
+}
+
+/// Whether `key` is a str starting with `_`.
+unsafe fn is_private(key: *mut PyObject) -> bool {
+    // SAFETY: `key` is live.
+    unsafe {
+        PyUnicode_Check(key) != 0
+            && match str_data(key) {
+                Some(StrData::Ascii(b) | StrData::Latin1(b)) => b.first() == Some(&b'_'),
+                Some(StrData::Ucs2(u)) => u.first() == Some(&0x5f),
+                Some(StrData::Ucs4(u)) => u.first() == Some(&0x5f),
+                None => {
+                    PyErr_Clear();
+                    false
+                }
+            }
+    }
+}
+
+/// The text of a date, time, datetime or UUID (no quotes).
+unsafe fn write_native_text(buf: &mut Vec<u8>, o: *mut PyObject, native: Native, oj: &Orjson) -> Result<()> {
+    let format = TimeFormat {
+        naive_utc: oj.has(opt::NAIVE_UTC),
+        omit_microseconds: oj.has(opt::OMIT_MICROSECONDS),
+        utc_z: oj.has(opt::UTC_Z),
+    };
+    // SAFETY: `o` is live and of the type `native` names.
+    let written = unsafe {
+        match native {
+            Native::DateTime => write_datetime(buf, o, &oj.types, format),
+            Native::Date => {
+                write_date(buf, o);
+                Ok(())
+            }
+            Native::Time => write_time(buf, o, format),
+            _ => return write_uuid(buf, o, &oj.types).ok_or(PyErrSet),
+        }
+    };
+    written.map_err(|e| match e {
+        // orjson itself crashes here; rjson raises its own error, caused by utcoffset()'s.
+        TimeError::Raised => refuse_caused("datetime's tzinfo.utcoffset() raised an exception"),
+        TimeError::Refused(msg) => refuse(msg),
+    })
+}
+
+/// A dict key as the orjson face writes it: `None` for a str (written escaped), else the
+/// text that `OPT_NON_STR_KEYS` gives it.
+unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<Option<Vec<u8>>> {
+    // SAFETY: `key` is live; each branch reads it as the type it checked.
+    unsafe {
+        if Py_TYPE(key) == &raw mut PyUnicode_Type {
+            return Ok(None);
+        }
+        if !oj.has(opt::NON_STR_KEYS) {
+            return Err(refuse("Dict key must be str"));
+        }
+        let mut text = Vec::new();
+        if PyUnicode_Check(key) != 0 {
+            return Ok(None);
+        } else if key == Py_None() {
+            text.extend_from_slice(b"null");
+        } else if key == Py_True() {
+            text.extend_from_slice(b"true");
+        } else if key == Py_False() {
+            text.extend_from_slice(b"false");
+        } else if PyLong_Check(key) != 0 {
+            write_int_64(&mut text, key, false, "Dict integer key must be within 64-bit range")?;
+        } else if PyFloat_Check(key) != 0 {
+            match float_value(key) {
+                v if v.is_finite() => write_float_orjson(&mut text, v),
+                _ => text.extend_from_slice(b"null"),
+            }
+        } else {
+            match oj.types.kind(key, true, false) {
+                Native::Enum => {
+                    let value = Owned::new(PyObject_GetAttr(key, oj.types.value_name)).ok_or(PyErrSet)?;
+                    return match orjson_key(value.as_ptr(), oj) {
+                        Ok(None) => {
+                            let mut escaped = Utf8Text::default();
+                            escaped.str_key(value.as_ptr())?;
+                            Ok(Some(escaped.0))
+                        }
+                        other => other,
+                    };
+                }
+                native @ (Native::DateTime | Native::Date | Native::Time | Native::Uuid) => {
+                    write_native_text(&mut text, key, native, oj)?;
+                }
+                _ => return Err(refuse("Dict key must a type serializable with OPT_NON_STR_KEYS")),
+            }
+        }
+        Ok(Some(text))
+    }
+}
+
+/// A str's escaped UTF-8 text, without quotes (an enum key's value).
+#[derive(Default)]
+struct Utf8Text(Vec<u8>);
+
+impl Utf8Text {
+    unsafe fn str_key(&mut self, s: *mut PyObject) -> Result<()> {
+        let mut out = super::utf8_writer::Utf8Writer::default();
+        // SAFETY: `s` is a live str.
+        let data = unsafe { str_data(s) }.ok_or(PyErrSet)?;
+        write_escaped(&mut out, data, false);
+        if out.take_surrogate() {
+            return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
+        }
+        let text = out.into_bytes();
+        self.0.extend_from_slice(&text[1..text.len() - 1]);
+        Ok(())
+    }
+}
+
+/// A dict's items with their keys as the str they are written as, sorted by code point (as
+/// orjson sorts them) if `sort`.
+unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<(Owned, Owned)>> {
+    // SAFETY: GIL held; `dict` is live; keys and values are taken as strong references
+    // before any Python code runs.
+    unsafe {
+        let mut pairs = Vec::with_capacity(PyDict_Size(dict) as usize);
+        let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
+        while PyDict_Next(dict, &mut pos, &mut key, &mut value) != 0 {
+            let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
+            let key = match orjson_key(key.as_ptr(), oj)? {
+                // Every key is made valid UTF-8 before any value is written.
+                None if has_surrogate(key.as_ptr()) => return Err(refuse("str is not valid UTF-8: surrogates not allowed")),
+                None => key,
+                Some(text) => {
+                    let text = std::str::from_utf8(&text).map_err(|_| PyErrSet)?;
+                    Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)).ok_or(PyErrSet)?
+                }
+            };
+            pairs.push((key, value));
+        }
+        if sort {
+            pairs.sort_by(|a, b| PyUnicode_Compare(a.0.as_ptr(), b.0.as_ptr()).cmp(&0));
+        }
+        Ok(pairs)
+    }
+}
+
+/// An int as orjson writes it: within 64 bits (signed or unsigned), or 53 with `strict`.
+unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
+    const MAX_53: i64 = (1 << 53) - 1;
+    // SAFETY: `o` is a live int.
+    unsafe {
+        let mut overflow = 0;
+        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
+        if overflow == 0 {
+            if value == -1 && !PyErr_Occurred().is_null() {
+                return Err(PyErrSet);
+            }
+            if strict && !(-MAX_53..=MAX_53).contains(&value) {
+                return Err(refuse("Integer exceeds 53-bit range"));
+            }
+            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            return Ok(());
+        }
+        if overflow > 0 {
+            let value = PyLong_AsUnsignedLongLong(o);
+            if !(value == u64::MAX && !PyErr_Occurred().is_null()) {
+                if strict {
+                    return Err(refuse("Integer exceeds 53-bit range"));
+                }
+                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                return Ok(());
+            }
+            PyErr_Clear();
+        }
+        Err(refuse(range_error))
+    }
+}
+
+/// Raises the orjson face's `JSONEncodeError` (which is `TypeError`) with `msg`.
+fn refuse(msg: &str) -> PyErrSet {
+    // SAFETY: GIL held by every encoder.
+    unsafe { raise(PyExc_TypeError, msg) };
+    PyErrSet
+}
+
+/// As [`refuse`], with the exception set now as the new error's cause.
+fn refuse_caused(msg: &str) -> PyErrSet {
+    // SAFETY: GIL held with an exception set; the exceptions are owned and handed on.
+    unsafe {
+        let cause = crate::py::take_exception();
+        refuse(msg);
+        let exc = crate::py::take_exception();
+        PyException_SetCause(exc, cause);
+        crate::py::restore_exception(exc);
     }
     PyErrSet
 }

@@ -1,5 +1,5 @@
-//! `float.__repr__` spelling of finite floats: the shortest digits that round-trip (ryu), laid
-//! out as CPython lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`).
+//! Finite floats as the shortest digits that round-trip (ryu), laid out as `float.__repr__`
+//! lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`) or as orjson does.
 
 /// Appends `repr(value)` for a finite `value`.
 ///
@@ -7,10 +7,31 @@
 /// here: CPython writes exponents with a sign and at least two digits (`1e+16`, `1e-07`), and
 /// switches to exponent form one decade earlier for small numbers (`1e-05`, ryu `0.00001`).
 pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
+    if !write_plain(out, value, 1e-4) {
+        write_scientific(out, value, write_exponent);
+    }
+}
+
+/// Appends a finite `value` as orjson writes it: ryu's layout (`0.00001`, `1e-7`) with a sign
+/// on positive exponents (`1e+16`).
+pub fn write_float_orjson(out: &mut Vec<u8>, value: f64) {
+    if !write_plain(out, value, 1e-5) {
+        write_scientific(out, value, |out, exp| {
+            if exp[0] != b'-' {
+                out.push(b'+');
+            }
+            out.extend_from_slice(exp);
+        });
+    }
+}
+
+/// ryu's text written in place when `value` is zero or between `smallest` and 1e16, where it
+/// needs no exponent; `false` (nothing written) otherwise.
+#[inline(always)]
+fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
     debug_assert!(value.is_finite());
-    // Most values: ryu's text as is, written in place (no exponent, not the 1e-05 decade).
     let magnitude = value.abs();
-    if magnitude == 0.0 || (1e-4..1e16).contains(&magnitude) {
+    if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
         out.reserve(MAX_LEN);
         // SAFETY: ryu writes at most MAX_LEN bytes at the pointer, inside the reserved spare
         // capacity, and returns how many; those are initialised before `set_len`.
@@ -18,13 +39,18 @@ pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
             let len = ryu::raw::format64(value, out.as_mut_ptr().add(out.len()));
             out.set_len(out.len() + len);
         }
-        return;
+        return true;
     }
+    false
+}
+
+/// ryu's text of `value`, with its exponent digits (if any) laid out by `exponent`.
+fn write_scientific(out: &mut Vec<u8>, value: f64, exponent: impl FnOnce(&mut Vec<u8>, &[u8])) {
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
     if let Some(e) = text.iter().position(|&b| b == b'e') {
         out.extend_from_slice(&text[..=e]);
-        write_exponent(out, &text[e + 1..]);
+        exponent(out, &text[e + 1..]);
         return;
     }
     let (sign, unsigned) = text.split_at(usize::from(text[0] == b'-'));
@@ -102,6 +128,28 @@ mod tests {
         ];
         for &(value, expected) in cases {
             assert_eq!(repr(value), expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn matches_orjson() {
+        let cases: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "0.00001"),
+            (1.5e-5, "0.000015"),
+            (1e-7, "1e-7"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1.5e300, "1.5e+300"),
+            (5e-324, "5e-324"),
+            (1.23e-18, "1.23e-18"),
+        ];
+        for &(value, expected) in cases {
+            let mut out = Vec::new();
+            write_float_orjson(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
         }
     }
 }

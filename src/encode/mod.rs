@@ -4,15 +4,20 @@
 mod encoder;
 pub mod escape;
 pub mod float;
+pub mod native;
 mod options;
+mod utf8_writer;
 mod writer;
 
 pub use encoder::{ChunkSink, PyErrSet};
-pub use options::{flag, Options, RawOptions, Refused};
+pub use options::{flag, opt, Options, Orjson, RawOptions, Refused};
+pub use writer::Text;
 
 use crate::py::{max_depth, Owned};
 use encoder::Encoder;
 use pyo3_ffi::PyObject;
+use utf8_writer::Utf8Writer;
+use writer::{Output, Writer};
 use std::ptr::null_mut;
 
 /// `obj` as one JSON `str`; NULL with an exception set on failure.
@@ -20,7 +25,7 @@ use std::ptr::null_mut;
 /// # Safety
 /// GIL held; `obj` and everything `options` borrows live.
 pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObject {
-    let mut encoder = Encoder::new(options, max_depth());
+    let mut encoder = Encoder::<Writer>::new(options, max_depth());
     // SAFETY: forwarded.
     unsafe {
         if encoder.encode(obj, None).is_err() {
@@ -36,7 +41,7 @@ pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObj
 /// # Safety
 /// As for [`encode_to_str`].
 pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: ChunkSink<'_>) -> Option<()> {
-    let mut encoder = Encoder::new(options, max_depth());
+    let mut encoder = Encoder::<Writer>::new(options, max_depth());
     // SAFETY: forwarded.
     unsafe {
         encoder.encode(obj, Some(&mut *sink)).ok()?;
@@ -45,6 +50,25 @@ pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: Chun
         }
     }
     Some(())
+}
+
+/// `obj` as UTF-8 JSON in a new `bytes` (the orjson face: `options.orjson` is set), with a
+/// newline after it for `OPT_APPEND_NEWLINE`; NULL with an exception set on failure.
+///
+/// # Safety
+/// As for [`encode_to_str`].
+pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject) -> *mut PyObject {
+    let mut encoder = Encoder::<Utf8Writer>::new(options, max_depth());
+    // SAFETY: forwarded.
+    unsafe {
+        if encoder.encode(obj, None).is_err() {
+            return null_mut();
+        }
+        if options.orjson.is_some_and(|oj| oj.has(opt::APPEND_NEWLINE)) {
+            escape::Out::ascii(&mut encoder.out, b"\n");
+        }
+        std::mem::take(&mut encoder.out).finish()
+    }
 }
 
 /// A `str` as a JSON string (`JSONEncoder.encode` of a str never reaches the encoder).

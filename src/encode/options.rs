@@ -1,6 +1,7 @@
 //! The settings of an encoding (`dumps`' keywords or a `JSONEncoder`'s attributes), read once
 //! per call into an encoder configuration.
 
+use super::native::NativeTypes;
 use super::writer::Text;
 use crate::ffi::unicode::str_data;
 use crate::utf8::{chars, from_str_data};
@@ -26,6 +27,41 @@ pub struct Options {
     /// list subclasses, asks containers for their truth value, and names types by `__name__`
     /// in messages.
     pub python_encoder: bool,
+    /// The orjson face's behaviour where it differs from the standard library's (`None`:
+    /// the standard library's).
+    pub orjson: Option<Orjson>,
+}
+
+/// The orjson face's settings: its `OPT_*` bits and the types it serializes natively.
+#[derive(Clone, Copy)]
+pub struct Orjson {
+    pub bits: u32,
+    pub types: NativeTypes,
+}
+
+impl Orjson {
+    #[inline(always)]
+    pub fn has(&self, opt: u32) -> bool {
+        self.bits & opt != 0
+    }
+}
+
+/// orjson's `OPT_*` bits, with orjson's values.
+pub mod opt {
+    pub const INDENT_2: u32 = 1;
+    pub const NAIVE_UTC: u32 = 1 << 1;
+    pub const NON_STR_KEYS: u32 = 1 << 2;
+    pub const OMIT_MICROSECONDS: u32 = 1 << 3;
+    pub const SERIALIZE_NUMPY: u32 = 1 << 4;
+    pub const SORT_KEYS: u32 = 1 << 5;
+    pub const STRICT_INTEGER: u32 = 1 << 6;
+    pub const UTC_Z: u32 = 1 << 7;
+    pub const PASSTHROUGH_SUBCLASS: u32 = 1 << 8;
+    pub const PASSTHROUGH_DATETIME: u32 = 1 << 9;
+    pub const APPEND_NEWLINE: u32 = 1 << 10;
+    pub const PASSTHROUGH_DATACLASS: u32 = 1 << 11;
+    /// Every bit orjson knows.
+    pub const ALL: u32 = (1 << 12) - 1;
 }
 
 /// The settings of a `JSONEncoder` as Python objects (borrowed; NULL: the default), from
@@ -86,6 +122,7 @@ impl Options {
                 key_separator,
                 default: if given(raw.default) { raw.default } else { null_mut() },
                 python_encoder,
+                orjson: None,
             })
         }
     }

@@ -1,6 +1,7 @@
-//! The output of `dumps`, kept at the width of the final `str` (1, 2 or 4 bytes per
-//! character): it starts narrow and widens at most twice, when a wider character arrives, so
-//! the result is one copy into a new `str` of exactly that kind.
+//! Where the encoder writes: the [`Output`] interface, and the standard library face's
+//! output, a `str` kept at its final width (1, 2 or 4 bytes per character): it starts narrow
+//! and widens at most twice, when a wider character arrives, so the result is one copy into a
+//! new `str` of exactly that kind.
 
 use super::escape::Out;
 use crate::ffi::unicode::new_str_data;
@@ -25,6 +26,37 @@ impl Text {
     }
 }
 
+/// What the encoder needs of its output, besides escaped text ([`Out`]).
+pub trait Output: Out + Default {
+    /// Separators and indentation.
+    #[inline(always)]
+    fn text(&mut self, text: &Text) {
+        match &text.ascii {
+            Some(bytes) => self.ascii(bytes),
+            None => self.ucs4(&text.chars),
+        }
+    }
+    /// Runs `write` on a byte buffer for ASCII output (numbers).
+    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R;
+    /// Output units written so far.
+    fn len(&self) -> usize;
+    /// Whether a surrogate code point was written since the last call (and forget it): the
+    /// UTF-8 output cannot hold one.
+    fn take_surrogate(&mut self) -> bool {
+        false
+    }
+    /// The output so far as a new Python object (a chunk), leaving the output empty.
+    ///
+    /// # Safety
+    /// The GIL must be held.
+    unsafe fn take(&mut self) -> *mut PyObject;
+    /// The whole output as a new Python object.
+    ///
+    /// # Safety
+    /// The GIL must be held.
+    unsafe fn finish(self) -> *mut PyObject;
+}
+
 enum Units {
     /// ASCII or Latin-1 (`latin1` says which).
     One(Vec<u8>),
@@ -46,20 +78,10 @@ impl Default for Writer {
     }
 }
 
-impl Writer {
-    /// Separators and indentation.
+impl Output for Writer {
+    /// Without a copy while the output is one byte wide.
     #[inline(always)]
-    pub fn text(&mut self, text: &Text) {
-        match &text.ascii {
-            Some(bytes) => self.ascii(bytes),
-            None => self.ucs4(&text.chars),
-        }
-    }
-
-    /// Runs `write` on a byte buffer for ASCII output (numbers), without a copy while the
-    /// output is one byte wide.
-    #[inline(always)]
-    pub fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         if let Units::One(buf) = &mut self.units {
             return write(buf);
         }
@@ -71,6 +93,33 @@ impl Writer {
         result
     }
 
+    fn len(&self) -> usize {
+        match &self.units {
+            Units::One(buf) => buf.len(),
+            Units::Two(buf) => buf.len(),
+            Units::Four(buf) => buf.len(),
+        }
+    }
+
+    /// A `str`, after which the writer is narrow again.
+    unsafe fn take(&mut self) -> *mut PyObject {
+        // SAFETY: forwarded.
+        let chunk = unsafe { self.to_str() };
+        match &mut self.units {
+            Units::One(buf) => buf.clear(),
+            _ => self.units = Units::One(Vec::new()),
+        }
+        self.latin1 = false;
+        chunk
+    }
+
+    unsafe fn finish(self) -> *mut PyObject {
+        // SAFETY: forwarded.
+        unsafe { self.to_str() }
+    }
+}
+
+impl Writer {
     fn widen_to_two(&mut self) {
         if let Units::One(buf) = &self.units {
             self.units = Units::Two(buf.iter().map(|&b| u16::from(b)).collect());
@@ -83,40 +132,6 @@ impl Writer {
             Units::Two(buf) => self.units = Units::Four(buf.iter().map(|&u| u32::from(u)).collect()),
             Units::Four(_) => {}
         }
-    }
-
-    /// Characters written so far.
-    pub fn len(&self) -> usize {
-        match &self.units {
-            Units::One(buf) => buf.len(),
-            Units::Two(buf) => buf.len(),
-            Units::Four(buf) => buf.len(),
-        }
-    }
-
-    /// The output so far as a new `str` (a chunk of `dump`'s output), leaving the writer empty
-    /// and narrow again.
-    ///
-    /// # Safety
-    /// The GIL must be held.
-    pub unsafe fn take(&mut self) -> *mut PyObject {
-        // SAFETY: forwarded.
-        let chunk = unsafe { self.to_str() };
-        match &mut self.units {
-            Units::One(buf) => buf.clear(),
-            _ => self.units = Units::One(Vec::new()),
-        }
-        self.latin1 = false;
-        chunk
-    }
-
-    /// The output as a new `str`.
-    ///
-    /// # Safety
-    /// The GIL must be held.
-    pub unsafe fn finish(self) -> *mut PyObject {
-        // SAFETY: forwarded.
-        unsafe { self.to_str() }
     }
 
     unsafe fn to_str(&self) -> *mut PyObject {

@@ -13,6 +13,8 @@ use super::bytearray::PyByteArrayObject;
 #[allow(unused_imports)]
 use super::bytes::PyBytesObject;
 #[allow(unused_imports)]
+use super::datetime::{PyDateTime_CAPI, PyDateTime_Date, PyDateTime_DateTime, PyDateTime_Delta, PyDateTime_Time};
+#[allow(unused_imports)]
 use super::containers::{PyFloatObject, PyListObject, PyTupleObject};
 #[allow(unused_imports)]
 use super::dict::PyDictObject;

@@ -4,7 +4,7 @@
 //! as instance methods, so they receive the instance as their first argument.
 
 use super::{decoder, encoder};
-use crate::module::{add_attribute, function, State};
+use crate::module::{add_attribute, add_submodule, function, functions, State};
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -93,18 +93,6 @@ pub unsafe fn add_classes(module: *mut PyObject, st: &mut State) -> Option<()> {
     Some(())
 }
 
-/// The module-bound functions of `defs`.
-unsafe fn functions<const N: usize>(module: *mut PyObject, defs: *mut [PyMethodDef; N]) -> Option<[Owned; N]> {
-    // SAFETY: the definitions are 'static; each function holds a reference to the module.
-    unsafe {
-        let name = Owned::new(PyModule_GetNameObject(module))?;
-        let made: Vec<Owned> = (0..N)
-            .map(|k| Owned::new(PyCFunction_NewEx((*defs).as_mut_ptr().add(k), module, name.as_ptr())))
-            .collect::<Option<_>>()?;
-        made.try_into().ok()
-    }
-}
-
 /// `type(name, (base,), namespace)` with `functions` as instance methods.
 unsafe fn new_class(name: &CStr, base: &Owned, doc: &CStr, functions: &[(&CStr, &Owned)]) -> Option<Owned> {
     // SAFETY: GIL held; the namespace and its values are owned here until `type()` copies them.
@@ -118,23 +106,5 @@ unsafe fn new_class(name: &CStr, base: &Owned, doc: &CStr, functions: &[(&CStr, 
         }
         let type_object = (&raw mut PyType_Type).cast::<PyObject>();
         Owned::new(PyObject_CallFunction(type_object, c"s(O)O".as_ptr(), name.as_ptr(), base.as_ptr(), namespace.as_ptr()))
-    }
-}
-
-/// `rjson.<name>` as a module of its own in `sys.modules` (`import rjson.decoder` works), as
-/// `json.encoder` and `json.decoder` are.
-unsafe fn add_submodule(module: *mut PyObject, name: &CStr, members: &[(&CStr, &Owned)]) -> Option<()> {
-    // SAFETY: GIL held; new references are owned by `Owned` or handed to the module.
-    unsafe {
-        let full = format!("rjson.{}\0", name.to_str().ok()?);
-        let sub = Owned::new(PyModule_New(full.as_ptr().cast()))?;
-        for (member, value) in members {
-            add_attribute(sub.as_ptr(), member, Owned::borrowed(value.as_ptr()))?;
-        }
-        let modules = PyImport_GetModuleDict();
-        if PyDict_SetItemString(modules, full.as_ptr().cast(), sub.as_ptr()) != 0 {
-            return None;
-        }
-        add_attribute(module, name, sub)
     }
 }

@@ -51,7 +51,7 @@ pub unsafe extern "C" fn decode(
                 None => return null_mut(),
                 Some(Some(scanner)) => {
                     let (hooks, strict) = scanner_settings(scanner.as_ptr());
-                    return decode_document(state, *args.add(1), Config { hooks: &hooks, strict }, false);
+                    return decode_document(state, *args.add(1), Config { hooks: &hooks, strict, orjson: false }, false);
                 }
                 Some(None) => {}
             }
@@ -83,7 +83,7 @@ pub unsafe extern "C" fn raw_decode(
                 None => return null_mut(),
                 Some(Some(scanner)) => {
                     let (hooks, strict) = scanner_settings(scanner.as_ptr());
-                    let config = Config { hooks: &hooks, strict };
+                    let config = Config { hooks: &hooks, strict, orjson: false };
                     return decode_value_at(state, *args.add(1), idx, config, NoValue::DecodeError);
                 }
                 Some(None) => {}
@@ -278,7 +278,7 @@ unsafe extern "C" fn scan_once(
             }
         };
         let (hooks, strict) = captured_settings(captured);
-        decode_value_at(state, string, idx, Config { hooks: &hooks, strict }, NoValue::StopIteration)
+        decode_value_at(state, string, idx, Config { hooks: &hooks, strict, orjson: false }, NoValue::StopIteration)
     }
 }
 

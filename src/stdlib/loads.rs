@@ -103,7 +103,7 @@ unsafe fn loads_with(state: &State, doc: *mut PyObject, kw: &[*mut PyObject], ex
             let Some(hooks) = keyword_hooks(state, hooks) else {
                 return null_mut();
             };
-            return decode_document(state, doc, Config { hooks: &hooks, strict: true }, true);
+            return decode_document(state, doc, Config { hooks: &hooks, strict: true, orjson: false }, true);
         }
         // `cls(**kw).decode(text)`, the hooks given added to `kw`.
         let Some(text) = document_text(state, doc) else {

@@ -1,0 +1,262 @@
+//! The types the orjson face serializes natively besides JSON's own (`datetime`, `date`,
+//! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`): how each is recognised, and the text
+//! of the ones written as strings.
+
+use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
+use crate::ffi::type_of;
+use crate::py::Owned;
+use pyo3_ffi::*;
+
+/// The type objects (borrowed from the module state) and interned attribute names the
+/// orjson face needs.
+#[derive(Clone, Copy)]
+pub struct NativeTypes {
+    pub datetime: *const PyDateTime_CAPI,
+    pub uuid: *mut PyObject,
+    pub enum_meta: *mut PyObject,
+    pub fragment: *mut PyObject,
+    /// `"int"`, `"value"`, `"__dict__"`, `"__dataclass_fields__"`, `"__slots__"`,
+    /// `"_field_type"`, `"utcoffset"`, `"contents"`.
+    pub int_name: *mut PyObject,
+    pub value_name: *mut PyObject,
+    pub dict_name: *mut PyObject,
+    pub fields_name: *mut PyObject,
+    pub slots_name: *mut PyObject,
+    pub field_type_name: *mut PyObject,
+    pub utcoffset_name: *mut PyObject,
+}
+
+/// The instance layout of `Fragment` (defined by the orjson face): its contents, bytes or str.
+#[repr(C)]
+pub struct FragmentObject {
+    pub ob_base: PyObject,
+    pub contents: *mut PyObject,
+}
+
+/// What a non-JSON object is to the orjson face.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Native {
+    DateTime,
+    Date,
+    Time,
+    Uuid,
+    Enum,
+    Dataclass,
+    Fragment,
+    /// For `default`, or an error.
+    Unknown,
+}
+
+impl NativeTypes {
+    /// orjson's checks, in its order: exact types only, except enums (by metaclass) and
+    /// dataclasses (by `__dataclass_fields__` on the type).
+    ///
+    /// # Safety
+    /// GIL held; `o` live; the types are live (held by the module state).
+    pub unsafe fn kind(&self, o: *mut PyObject, datetimes: bool, dataclasses: bool) -> Native {
+        // SAFETY: comparing type pointers; the attribute lookup on the type is a plain read.
+        unsafe {
+            let ty = type_of(o);
+            let api = &*self.datetime;
+            if datetimes && ty == api.DateTimeType {
+                Native::DateTime
+            } else if ty.cast() == self.uuid {
+                Native::Uuid
+            } else if ty.cast() == self.fragment {
+                Native::Fragment
+            } else if datetimes && ty == api.DateType {
+                Native::Date
+            } else if datetimes && ty == api.TimeType {
+                Native::Time
+            } else if dataclasses && PyObject_HasAttr(ty.cast(), self.fields_name) != 0 {
+                Native::Dataclass
+            } else if type_of(ty.cast()).cast() == self.enum_meta {
+                Native::Enum
+            } else {
+                Native::Unknown
+            }
+        }
+    }
+}
+
+/// How dates and times are written (`OPT_NAIVE_UTC`, `OPT_OMIT_MICROSECONDS`, `OPT_UTC_Z`).
+#[derive(Clone, Copy)]
+pub struct TimeFormat {
+    pub naive_utc: bool,
+    pub omit_microseconds: bool,
+    pub utc_z: bool,
+}
+
+/// Why a date or time has no text.
+pub enum TimeError {
+    /// A Python exception is set (from `utcoffset()`).
+    Raised,
+    /// orjson's message for it.
+    Refused(&'static str),
+}
+
+/// Appends the RFC 3339 text of a `datetime`, as orjson writes it (no quotes).
+///
+/// # Safety
+/// GIL held; `o` a live exact `datetime.datetime`.
+pub unsafe fn write_datetime(out: &mut Vec<u8>, o: *mut PyObject, types: &NativeTypes, format: TimeFormat) -> Result<(), TimeError> {
+    // SAFETY: `o` is a datetime; `utcoffset()` may run Python code and fail.
+    unsafe {
+        let (date, time, tz) = datetime_fields(o);
+        let offset = if tz.is_null() {
+            None
+        } else {
+            // A pytz zone attached directly (not by `localize`) has its first offset ever;
+            // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson.
+            let normalized = if PyObject_HasAttrString(tz, c"normalize".as_ptr()) == 1 {
+                Owned::new(PyObject_CallMethod(tz, c"normalize".as_ptr(), c"O".as_ptr(), o)).ok_or(TimeError::Raised)?
+            } else {
+                Owned::borrowed(o)
+            };
+            let delta = Owned::new(PyObject_CallMethodNoArgs(normalized.as_ptr(), types.utcoffset_name)).ok_or(TimeError::Raised)?;
+            if delta.as_ptr() == Py_None() {
+                None
+            } else if PyObject_TypeCheck(delta.as_ptr(), (*types.datetime).DeltaType) == 0 {
+                return Err(TimeError::Refused("datetime.utcoffset() must return a timedelta or None"));
+            } else {
+                let (days, seconds) = delta_fields(delta.as_ptr());
+                Some(days * 86_400 + seconds)
+            }
+        };
+        write_ymd(out, date);
+        out.push(b'T');
+        write_hms(out, time, format.omit_microseconds);
+        match offset {
+            None if format.naive_utc => write_utc(out, format.utc_z),
+            None => {}
+            Some(0) => write_utc(out, format.utc_z),
+            Some(seconds) => write_offset(out, seconds),
+        }
+        Ok(())
+    }
+}
+
+/// Appends a `date` as `YYYY-MM-DD`.
+///
+/// # Safety
+/// `o` a live `datetime.date`.
+pub unsafe fn write_date(out: &mut Vec<u8>, o: *mut PyObject) {
+    // SAFETY: forwarded.
+    write_ymd(out, unsafe { date_fields(o) });
+}
+
+/// Appends a naive `time` as `HH:MM:SS[.ffffff]`; orjson refuses aware ones.
+///
+/// # Safety
+/// `o` a live `datetime.time`.
+pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat) -> Result<(), TimeError> {
+    // SAFETY: forwarded.
+    let (time, tz) = unsafe { time_fields(o) };
+    if !tz.is_null() {
+        return Err(TimeError::Refused("datetime.time must not have tzinfo set"));
+    }
+    write_hms(out, time, format.omit_microseconds);
+    Ok(())
+}
+
+fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
+    write_digits(out, u32::from(d.year), 4);
+    out.push(b'-');
+    write_digits(out, u32::from(d.month), 2);
+    out.push(b'-');
+    write_digits(out, u32::from(d.day), 2);
+}
+
+fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
+    write_digits(out, u32::from(t.hour), 2);
+    out.push(b':');
+    write_digits(out, u32::from(t.minute), 2);
+    out.push(b':');
+    write_digits(out, u32::from(t.second), 2);
+    if t.microsecond != 0 && !omit_microseconds {
+        out.push(b'.');
+        write_digits(out, t.microsecond, 6);
+    }
+}
+
+fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
+    out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
+}
+
+/// `+HH:MM`, the seconds of an offset rounded to the nearest minute as orjson rounds them
+/// (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson carries: `-05:00`).
+fn write_offset(out: &mut Vec<u8>, seconds: i32) {
+    out.push(if seconds < 0 { b'-' } else { b'+' });
+    let seconds = seconds.unsigned_abs();
+    let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
+    let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
+    write_digits(out, hours, 2);
+    out.push(b':');
+    write_digits(out, minutes, 2);
+}
+
+/// `value` in decimal, zero-padded to `width` digits.
+fn write_digits(out: &mut Vec<u8>, value: u32, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let text = buf.format(value).as_bytes();
+    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(text.len())));
+    out.extend_from_slice(text);
+}
+
+/// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
+///
+/// # Safety
+/// GIL held; `o` a live `uuid.UUID`.
+pub unsafe fn write_uuid(out: &mut Vec<u8>, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
+    // SAFETY: `o.int` is an int below 2**128; new references are owned.
+    unsafe {
+        let int = Owned::new(PyObject_GetAttr(o, types.int_name))?;
+        let shift = Owned::new(PyLong_FromLong(64))?;
+        let high = Owned::new(PyNumber_Rshift(int.as_ptr(), shift.as_ptr()))?;
+        let hi = PyLong_AsUnsignedLongLongMask(high.as_ptr());
+        let lo = PyLong_AsUnsignedLongLongMask(int.as_ptr());
+        if !PyErr_Occurred().is_null() {
+            return None;
+        }
+        let hex = format!("{hi:016x}{lo:016x}");
+        let hex = hex.as_bytes();
+        for (i, range) in [0..8, 8..12, 12..16, 16..20, 20..32].into_iter().enumerate() {
+            if i > 0 {
+                out.push(b'-');
+            }
+            out.extend_from_slice(&hex[range]);
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_round_as_orjson() {
+        let text = |s| {
+            let mut out = Vec::new();
+            write_offset(&mut out, s);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(text(30), "+00:01");
+        assert_eq!(text(29), "+00:00");
+        assert_eq!(text(-3629), "-01:00");
+        assert_eq!(text(-3631), "-01:01");
+        assert_eq!(text(-(4 * 3600 + 59 * 60 + 30)), "-05:00");
+        assert_eq!(text(5 * 3600 + 45 * 60), "+05:45");
+    }
+
+    #[test]
+    fn dates_and_times() {
+        let mut out = Vec::new();
+        write_ymd(&mut out, Ymd { year: 1, month: 2, day: 3 });
+        out.push(b' ');
+        write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, false);
+        out.push(b' ');
+        write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, true);
+        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06");
+    }
+}

@@ -1,0 +1,139 @@
+"""Where orjson 3.13 crashes or writes a wrong value, the orjson face must raise a clean
+Python error or write the correct value instead: documented differences (README).
+
+These tests are skipped when the subject is the real orjson (they would crash it or fail on
+its output). Each call runs in a child interpreter, so a crash fails one test only.
+"""
+
+import json
+
+import pytest
+
+from orjson_face import run_isolated, skip_if_oracle
+
+pytestmark = skip_if_oracle
+
+# Prints ("ok", bytes) or ("raise", type name, str, cause type name, JSONEncodeError?) of
+# subject.dumps(OBJ, option=OPTION), OBJ and OPTION being defined by the test's code before.
+REPORT = """
+try:
+    out = ("ok", subject.dumps(OBJ, option=OPTION).decode())
+except Exception as e:
+    c = e.__cause__
+    out = ("raise", type(e).__name__, str(e), type(c).__name__ if c is not None else None,
+           isinstance(e, subject.JSONEncodeError))
+import json
+print(json.dumps(out))
+"""
+
+
+def outcome_of(setup, obj="OBJ", option="0"):
+    code = f"{setup}\nOBJ = {obj}\nOPTION = {option}\n{REPORT}"
+    rc, out, err = run_isolated(code)
+    assert rc == 0, f"the child died (exit code {rc}):\n{err[-3000:]}"
+    return tuple(json.loads(out.strip().splitlines()[-1]))
+
+
+def assert_clean_error(out, original):
+    """An error: ``original`` itself, or a JSONEncodeError caused by it."""
+    assert out[0] == "raise", f"no error: wrote {out[1]!r}"
+    assert out[1] == original or (out[4] and out[3] == original), out
+
+
+TZ = """
+import datetime as dt
+class Tz(dt.tzinfo):
+    def __init__(self, get):
+        self.get = get
+    def utcoffset(self, d):
+        return self.get()
+    def dst(self, d):
+        return None
+def boom():
+    raise ValueError("boom")
+"""
+
+
+def test_utcoffset_raising():
+    # orjson: segmentation fault
+    out = outcome_of(TZ, "dt.datetime(2020, 1, 1, tzinfo=Tz(boom))")
+    assert_clean_error(out, "ValueError")
+    if out[1] == "ValueError":
+        assert out[2] == "boom"
+    out = outcome_of(TZ, "[1, {'a': dt.datetime(2020, 1, 1, tzinfo=Tz(boom))}]", "subject.OPT_UTC_Z")
+    assert_clean_error(out, "ValueError")
+    # as a key (it raises from the second call on: hashing the key calls it once)
+    setup = TZ + "calls = []\ndef second_raises():\n    calls.append(1)\n    return dt.timedelta(0) if len(calls) == 1 else boom()\n"
+    out = outcome_of(setup, "{dt.datetime(2020, 1, 1, tzinfo=Tz(second_raises)): 1}", "subject.OPT_NON_STR_KEYS")
+    assert_clean_error(out, "ValueError")
+
+
+@pytest.mark.parametrize("value", ["5", "'x'", "dt.timedelta(hours=30)", "dt.timedelta(days=-2)"])
+def test_utcoffset_returning_no_valid_offset(value):
+    # orjson reads it as a timedelta anyway and writes +00:00, +06:00 or garbage (+142620:00);
+    # datetime itself raises TypeError (not a timedelta) or ValueError (not within a day)
+    out = outcome_of(TZ, f"dt.datetime(2020, 1, 1, tzinfo=Tz(lambda: {value}))")
+    assert out[0] == "raise", f"wrote {out[1]!r}"
+    assert out[1] in ("TypeError", "ValueError") or out[4], out
+
+
+def test_utcoffset_none_on_an_aware_datetime():
+    # orjson writes +00:00; isoformat writes no offset: the face writes that or raises
+    out = outcome_of(TZ, "dt.datetime(2020, 1, 1, 2, 3, 4, tzinfo=Tz(lambda: None))")
+    assert out == ("ok", '"2020-01-01T02:03:04"') or (out[0] == "raise" and (out[4] or out[1] == "TypeError")), out
+
+
+@pytest.mark.parametrize("seconds,text", [(3599, "+01:00"), (-3570, "-01:00"), (5 * 3600 + 59 * 60 + 45, "+06:00"),
+                                          (-(22 * 3600 + 59 * 60 + 45), "-23:00"), (3 * 3600 + 59 * 60 + 30, "+04:00")])
+def test_offset_seconds_rounding_up_to_an_hour(seconds, text):
+    # orjson writes "+00:60", "-00:60", "+05:60", "-22:60", "+03:60": the minutes must carry
+    setup = "import datetime as dt"
+    out = outcome_of(setup, f"dt.datetime(2020, 1, 1, tzinfo=dt.timezone(dt.timedelta(seconds={seconds})))")
+    assert out == ("ok", f'"2020-01-01T00:00:00{text}"'), out
+
+
+DELETED = """
+import dataclasses
+@dataclasses.dataclass(slots=True)
+class C:
+    a: int
+    b: int
+c = C(1, 2)
+del c.a
+"""
+
+
+def test_dataclass_with_deleted_slot():
+    # orjson: segmentation fault
+    out = outcome_of(DELETED, "c")
+    assert_clean_error(out, "AttributeError")
+    out = outcome_of(DELETED, "{'x': [c]}", "subject.OPT_INDENT_2")
+    assert_clean_error(out, "AttributeError")
+
+
+@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
+@pytest.mark.parametrize("month", ["1969-12", "1968-12", "1969-06", "1900-03", "1000-11"])
+def test_numpy_datetime64_months_before_1970(month):
+    # orjson aborts (illegal instruction) on a December before 1970 and raises
+    # "unrepresentable numpy.datetime64: -7 months" on other months; accepted here: the
+    # right date, or orjson's error
+    pytest.importorskip("numpy")
+    setup = "import numpy as np"
+    out = outcome_of(setup, f"np.array(['{month}'], dtype='datetime64[M]')", "subject.OPT_SERIALIZE_NUMPY")
+    import numpy as np
+
+    months = int(np.datetime64(month, "M").astype(np.int64))
+    assert out == ("ok", f'["{month}-01T00:00:00"]') or \
+        out[:3] == ("raise", "TypeError", f"unrepresentable numpy.datetime64: {months} months"), out
+
+
+def test_time_microseconds_keep_their_leading_zero():
+    import datetime as dt
+
+    from orjson_face import S
+
+    # orjson 3.13 writes 10000..99999 microseconds of a time without the leading zero
+    # (b'"00:00:00.10000"' for 10 ms); rjson writes them as datetime.time.isoformat() does.
+    for us in (10000, 10001, 50000, 99999):
+        t = dt.time(0, 0, 0, us)
+        assert S.dumps(t) == ('"%s"' % t.isoformat()).encode()
