@@ -56,7 +56,7 @@ impl ShapeCache {
     #[inline(always)]
     pub unsafe fn dict_of(&mut self, pairs: &[*mut PyObject]) -> Option<*mut PyObject> {
         let n = pairs.len() / 2;
-        if n < 2 || n > MAX_KEYS || self.slots.is_empty() {
+        if !(2..=MAX_KEYS).contains(&n) || self.slots.is_empty() {
             return None;
         }
         const K: u64 = 0x9E37_79B9_7F4A_7C15;
