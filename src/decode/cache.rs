@@ -1,5 +1,6 @@
-//! What the decoder keeps between calls, per module: the key cache, and the buffers of the
-//! last parse, so that small documents do not pay for allocating them each time.
+//! What the decoder keeps between calls, per module: the key cache, the buffers of the last
+//! parse (so that small documents do not pay for allocating them each time), and the shape
+//! cache (used within one parse).
 
 use super::key_cache::KeyCache;
 use super::scanner::Scratch;
@@ -37,8 +38,10 @@ impl DecoderCache {
         self.buffers.take().unwrap_or_default()
     }
 
-    /// Keeps `buffers` (whose values were all handed on) for the next parse, unless big.
-    pub fn keep_buffers(&mut self, buffers: Buffers) {
+    /// Ends a parse: forgets its shapes, keeps `buffers` (whose values were all handed on)
+    /// for the next parse, unless big.
+    pub fn end_parse(&mut self, buffers: Buffers) {
+        self.shapes.reset();
         debug_assert!(buffers.values.is_empty());
         let size = buffers.values.capacity() * std::mem::size_of::<*mut PyObject>() + buffers.scratch.capacity();
         if size <= KEEP_MAX {
@@ -49,7 +52,7 @@ impl DecoderCache {
     /// Releases every cached key and frees the buffers (module clear).
     pub fn clear(&mut self) {
         self.keys.clear();
-        self.shapes.clear();
+        self.shapes.reset();
         self.buffers = None;
     }
 }

@@ -369,7 +369,7 @@ fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*
         run_with(Builder::<true>::new(state, config.hooks, values), text, config, one_value, scratch)
     };
     // SAFETY: as above; the builder is gone and left its values empty.
-    unsafe { (*state.decoder).keep_buffers(buffers) };
+    unsafe { (*state.decoder).end_parse(buffers) };
     result
 }
 

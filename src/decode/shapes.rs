@@ -1,14 +1,15 @@
 //! Object shapes: documents repeat objects with the same keys in the same order (records),
-//! so the second time a key sequence is seen, a dict of those keys (values None) is kept as
-//! its template; later objects of that shape are copies of it (`PyDict_Copy` clones the hash
-//! table in one piece) whose values are then written in place, instead of dicts built by
-//! inserting (hashing, probing) every key.
+//! so the second time a key sequence is seen in a document, a dict of those keys (values
+//! None) becomes its template; later objects of that shape are copies of it (`PyDict_Copy`
+//! clones the hash table in one piece) whose values are then written in place, instead of
+//! dicts built by inserting (hashing, probing) every key.
 //!
-//! Keys are matched by identity, which the key cache makes stable; a shape holds references
-//! to its keys, so no other object can take their addresses. Writing the values needs the
-//! internal layout of a dict's table (CPython 3.11+, checked once at run time, see
-//! `crate::ffi::dict`); elsewhere, and whenever a copy is not what is expected, objects are
-//! built by insertion.
+//! Keys are matched by identity, which the key cache makes stable within a parse; a shape
+//! holds references to its keys, so no other object can take their addresses. Shapes live
+//! for one parse ([`ShapeCache::reset`] after it): a call leaves no reference behind, and no
+//! document's keys outlive it here. Writing the values needs the internal layout of a
+//! dict's table (CPython 3.11+, checked once at run time, see `crate::ffi::dict`);
+//! elsewhere, and whenever a copy is not what is expected, objects are built by insertion.
 
 use crate::ffi::dict::{entries_work, unicode_entries};
 use crate::ffi::has_type_flag;
@@ -35,6 +36,8 @@ struct Shape {
 pub struct ShapeCache {
     /// Empty where the dict layout check failed: then no shape is ever used.
     slots: Box<[Shape]>,
+    /// The slots this parse has used.
+    touched: Vec<usize>,
 }
 
 impl ShapeCache {
@@ -44,7 +47,8 @@ impl ShapeCache {
         // SAFETY: forwarded.
         let usable = unsafe { entries_work() };
         let slots = if usable { SLOTS } else { 0 };
-        ShapeCache { slots: (0..slots).map(|_| Shape { hash: 0, keys: Vec::new(), template: null_mut() }).collect() }
+        let slots = (0..slots).map(|_| Shape { hash: 0, keys: Vec::new(), template: null_mut() }).collect();
+        ShapeCache { slots, touched: Vec::new() }
     }
 
     /// A new dict of `pairs` (key, value, key, value...: owned references, all moved into
@@ -61,9 +65,13 @@ impl ShapeCache {
         }
         const K: u64 = 0x9E37_79B9_7F4A_7C15;
         let hash = pairs.iter().step_by(2).fold(n as u64, |h, &key| (h ^ key as u64).wrapping_mul(K)) | 1;
-        let shape = &mut self.slots[(hash >> (64 - SLOT_BITS)) as usize];
+        let index = (hash >> (64 - SLOT_BITS)) as usize;
+        let shape = &mut self.slots[index];
         if shape.hash != hash {
             // First sighting (or another shape in this slot): only remember it.
+            if shape.hash == 0 {
+                self.touched.push(index);
+            }
             // SAFETY: the shape's references are ours; the GIL is held.
             unsafe { shape.release() };
             shape.hash = hash;
@@ -81,10 +89,12 @@ impl ShapeCache {
         }
     }
 
-    /// Releases every template (module clear).
-    pub fn clear(&mut self) {
-        for shape in self.slots.iter_mut() {
-            // SAFETY: our references; the GIL is held by module clear/free.
+    /// Forgets the shapes of the parse that ended (or of any, at module clear), releasing
+    /// their keys and templates.
+    pub fn reset(&mut self) {
+        for index in self.touched.drain(..) {
+            let shape = &mut self.slots[index];
+            // SAFETY: our references; the GIL is held (end of a parse, module clear/free).
             unsafe { shape.release() };
             shape.hash = 0;
         }
