@@ -122,6 +122,15 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
     // SAFETY: PyUnicode_New(chars, max_char) allocates room for `chars` characters of the kind
     // `max_char` needs; every character is written before anyone sees the str.
     unsafe {
+        if chars == 1 && max_char < 0x100 {
+            // CPython's shared one-character strs, as json's decoder returns them.
+            let ch = match text {
+                [ascii] => *ascii as i32,
+                [lead, cont] => (((*lead & 0x1f) as i32) << 6) | (*cont & 0x3f) as i32,
+                _ => unreachable!("one character below U+0100 is one or two UTF-8 bytes"),
+            };
+            return pyo3_ffi::PyUnicode_FromOrdinal(ch);
+        }
         if max_char < 0x80 {
             let obj = pyo3_ffi::PyUnicode_New(text.len() as Py_ssize_t, 0x7f);
             if !obj.is_null() {
