@@ -66,7 +66,7 @@ fuzz-ci:
 
 # valgrind memcheck over a representative part of the suite (tests/memcheck/run.py; the
 # default list there, or MEMCHECK_FILES="test_loads.py ..."): fails on invalid reads or
-# writes or uninitialised memory involving rjson. About half an hour.
+# writes or uninitialised memory involving rjson. About 15 minutes.
 memcheck: build
 	command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
 	$(PY) tests/memcheck/run.py $(MEMCHECK_FILES)

@@ -8,6 +8,7 @@ The same code runs in the benchmark's process and, through worker.py, in other v
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import sys
 import time
@@ -75,6 +76,20 @@ def _check(w: Workload, lib: Library, inputs: Inputs, expected: checks.Expected,
         out = fn(next(iter(make(1))), **kwargs)
     except Exception as exc:
         return _reject(w, lib, entry, f"raised {type(exc).__name__}: {str(exc)[:200]}")
+    twin = libraries.SPECS.get(lib.spec.twin) if lib.spec.twin else None
+    if twin is not None and twin.name in w.op.calls:
+        # A drop-in for a peer: byte for byte what that peer writes (or returns), whatever
+        # the stdlib writes.
+        twin_fn, twin_kwargs = w.op.calls[twin.name].resolve(importlib.import_module(twin.module))
+        try:
+            want = twin_fn(next(iter(make(1))), **twin_kwargs)
+        except Exception:  # the twin cannot do it: compare with the stdlib as for any library
+            want = None
+        if want is not None:
+            if type(out) is type(want) and (out == want if isinstance(out, (bytes, str)) else
+                                               checks.first_difference(out, want, strict=True) is None):
+                return subject
+            return _reject(w, lib, entry, f"differs from {twin.name}'s output")
     msg = expected.check(out, exact=lib.spec.exact)
     return _reject(w, lib, entry, msg) if msg else subject
 

@@ -31,13 +31,14 @@ class LibrarySpec:
     exact: bool = False          # output must equal the stdlib's byte for byte / type for type
     dist: Optional[str] = None   # distribution that must be installed (tells pyrjson from rjson)
     group: str = MAIN_GROUP      # MAIN_GROUP, or the name of the venv it is measured in (venvs.py)
+    twin: Optional[str] = None   # a peer whose output it must equal exactly (rjson.orjson: orjson)
 
 
 # The order is the order of columns and the starting order of the block rotation.
 LIBRARIES: List[LibrarySpec] = [
     LibrarySpec("rjson", "rjson", ours=True, exact=True, dist="rjson"),
     # rjson's bytes face (orjson's API), measured as soon as rjson has it.
-    LibrarySpec("rjson.orjson", "rjson", attr="orjson", ours=True, dist="rjson"),
+    LibrarySpec("rjson.orjson", "rjson", attr="orjson", ours=True, dist="rjson", twin="orjson"),
     LibrarySpec("pyrjson", "rjson", dist="pyrjson", group="pyrjson"),
     LibrarySpec("ssrjson", "ssrjson"),
     LibrarySpec("orjson", "orjson"),

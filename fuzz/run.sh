@@ -17,15 +17,15 @@ PY_TARGETS="loads_diff dumps_diff orjson_diff"
 targets=${*:-$RUST_TARGETS $PY_TARGETS}
 
 # Seeds, made afresh each run and never committed: the shared JSON files (libFuzzer reads at
-# most -max_len bytes of each), and for the scanner the same behind an options byte (0xfc:
-# strict, depth limit 64). Each file is replaced whole, so a run starting beside this one
+# most -max_len bytes of each), and for the scanner the same behind an options byte (0xf0:
+# json's options, strict, depth limit 16). Each file is replaced whole, so a run starting beside this one
 # never reads a half-written seed.
 mkdir -p seeds/json seeds/scanner
 for f in "$SHARED"/corpus/*.json "$SHARED"/conformance/JSONTestSuite/test_parsing/*.json; do
     [ -e "$f" ] || continue
     name=$(basename "$f")
     head -c 8192 "$f" > "seeds/json/.$name" && mv "seeds/json/.$name" "seeds/json/$name"
-    { printf '\xfc'; cat "seeds/json/$name"; } > "seeds/scanner/.$name" && mv "seeds/scanner/.$name" "seeds/scanner/$name"
+    { printf '\xf0'; cat "seeds/json/$name"; } > "seeds/scanner/.$name" && mv "seeds/scanner/.$name" "seeds/scanner/$name"
 done
 
 # cargo fuzz passes nightly-only flags (-Zsanitizer=address); RUSTC_BOOTSTRAP lets the

@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
     for (k, &s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).copied().unwrap_or(text.len());
         assert_eq!(decode_at(&text, s), (cps[k], end - s));
-        assert_eq!(char_count(&text[..s]), k);
+        // Every prefix would make the target quadratic; the first ones and every 61st.
+        if k < 16 || k % 61 == 0 {
+            assert_eq!(char_count(&text[..s]), k);
+        }
     }
     assert_eq!(from_str_data(StrData::Ucs4(&cps)), text);
     if cps.iter().all(|&c| c < 0x10000) {

@@ -177,10 +177,9 @@ pub fn check_error_position(buf: &[u8], e: SyntaxError) {
         ErrorKind::InvalidUtf8 => at.is_some_and(|b| b >= 0x80),
         ErrorKind::TooDeepArray => at == Some(b'['),
         ErrorKind::TooDeepObject => at == Some(b'{'),
+        ErrorKind::InfiniteNumber => at.is_some_and(|b| b == b'-' || b.is_ascii_digit()),
         ErrorKind::TrailingCommaArray | ErrorKind::TrailingCommaObject => at == Some(b','),
         ErrorKind::ExtraData => at.is_some_and(|b| !b" \t\r\n".contains(&b)),
-        // The orjson face's: at the number's start.
-        ErrorKind::InfiniteNumber => at.is_some_and(|b| b == b'-' || b.is_ascii_digit()),
         ErrorKind::ExpectingValue
         | ErrorKind::ExpectingComma
         | ErrorKind::ExpectingColon
@@ -285,13 +284,19 @@ pub fn render(events: &[Event], ensure_ascii: bool, ws: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Scanner options from one fuzz byte: strictness, trailing-comma naming, a small depth limit.
+/// Scanner options from one fuzz byte: strictness, trailing-comma naming, orjson's refusals
+/// (constants, escaped lone surrogates), a small depth limit (1 to 16).
 pub fn options_from(byte: u8) -> Options {
     Options {
         strict: byte & 1 == 0,
         name_trailing_commas: byte & 2 != 0,
-        max_depth: usize::from(byte >> 2) + 1,
-        constants: true,
-        lone_surrogates: true,
+        constants: byte & 4 == 0,
+        lone_surrogates: byte & 8 == 0,
+        max_depth: usize::from(byte >> 4) + 1,
     }
+}
+
+/// The options that accept the most: what any options accept, these accept alike.
+pub fn most_lenient(options: Options) -> Options {
+    Options { strict: false, constants: true, lone_surrogates: true, ..options }
 }

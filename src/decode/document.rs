@@ -170,12 +170,9 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
             let Some(data) = str_data(doc) else {
                 return null_mut();
             };
-            let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
             let refused = match data {
                 StrData::Ascii(bytes) => return orjson_parse(state, bytes, Doc::Str(doc)),
-                StrData::Latin1(_) => None,
-                StrData::Ucs2(units) if units.iter().any(|&c| surrogate(c.into())) => Some(SURROGATES),
-                StrData::Ucs4(units) if units.iter().any(|&c| surrogate(c)) => Some(SURROGATES),
+                _ if data.has_surrogate() => Some(SURROGATES),
                 _ if first_char(data) == Some(0xFEFF) => Some(ORJSON_BOM),
                 _ => None,
             };

@@ -147,7 +147,7 @@ impl<'o, W: Output> Encoder<'o, W> {
         let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
         write_escaped(&mut self.out, data, self.opts.ensure_ascii);
         if self.out.take_surrogate() {
-            return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
+            return Err(refuse(SURROGATES));
         }
         Ok(())
     }
@@ -377,7 +377,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             let orjson = self.opts.orjson.is_some();
             if self.opts.default.is_null() {
                 if orjson {
-                    return Err(refuse(&format!("Type is not JSON serializable: {}", tp_name(o))));
+                    return Err(unserializable(o));
                 }
                 // `JSONEncoder.default`'s message.
                 let name = class_name(o).ok_or(PyErrSet)?;
@@ -615,8 +615,8 @@ impl<'o, W: Output> Encoder<'o, W> {
                     self.item_separator();
                 }
                 match text {
-                    None => self.write_str(key)?,
-                    Some(text) => {
+                    KeyText::Str(s) => self.write_str(s.as_ptr())?,
+                    KeyText::Raw(text) => {
                         self.out.ascii(b"\"");
                         self.out.ascii(&text);
                         self.out.ascii(b"\"");
@@ -947,7 +947,7 @@ impl<W: Output> Encoder<'_, W> {
                 None => return Err(PyErrSet),
             }
             if self.out.take_surrogate() {
-                return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
+                return Err(refuse(SURROGATES));
             }
         }
         Ok(())
@@ -1003,7 +1003,7 @@ unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owne
         let field_marker = Owned::new(PyObject_GetAttrString(module.as_ptr(), c"_FIELD".as_ptr())).ok_or(PyErrSet)?;
         let fields = Owned::new(PyObject_GetAttr(o, types.fields_name)).ok_or(PyErrSet)?;
         if PyDict_Check(fields.as_ptr()) == 0 {
-            return Err(refuse(&format!("Type is not JSON serializable: {}", tp_name(o))));
+            return Err(unserializable(o));
         }
         let out = Owned::new(PyDict_New()).ok_or(PyErrSet)?;
         let (mut pos, mut name, mut field) = (0, null_mut(), null_mut());
@@ -1019,17 +1019,6 @@ unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owne
             }
         }
         Ok(out)
-    }
-}
-
-/// Whether the str `s` holds a surrogate code point.
-unsafe fn has_surrogate(s: *mut PyObject) -> bool {
-    let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
-    // SAFETY: `s` is a live str.
-    match unsafe { str_data(s) } {
-        Some(StrData::Ucs2(units)) => units.iter().any(|&c| surrogate(c.into())),
-        Some(StrData::Ucs4(units)) => units.iter().any(|&c| surrogate(c)),
-        _ => false,
     }
 }
 
@@ -1076,20 +1065,26 @@ unsafe fn write_native_text(buf: &mut Vec<u8>, o: *mut PyObject, native: Native,
     })
 }
 
-/// A dict key as the orjson face writes it: `None` for a str (written escaped), else the
-/// text that `OPT_NON_STR_KEYS` gives it.
-unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<Option<Vec<u8>>> {
+/// A dict key as the orjson face writes it.
+enum KeyText {
+    /// A str, written escaped (the key itself, or an enum key's value).
+    Str(Owned),
+    /// The text `OPT_NON_STR_KEYS` gives other keys (nothing to escape).
+    Raw(Vec<u8>),
+}
+
+unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
     // SAFETY: `key` is live; each branch reads it as the type it checked.
     unsafe {
         if Py_TYPE(key) == &raw mut PyUnicode_Type {
-            return Ok(None);
+            return Ok(KeyText::Str(Owned::borrowed(key)));
         }
         if !oj.has(opt::NON_STR_KEYS) {
             return Err(refuse("Dict key must be str"));
         }
         let mut text = Vec::new();
         if PyUnicode_Check(key) != 0 {
-            return Ok(None);
+            return Ok(KeyText::Str(Owned::borrowed(key)));
         } else if key == Py_None() {
             text.extend_from_slice(b"null");
         } else if key == Py_True() {
@@ -1107,14 +1102,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<Option<Vec<u8>>>
             match oj.types.kind(key, true, false) {
                 Native::Enum => {
                     let value = Owned::new(PyObject_GetAttr(key, oj.types.value_name)).ok_or(PyErrSet)?;
-                    return match orjson_key(value.as_ptr(), oj) {
-                        Ok(None) => {
-                            let mut escaped = Utf8Text::default();
-                            escaped.str_key(value.as_ptr())?;
-                            Ok(Some(escaped.0))
-                        }
-                        other => other,
-                    };
+                    return orjson_key(value.as_ptr(), oj);
                 }
                 native @ (Native::DateTime | Native::Date | Native::Time | Native::Uuid) => {
                     write_native_text(&mut text, key, native, oj)?;
@@ -1122,26 +1110,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<Option<Vec<u8>>>
                 _ => return Err(refuse("Dict key must a type serializable with OPT_NON_STR_KEYS")),
             }
         }
-        Ok(Some(text))
-    }
-}
-
-/// A str's escaped UTF-8 text, without quotes (an enum key's value).
-#[derive(Default)]
-struct Utf8Text(Vec<u8>);
-
-impl Utf8Text {
-    unsafe fn str_key(&mut self, s: *mut PyObject) -> Result<()> {
-        let mut out = super::utf8_writer::Utf8Writer::default();
-        // SAFETY: `s` is a live str.
-        let data = unsafe { str_data(s) }.ok_or(PyErrSet)?;
-        write_escaped(&mut out, data, false);
-        if out.take_surrogate() {
-            return Err(refuse("str is not valid UTF-8: surrogates not allowed"));
-        }
-        let text = out.into_bytes();
-        self.0.extend_from_slice(&text[1..text.len() - 1]);
-        Ok(())
+        Ok(KeyText::Raw(text))
     }
 }
 
@@ -1157,9 +1126,9 @@ unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<
             let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
             let key = match orjson_key(key.as_ptr(), oj)? {
                 // Every key is made valid UTF-8 before any value is written.
-                None if has_surrogate(key.as_ptr()) => return Err(refuse("str is not valid UTF-8: surrogates not allowed")),
-                None => key,
-                Some(text) => {
+                KeyText::Str(s) if str_data(s.as_ptr()).is_some_and(|d| d.has_surrogate()) => return Err(refuse(SURROGATES)),
+                KeyText::Str(s) => s,
+                KeyText::Raw(text) => {
                     let text = std::str::from_utf8(&text).map_err(|_| PyErrSet)?;
                     Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)).ok_or(PyErrSet)?
                 }
@@ -1203,6 +1172,15 @@ unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, range_
         }
         Err(refuse(range_error))
     }
+}
+
+/// orjson's error for a str that UTF-8 cannot hold.
+const SURROGATES: &str = "str is not valid UTF-8: surrogates not allowed";
+
+/// orjson's error for an object of no type it knows (and no `default` for it).
+unsafe fn unserializable(o: *mut PyObject) -> PyErrSet {
+    // SAFETY: `o` is live.
+    refuse(&format!("Type is not JSON serializable: {}", unsafe { tp_name(o) }))
 }
 
 /// Raises the orjson face's `JSONEncodeError` (which is `TypeError`) with `msg`.

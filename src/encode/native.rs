@@ -11,6 +11,7 @@ use pyo3_ffi::*;
 /// orjson face needs.
 #[derive(Clone, Copy)]
 pub struct NativeTypes {
+    /// NULL where `datetime` has no C API (see `add_face`).
     pub datetime: *const PyDateTime_CAPI,
     pub uuid: *mut PyObject,
     pub enum_meta: *mut PyObject,
@@ -54,19 +55,20 @@ impl NativeTypes {
     /// # Safety
     /// GIL held; `o` live; the types are live (held by the module state).
     pub unsafe fn kind(&self, o: *mut PyObject, datetimes: bool, dataclasses: bool) -> Native {
-        // SAFETY: comparing type pointers; the attribute lookup on the type is a plain read.
+        // SAFETY: comparing type pointers; the attribute lookup on the type is a plain read;
+        // the C API is read only when there is one.
         unsafe {
             let ty = type_of(o);
-            let api = &*self.datetime;
-            if datetimes && ty == api.DateTimeType {
+            let api = if datetimes { self.datetime.as_ref() } else { None };
+            if api.is_some_and(|api| ty == api.DateTimeType) {
                 Native::DateTime
             } else if ty.cast() == self.uuid {
                 Native::Uuid
             } else if ty.cast() == self.fragment {
                 Native::Fragment
-            } else if datetimes && ty == api.DateType {
+            } else if api.is_some_and(|api| ty == api.DateType) {
                 Native::Date
-            } else if datetimes && ty == api.TimeType {
+            } else if api.is_some_and(|api| ty == api.TimeType) {
                 Native::Time
             } else if dataclasses && PyObject_HasAttr(ty.cast(), self.fields_name) != 0 {
                 Native::Dataclass

@@ -170,7 +170,7 @@ unsafe fn read_indent(obj: *mut PyObject) -> Option<Option<Text>> {
 
 /// A separator (NULL: `default`); `c_make_encoder` refuses anything but a str, naming the
 /// argument by its position.
-unsafe fn read_separator(obj: *mut PyObject, position: usize, default: &str) -> Option<Text> {
+unsafe fn read_separator(obj: *mut PyObject, position: usize, default: &'static str) -> Option<Text> {
     // SAFETY: `obj` is NULL or live; the GIL is held.
     unsafe {
         if obj.is_null() {

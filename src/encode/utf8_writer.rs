@@ -13,10 +13,6 @@ pub struct Utf8Writer {
 }
 
 impl Utf8Writer {
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
-    }
-
     #[inline(always)]
     fn char(&mut self, c: u32) {
         match c {

@@ -6,23 +6,28 @@
 use super::escape::Out;
 use crate::ffi::unicode::new_str_data;
 use pyo3_ffi::{PyObject, PyUnicode_New, Py_ssize_t};
+use std::borrow::Cow;
 
-/// Text written raw into the output (separators, indentation), as characters.
-#[derive(Clone, Debug, Default)]
-pub struct Text {
-    pub chars: Vec<u32>,
-    /// The text as bytes when it is ASCII (the usual case).
-    pub ascii: Option<Vec<u8>>,
+/// Text written raw into the output (separators, indentation).
+#[derive(Clone, Debug)]
+pub enum Text {
+    /// ASCII, the usual case; the defaults are static (no allocation per call).
+    Ascii(Cow<'static, [u8]>),
+    /// Anything else, as characters.
+    Wide(Vec<u32>),
 }
 
 impl Text {
     pub fn new(chars: Vec<u32>) -> Text {
-        let ascii = chars.iter().all(|&c| c < 0x80).then(|| chars.iter().map(|&c| c as u8).collect());
-        Text { chars, ascii }
+        if chars.iter().all(|&c| c < 0x80) {
+            Text::Ascii(Cow::Owned(chars.iter().map(|&c| c as u8).collect()))
+        } else {
+            Text::Wide(chars)
+        }
     }
 
-    pub fn ascii(text: &str) -> Text {
-        Text::new(text.bytes().map(u32::from).collect())
+    pub const fn ascii(text: &'static str) -> Text {
+        Text::Ascii(Cow::Borrowed(text.as_bytes()))
     }
 }
 
@@ -31,9 +36,9 @@ pub trait Output: Out + Default {
     /// Separators and indentation.
     #[inline(always)]
     fn text(&mut self, text: &Text) {
-        match &text.ascii {
-            Some(bytes) => self.ascii(bytes),
-            None => self.ucs4(&text.chars),
+        match text {
+            Text::Ascii(bytes) => self.ascii(bytes),
+            Text::Wide(chars) => self.ucs4(chars),
         }
     }
     /// Runs `write` on a byte buffer for ASCII output (numbers).

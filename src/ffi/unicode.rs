@@ -54,6 +54,18 @@ pub enum StrData<'a> {
     Ucs4(&'a [u32]),
 }
 
+impl StrData<'_> {
+    /// Whether a surrogate code point is among the characters (UTF-8 cannot hold one).
+    pub fn has_surrogate(&self) -> bool {
+        let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
+        match self {
+            StrData::Ascii(_) | StrData::Latin1(_) => false,
+            StrData::Ucs2(units) => units.iter().any(|&c| surrogate(c.into())),
+            StrData::Ucs4(units) => units.iter().any(|&c| surrogate(c)),
+        }
+    }
+}
+
 /// The characters of `obj`, borrowed for as long as the caller keeps it alive.
 ///
 /// # Safety

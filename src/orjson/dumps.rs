@@ -18,7 +18,7 @@ pub unsafe extern "C" fn dumps(
     // SAFETY: the interpreter passes a valid vectorcall argument array with the GIL held, and
     // `module` is this extension's module object.
     unsafe {
-        let Some((state, call, [default_kw, option_kw], extra)) =
+        let Some((_, call, [default_kw, option_kw], extra)) =
             Call::read_with_extra(module, args, nargs, kwnames, &[Name::Default, Name::Option])
         else {
             return null_mut();
@@ -49,6 +49,11 @@ pub unsafe extern "C" fn dumps(
         let Some(bits) = read_option(option) else {
             return null_mut();
         };
+        // SAFETY: the module's state, used under the GIL for this call only.
+        let state = &mut *PyModule_GetState(module).cast::<State>();
+        if super::load_native_types(state).is_none() {
+            return null_mut();
+        }
         // As in orjson, `default=None` given explicitly is a default (one that fails when called).
         let options = settings(state, bits, default);
         encode_to_bytes(&options, *call.args)

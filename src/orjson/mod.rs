@@ -40,26 +40,52 @@ const OPTIONS: [(&CStr, u32); 14] = [
     (c"OPT_UTC_Z", opt::UTC_Z),
 ];
 
+/// The types `dumps` serializes natively, imported at its first call (not when rjson is
+/// imported: `datetime` and `uuid` cost milliseconds that the standard library's face
+/// never needs).
+///
+/// # Safety
+/// GIL held; `st` the state of a module whose exec slot ran.
+unsafe fn load_native_types(st: &mut State) -> Option<()> {
+    if !st.uuid_type.is_null() {
+        return Some(());
+    }
+    // SAFETY: new references are owned by `Owned` or stored in the state, which the module's
+    // clear slot releases; `uuid_type`, set last, marks the whole as loaded.
+    unsafe {
+        let import = |name: &CStr| Owned::new(PyImport_ImportModule(name.as_ptr()));
+        let attr = |module: &Owned, name: &CStr| Owned::new(PyObject_GetAttrString(module.as_ptr(), name.as_ptr()));
+        let enum_meta = attr(&import(c"enum")?, c"EnumMeta")?;
+        let uuid_type = attr(&import(c"uuid")?, c"UUID")?;
+        // Where `datetime` is the pure-Python one (CPython 3.12's C `_datetime` cannot load in
+        // an isolated subinterpreter), it has no C API and no C structs: its objects are then
+        // not native to the orjson face.
+        let capsule = attr(&import(c"datetime")?, c"datetime_CAPI");
+        if let Some(capsule) = capsule {
+            let api = PyCapsule_GetPointer(capsule.as_ptr(), c"datetime.datetime_CAPI".as_ptr());
+            if api.is_null() {
+                return None;
+            }
+            st.datetime_api = api.cast();
+            Py_XDECREF(std::mem::replace(&mut st.datetime_capsule, capsule.into_raw()));
+        } else {
+            PyErr_Clear();
+        }
+        Py_XDECREF(std::mem::replace(&mut st.enum_meta, enum_meta.into_raw()));
+        st.uuid_type = uuid_type.into_raw();
+    }
+    Some(())
+}
+
 /// Fills the face's part of the state and adds `rjson.orjson` (also in `sys.modules`).
 ///
 /// # Safety
 /// GIL held; called once by the module's exec slot, after the state's names are interned.
+/// The native types are loaded later, by [`load_native_types`].
 pub unsafe fn add_face(module: *mut PyObject, st: &mut State) -> Option<()> {
     // SAFETY: new references are owned by `Owned` or stored in the state, which the module's
     // clear slot releases.
     unsafe {
-        let import = |name: &CStr| Owned::new(PyImport_ImportModule(name.as_ptr()));
-        let attr = |module: &Owned, name: &CStr| PyObject_GetAttrString(module.as_ptr(), name.as_ptr());
-        st.datetime_capsule = attr(&import(c"datetime")?, c"datetime_CAPI");
-        st.uuid_type = attr(&import(c"uuid")?, c"UUID");
-        st.enum_meta = attr(&import(c"enum")?, c"EnumMeta");
-        if st.datetime_capsule.is_null() || st.uuid_type.is_null() || st.enum_meta.is_null() {
-            return None;
-        }
-        st.datetime_api = PyCapsule_GetPointer(st.datetime_capsule, c"datetime.datetime_CAPI".as_ptr()).cast();
-        if st.datetime_api.is_null() {
-            return None;
-        }
         st.fragment_type = fragment::new_type(module)?.into_raw();
         st.orjson_decode_error = PyErr_NewException(c"rjson.orjson.JSONDecodeError".as_ptr(), st.json_decode_error, std::ptr::null_mut());
         if st.orjson_decode_error.is_null() {
@@ -81,8 +107,9 @@ pub unsafe fn add_face(module: *mut PyObject, st: &mut State) -> Option<()> {
         }
         let all = Owned::new(PyTuple_New(members.len() as Py_ssize_t))?;
         for (k, (name, _)) in members.iter().enumerate() {
-            // PyTuple_SetItem steals the new str.
-            if PyTuple_SetItem(all.as_ptr(), k as Py_ssize_t, PyUnicode_FromString(name.as_ptr())) != 0 {
+            let name = Owned::new(PyUnicode_FromString(name.as_ptr()))?;
+            // PyTuple_SetItem steals the str (and releases it on failure).
+            if PyTuple_SetItem(all.as_ptr(), k as Py_ssize_t, name.into_raw()) != 0 {
                 return None;
             }
         }
