@@ -212,21 +212,23 @@ def source_files():
 
 
 def sync_tree(files, dst):
-    """Makes `dst` an exact copy of those files of REPO, copying only what changed (mtimes
-    kept, so that cargo's fingerprints see unchanged files as unchanged)."""
+    """Makes `dst` an exact copy of those files of REPO, copying only what changed. Compared
+    by content: a copied file gets a fresh mtime, an unchanged one keeps its own, so cargo's
+    fingerprints see exactly the changes (a copy keeping the source's older mtime, from a
+    tree checked out earlier, would go unnoticed by build.rs's rerun-if-changed)."""
     dst.mkdir(parents=True, exist_ok=True)
     wanted = set(files)
     for rel in files:
         s, d = REPO / rel, dst / rel
-        st = s.stat()
+        data = s.read_bytes()
         try:
-            dt = d.stat()
-            if dt.st_size == st.st_size and int(dt.st_mtime) == int(st.st_mtime):
+            if d.read_bytes() == data:
                 continue
         except FileNotFoundError:
             pass
         d.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(s, d)
+        d.write_bytes(data)
+        shutil.copymode(s, d)
     for dirpath, dirnames, filenames in os.walk(dst, topdown=False):
         for f in filenames:
             p = Path(dirpath) / f
