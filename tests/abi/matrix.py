@@ -46,9 +46,10 @@ REPO = HERE.parent.parent
 CACHE = Path(os.environ.get("RJSON_ABI_CACHE") or Path.home() / ".cache" / "rjson-abi")
 CHROOTS = CACHE / "chroots"
 
-# Test dependencies that the matrix does not install: orjson is only there for the benchmark's
-# sake and has no wheels for every interpreter below (the test suite does not import it).
-SKIPPED_REQUIREMENTS = {"orjson"}
+# Test dependencies whose tests skip without them (orjson, the oracle of the orjson face, and
+# the types that face serializes) and that lack wheels for some interpreters below: each is
+# installed from a wheel if there is one, else left out with a note in the log.
+OPTIONAL_REQUIREMENTS = {"orjson", "numpy", "pytz", "python-dateutil", "pendulum"}
 
 BUILD_TIMEOUT = 30 * 60
 TEST_TIMEOUT = 40 * 60
@@ -184,13 +185,14 @@ def chroot_missing_packages(name):
     return []
 
 
-def requirements_text():
-    lines = []
+def requirements():
+    """The lines of tests/requirements.txt: (required, optional)."""
+    required, optional = [], []
     for line in (REPO / "tests" / "requirements.txt").read_text().splitlines():
         name = re.split(r"[\s<>=!~\[;#]", line.strip(), maxsplit=1)[0].lower()
-        if name and name not in SKIPPED_REQUIREMENTS:
-            lines.append(line.strip())
-    return "\n".join(lines) + "\n"
+        if name:
+            (optional if name in OPTIONAL_REQUIREMENTS else required).append(line.strip())
+    return required, optional
 
 
 def source_files():
@@ -377,9 +379,9 @@ def run_one(interp, files):
         # The venv: made once per interpreter, and again when it or the requirements change.
         _, version = runner.run([exe, "-c", "import sys; print(sys.version)"], cwd=run_dir, env=env,
                                 timeout=120, capture=True)
-        reqs = requirements_text()
-        (run_dir / "requirements.txt").write_text(reqs)
-        stamp_text = hashlib.sha256((str(exe) + version + reqs).encode()).hexdigest()
+        required, optional = requirements()
+        (run_dir / "requirements.txt").write_text("\n".join(required) + "\n")
+        stamp_text = hashlib.sha256((str(exe) + version + repr((required, optional))).encode()).hexdigest()
         stamp = venv / ".rjson-abi-deps"
         if not (stamp.exists() and stamp.read_text() == stamp_text and py.exists()):
             if venv.exists():
@@ -388,6 +390,10 @@ def run_one(interp, files):
             runner.run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"], cwd=run_dir, env=env, timeout=900)
             runner.run([py, "-m", "pip", "install", "-q", "-r", run_dir / "requirements.txt"],
                        cwd=run_dir, env=env, timeout=900)
+            for req in optional:
+                if runner.run([py, "-m", "pip", "install", "-q", "--only-binary", ":all:", req],
+                              cwd=run_dir, env=env, timeout=900, check=False) != 0:
+                    runner.note(f"note: no wheel of {req} for this interpreter: its tests skip")
             stamp.write_text(stamp_text)
 
         # The build, as a user makes it: `pip install .` (setuptools-rust runs cargo, release).
