@@ -62,6 +62,17 @@ pub trait Output: Out + Default {
     unsafe fn finish(self) -> *mut PyObject;
 }
 
+/// A newline and `level` indentations; nothing without an indent.
+#[inline(always)]
+pub fn newline_indent<W: Output>(out: &mut W, indent: &Option<Text>, level: usize) {
+    if let Some(indent) = indent {
+        out.ascii(b"\n");
+        for _ in 0..level {
+            out.text(indent);
+        }
+    }
+}
+
 enum Units {
     /// ASCII or Latin-1 (`latin1` says which).
     One(Vec<u8>),

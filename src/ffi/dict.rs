@@ -9,6 +9,7 @@
 
 use pyo3_ffi::{PyObject, Py_ssize_t};
 use std::os::raw::c_void;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 /// Mirror of CPython's `PyDictObject` (checked against the headers by `layout`).
 #[repr(C)]
@@ -65,12 +66,33 @@ pub unsafe fn unicode_entries<'a>(dict: *mut PyObject) -> Option<&'a mut [PyDict
     }
 }
 
-/// Whether [`unicode_entries`] finds the keys and values of a real dict where they are: a
-/// run-time check of the internal layout, made once per module.
+/// [`entries_work`]'s answer, found once per process (0: not yet, 1: yes, 2: no); the layout
+/// is the interpreter binary's, the same in every subinterpreter.
+static ENTRIES_WORK: AtomicU8 = AtomicU8::new(0);
+
+/// Whether [`unicode_entries`] can be used: [`entries_work`], checked once.
 ///
 /// # Safety
 /// GIL held.
-pub unsafe fn entries_work() -> bool {
+pub unsafe fn entries_usable() -> bool {
+    match ENTRIES_WORK.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            // SAFETY: forwarded. Two interpreters racing here compute the same answer.
+            let works = unsafe { entries_work() };
+            ENTRIES_WORK.store(if works { 1 } else { 2 }, Ordering::Relaxed);
+            works
+        }
+    }
+}
+
+/// Whether [`unicode_entries`] finds the keys and values of a real dict where they are: a
+/// run-time check of the internal layout.
+///
+/// # Safety
+/// GIL held.
+unsafe fn entries_work() -> bool {
     use pyo3_ffi::*;
     if !cfg!(py_3_11) {
         return false;
