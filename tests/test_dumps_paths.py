@@ -165,3 +165,16 @@ def test_the_fast_walk_keeps_no_reference():
         rjson.dumps(given_up, default=lambda o: "obj")
     del given_up
     assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
+
+
+def test_an_endless_chain_of_default_results_stops():
+    # From 3.14 json's C encoder is bounded by stack space, not by a count; rjson's walk
+    # never recurses, so it bounds `default` calls by its nesting limit (no endless loop).
+    class Thing:
+        pass
+
+    for lib in (json, rjson):
+        with pytest.raises(RecursionError):
+            lib.dumps([Thing()], default=lambda o: Thing())
+        with pytest.raises(RecursionError):
+            lib.dumps({"a": Thing()}, default=lambda o: [Thing()], check_circular=False)

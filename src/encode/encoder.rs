@@ -153,11 +153,16 @@ impl<'o, W: Output> Encoder<'o, W> {
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
         let is_level = self.is_level(&frame);
-        if is_level {
+        let is_default = matches!(frame, Frame::Default { .. });
+        // The standard library counts `default` calls as levels too (from 3.14 its C code is
+        // bounded by stack space only, so an endless chain of `default` results stops here).
+        if is_level || (is_default && self.opts.orjson.is_none()) {
             self.check_level()?;
+        }
+        if is_level {
             self.levels += 1;
         }
-        if matches!(frame, Frame::Default { .. }) {
+        if is_default {
             if self.opts.orjson.is_some() && self.defaults > ORJSON_MAX_DEPTH {
                 return Err(refuse("default serializer exceeds recursion limit"));
             }
@@ -173,7 +178,8 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     /// Raises if one more nesting level would be too deep.
     fn check_level(&self) -> Result<()> {
-        if self.levels < self.max_depth {
+        let depth = if self.opts.orjson.is_some() { self.levels } else { self.levels + self.defaults };
+        if depth < self.max_depth {
             return Ok(());
         }
         if self.opts.orjson.is_some() {
