@@ -31,6 +31,7 @@ import concurrent.futures
 import hashlib
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -53,6 +54,9 @@ OPTIONAL_REQUIREMENTS = {"orjson", "numpy", "pytz", "python-dateutil", "pendulum
 
 BUILD_TIMEOUT = 30 * 60
 TEST_TIMEOUT = 40 * 60
+# Address space per test run: a runaway test fails with MemoryError (or an abort) instead of
+# growing until the kernel's OOM killer picks a process of the machine (it did: 24 GB).
+TEST_MEMORY = 8 << 30
 
 
 @dataclass
@@ -277,7 +281,7 @@ class Runner:
         self.log.write(text + "\n")
         self.log.flush()
 
-    def run(self, cmd, cwd, env, timeout, check=True, capture=False):
+    def run(self, cmd, cwd, env, timeout, check=True, capture=False, memory=None):
         cmd = [str(c) for c in cmd]
         if self.chroot is not None:
             binds = [self.run_dir, cargo_home(), rustup_home(), CACHE / "pip"]
@@ -290,9 +294,10 @@ class Runner:
             cwd = None
         self.note(f"\n$ {' '.join(cmd)}")
         start = time.monotonic()
+        limit = None if memory is None else (lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory)))
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE if capture else self.log,
-                                stderr=self.log, start_new_session=True)
+                                stderr=self.log, start_new_session=True, preexec_fn=limit)
         with _LIVE_LOCK:
             _LIVE.add(proc)
         try:
@@ -434,7 +439,7 @@ def run_one(interp, files):
         try:
             rc = runner.run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEs",
                              f"--junitxml={junit}", "."], cwd=src / "tests", env=env,
-                            timeout=TEST_TIMEOUT, check=False)
+                            timeout=TEST_TIMEOUT, check=False, memory=TEST_MEMORY)
         finally:
             res.test_seconds = time.monotonic() - t0
         counts, outcomes = read_junit(junit)
