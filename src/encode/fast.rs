@@ -11,7 +11,7 @@
 use super::error::PyErrSet;
 use super::options::{opt, Options};
 use super::scalars::{write_float, write_int, write_str};
-use super::writer::{newline_indent, Output};
+use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
 use pyo3_ffi::*;
@@ -48,6 +48,10 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         count_recursion: opts.orjson.is_none(),
         // SAFETY: GIL held.
         dict_entries: unsafe { entries_usable() },
+        compact_separator: match (&opts.item_separator, &opts.indent) {
+            (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
+            _ => None,
+        },
     };
     // SAFETY: forwarded.
     unsafe { walk.value(obj) }
@@ -62,6 +66,8 @@ struct Walk<'a, W: Output> {
     count_recursion: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
+    /// The item separator when it is one ASCII byte and nothing follows it (no indent).
+    compact_separator: Option<u8>,
 }
 
 /// A scalar writer's failure: the general walk will raise it again, in its context.
@@ -106,6 +112,7 @@ impl<W: Output> Walk<'_, W> {
     }
 
     /// Opens a non-empty container: one level more, within the limits the general walk has.
+    #[inline(always)]
     unsafe fn enter(&mut self, bracket: u8) -> Result<(), GaveUp> {
         if self.level >= self.limit {
             return Err(GaveUp);
@@ -124,6 +131,7 @@ impl<W: Output> Walk<'_, W> {
 
     /// Closes a container opened by `enter` (on every path, so the recursion count balances);
     /// `Ok` writes its closing bracket.
+    #[inline(always)]
     fn leave(&mut self, walked: Result<(), GaveUp>, bracket: u8) -> Result<(), GaveUp> {
         self.level -= 1;
         if self.count_recursion {
@@ -136,9 +144,15 @@ impl<W: Output> Walk<'_, W> {
         Ok(())
     }
 
+    #[inline(always)]
     fn separator(&mut self) {
-        self.out.text(&self.opts.item_separator);
-        newline_indent(self.out, &self.opts.indent, self.level);
+        match self.compact_separator {
+            Some(byte) => self.out.ascii(&[byte]),
+            None => {
+                self.out.text(&self.opts.item_separator);
+                newline_indent(self.out, &self.opts.indent, self.level);
+            }
+        }
     }
 
     /// # Safety
