@@ -5,7 +5,7 @@ use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::write_escaped;
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
-use super::writer::Output;
+use super::writer::{append, Output};
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::str_data;
 use crate::py::{raise, Owned};
@@ -76,18 +76,34 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
     Ok(())
 }
 
+/// The value of the int `o` if it fits 64 signed bits, else `Err` with the sign of its
+/// overflow (1 or -1).
+///
+/// # Safety
+/// GIL held; `o` a live int (or subclass instance).
+#[inline(always)]
+unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, std::os::raw::c_int>> {
+    let mut overflow = 0;
+    // SAFETY: forwarded.
+    unsafe {
+        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
+        if overflow != 0 {
+            return Ok(Err(overflow));
+        }
+        if value == -1 && !PyErr_Occurred().is_null() {
+            return Err(PyErrSet);
+        }
+        Ok(Ok(value))
+    }
+}
+
 /// `int.__repr__(o)`: machine-sized values directly, others through CPython (which applies
 /// its digit limit).
 unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
-        let mut overflow = 0;
-        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
-        if overflow == 0 {
-            if value == -1 && !PyErr_Occurred().is_null() {
-                return Err(PyErrSet);
-            }
-            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        if let Ok(value) = i64_or_overflow(o)? {
+            append(out, itoa::Buffer::new().format(value).as_bytes());
             return Ok(());
         }
         let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
@@ -125,18 +141,14 @@ pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, ra
     const MAX_53: i64 = (1 << 53) - 1;
     // SAFETY: `o` is a live int.
     unsafe {
-        let mut overflow = 0;
-        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
-        if overflow == 0 {
-            if value == -1 && !PyErr_Occurred().is_null() {
-                return Err(PyErrSet);
+        let overflow = match i64_or_overflow(o)? {
+            Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
+            Ok(value) => {
+                append(out, itoa::Buffer::new().format(value).as_bytes());
+                return Ok(());
             }
-            if strict && !(-MAX_53..=MAX_53).contains(&value) {
-                return Err(refuse("Integer exceeds 53-bit range"));
-            }
-            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-            return Ok(());
-        }
+            Err(overflow) => overflow,
+        };
         if overflow > 0 {
             let value = PyLong_AsUnsignedLongLong(o);
             if !(value == u64::MAX && !PyErr_Occurred().is_null()) {
