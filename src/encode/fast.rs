@@ -20,9 +20,10 @@ use std::ptr::null_mut;
 /// The fast walk gave up; what it wrote is to be dropped.
 pub struct GaveUp;
 
-/// The deepest nesting walked here: bounds the C stack the recursion uses (well under a
-/// hundred bytes a level). Deeper documents are the general walk's, which has no such bound.
-const MAX_DEPTH: usize = 128;
+/// The deepest nesting walked here: bounds the C stack the recursion uses (a few hundred
+/// bytes a level: 128 levels overflowed a 64 KiB thread stack), so that it fits the smallest
+/// stacks Python threads get. Deeper documents are the general walk's, which does not recurse.
+const MAX_DEPTH: usize = 32;
 
 /// Whether the fast walk can encode under these options: key sorting and the orjson face's
 /// non-str keys need the general walk's frames.
