@@ -358,15 +358,21 @@ impl<'o, W: Output> Encoder<'o, W> {
     fn open(&mut self, bracket: u8) {
         self.out.ascii(&[bracket]);
         self.level += 1;
-        if !(INDENT_WITH_FIRST_KEY && bracket == b'{') {
+        if !(self.indent_with_first_key() && bracket == b'{') {
             self.newline_indent();
         }
+    }
+
+    /// CPython 3.14's json indents a dict's first key with it; orjson does not.
+    #[inline(always)]
+    fn indent_with_first_key(&self) -> bool {
+        INDENT_WITH_FIRST_KEY && self.opts.orjson.is_none()
     }
 
     #[inline(always)]
     fn close(&mut self, bracket: u8) {
         self.level -= 1;
-        let nothing_written = INDENT_WITH_FIRST_KEY
+        let nothing_written = self.indent_with_first_key()
             && matches!(self.stack.last(), Some(Frame::Dict { first: true, .. } | Frame::Items { first: true, .. } | Frame::Iterator { first: true, pairs: true, .. }));
         if !nothing_written {
             self.newline_indent();
