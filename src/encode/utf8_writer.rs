@@ -45,6 +45,11 @@ impl Utf8Writer {
 
 impl Out for Utf8Writer {
     #[inline(always)]
+    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        Some(&mut self.buf)
+    }
+
+    #[inline(always)]
     fn ascii(&mut self, bytes: &[u8]) {
         append(&mut self.buf, bytes);
     }

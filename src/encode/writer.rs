@@ -208,6 +208,15 @@ pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 impl Out for Writer {
+    /// While the output is one byte wide.
+    #[inline(always)]
+    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        match &mut self.units {
+            Units::One(buf) => Some(buf),
+            _ => None,
+        }
+    }
+
     #[inline(always)]
     fn ascii(&mut self, bytes: &[u8]) {
         match &mut self.units {
