@@ -7,6 +7,10 @@
 
 use super::error::{refuse, refuse_caused, unserializable, PyErrSet, Result, SURROGATES};
 use super::float::write_float_orjson;
+#[cfg(py_3_14)]
+use super::float::write_float_repr;
+#[cfg(py_3_14)]
+use super::scalars::{non_finite, write_int_repr};
 use super::scalars::{write_float, write_int, write_int_64, write_str};
 use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError, TimeFormat};
 use super::options::{opt, Options, Orjson};
@@ -765,16 +769,11 @@ unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
             Kind::None => text.extend_from_slice(b"null"),
             Kind::True => text.extend_from_slice(b"true"),
             Kind::False => text.extend_from_slice(b"false"),
-            Kind::Int => write_int(&mut text, key).ok()?,
-            Kind::Float => {
-                let value = float_value(key);
-                match value {
-                    v if v.is_finite() => write_float_repr(&mut text, v),
-                    v if v.is_nan() => text.extend_from_slice(b"NaN"),
-                    v if v > 0.0 => text.extend_from_slice(b"Infinity"),
-                    _ => text.extend_from_slice(b"-Infinity"),
-                }
-            }
+            Kind::Int => write_int_repr(&mut text, key).ok()?,
+            Kind::Float => match float_value(key) {
+                v if v.is_finite() => write_float_repr(&mut text, v),
+                v => text.extend_from_slice(non_finite(v)),
+            },
             _ => return Some(Owned::borrowed(key)),
         }
         Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t))
