@@ -21,8 +21,22 @@ use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
-/// CPython 3.14+ indents a dict's first key when writing it, not when opening the dict.
-const INDENT_WITH_FIRST_KEY: bool = cfg!(py_3_14);
+/// Whether the running `json` indents a dict's first key when writing it rather than when
+/// opening the dict, so that a dict whose keys `skipkeys` all skips is `{}` (gh-131884, in
+/// CPython 3.14.0b3 and 3.13.5). Read from the running interpreter: a module built for 3.13
+/// runs on every 3.13.x.
+fn indent_with_first_key() -> bool {
+    #[cfg(all(py_3_13, not(py_3_15)))]
+    {
+        let fixed_in = if cfg!(py_3_14) { 0x030E_00B3 } else { 0x030D_0500 };
+        // SAFETY: an immutable global of the interpreter, set before any module loads.
+        unsafe { Py_Version >= fixed_in }
+    }
+    #[cfg(not(all(py_3_13, not(py_3_15))))]
+    {
+        cfg!(py_3_15)
+    }
+}
 
 /// Receives output chunks (`dump` writes them to its file, `iterencode` collects them).
 pub type ChunkSink<'a> = &'a mut dyn FnMut(Owned) -> std::result::Result<(), PyErrSet>;
@@ -76,6 +90,8 @@ pub struct Encoder<'o, W: Output> {
     levels: usize,
     /// `Frame::Default`s on the stack.
     defaults: usize,
+    /// See [`indent_with_first_key`].
+    indent_with_first_key: bool,
 }
 
 /// How deep the orjson face nests containers, and `default` calls within `default` results.
@@ -84,7 +100,17 @@ const ORJSON_MAX_DEPTH: usize = 254;
 impl<'o, W: Output> Encoder<'o, W> {
     pub fn new(opts: &'o Options, max_depth: usize) -> Self {
         let max_depth = if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth };
-        Encoder { opts, out: W::default(), stack: Vec::new(), level: 0, max_depth, levels: 0, defaults: 0 }
+        Encoder {
+            opts,
+            out: W::default(),
+            stack: Vec::new(),
+            level: 0,
+            max_depth,
+            levels: 0,
+            defaults: 0,
+            // orjson indents when it opens a dict, on every version.
+            indent_with_first_key: opts.orjson.is_none() && indent_with_first_key(),
+        }
     }
 
     /// Encodes `root` into `self.out`; with a `sink`, hands the output over in chunks of
@@ -356,27 +382,21 @@ impl<'o, W: Output> Encoder<'o, W> {
         }
     }
 
-    /// Writes an opening bracket and the indentation of the first item (for a dict on 3.14+,
-    /// with its first key: a dict whose keys `skipkeys` all skips is `{}` there).
+    /// Writes an opening bracket and the indentation of the first item (for a dict, with its
+    /// first key where `json` does so: see [`indent_with_first_key`]).
     #[inline(always)]
     fn open(&mut self, bracket: u8) {
         self.out.ascii(&[bracket]);
         self.level += 1;
-        if !(self.indent_with_first_key() && bracket == b'{') {
+        if !(self.indent_with_first_key && bracket == b'{') {
             self.newline_indent();
         }
-    }
-
-    /// CPython 3.14's json indents a dict's first key with it; orjson does not.
-    #[inline(always)]
-    fn indent_with_first_key(&self) -> bool {
-        INDENT_WITH_FIRST_KEY && self.opts.orjson.is_none()
     }
 
     #[inline(always)]
     fn close(&mut self, bracket: u8) {
         self.level -= 1;
-        let nothing_written = self.indent_with_first_key()
+        let nothing_written = self.indent_with_first_key
             && matches!(self.stack.last(), Some(Frame::Dict { first: true, .. } | Frame::Items { first: true, .. } | Frame::Iterator { first: true, pairs: true, .. }));
         if !nothing_written {
             self.newline_indent();
@@ -594,7 +614,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             }
             if !first {
                 self.item_separator();
-            } else if INDENT_WITH_FIRST_KEY {
+            } else if self.indent_with_first_key {
                 self.newline_indent();
             }
             if kind == Kind::Str {
