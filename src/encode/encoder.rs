@@ -178,8 +178,11 @@ impl<'o, W: Output> Encoder<'o, W> {
         Ok(())
     }
 
-    /// Pushes a frame, counting it against the interpreter's recursion limit as the standard
-    /// library's recursive encoder counts its calls (and against rjson's own cap).
+    /// Pushes a frame, counting it against rjson's own cap and, for the stdlib face, against
+    /// the interpreter's recursion limit as the standard library's recursive encoder counts
+    /// its calls. orjson counts only its own levels (counted there too, a chain of `default`
+    /// results failed before orjson's limit on a 3.13 debug build, whose C code may nest 500
+    /// calls deep).
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
         let is_level = self.is_level(&frame);
@@ -199,7 +202,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             self.defaults += 1;
         }
         // SAFETY: GIL held; balanced by `pop` (or by `Drop` on error).
-        if unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
+        if self.opts.orjson.is_none() && unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
             return Err(PyErrSet);
         }
         self.stack.push(frame);
@@ -248,8 +251,10 @@ impl<'o, W: Output> Encoder<'o, W> {
                 self.defaults -= 1;
             }
         }
-        // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
-        unsafe { Py_LeaveRecursiveCall() };
+        if self.opts.orjson.is_none() {
+            // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
     }
 
     unsafe fn open_sequence(&mut self, seq: Owned) -> Result<()> {
