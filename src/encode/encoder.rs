@@ -19,6 +19,7 @@ use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
 use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
 use pyo3_ffi::*;
+use std::collections::HashSet;
 use std::ptr::null_mut;
 
 /// Whether the running `json` indents a dict's first key when writing it rather than when
@@ -92,7 +93,14 @@ pub struct Encoder<'o, W: Output> {
     defaults: usize,
     /// See [`indent_with_first_key`].
     indent_with_first_key: bool,
+    /// With `check_circular`, the markers of the frames after the first [`SCANNED`]: a cycle
+    /// check scans those and looks deeper ones up here (a scan of every frame made a document
+    /// 60,000 levels deep, which 3.14's `json` takes, cost seconds).
+    deep_markers: HashSet<*mut PyObject>,
 }
+
+/// Frames whose markers a cycle check compares one by one.
+const SCANNED: usize = 32;
 
 /// How deep the orjson face nests containers, and `default` calls within `default` results.
 const ORJSON_MAX_DEPTH: usize = 254;
@@ -110,6 +118,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             defaults: 0,
             // orjson indents when it opens a dict, on every version.
             indent_with_first_key: opts.orjson.is_none() && indent_with_first_key(),
+            deep_markers: HashSet::new(),
         }
     }
 
@@ -170,7 +179,8 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     /// Raises `ValueError` if `obj` is already being encoded further up (a cycle).
     unsafe fn check_circular(&self, obj: *mut PyObject) -> Result<()> {
-        if self.opts.check_circular && self.stack.iter().any(|f| f.marker() == obj) {
+        let seen = || self.stack.iter().take(SCANNED).any(|f| f.marker() == obj) || self.deep_markers.contains(&obj);
+        if self.opts.check_circular && seen() {
             // SAFETY: GIL held.
             unsafe { raise(PyExc_ValueError, "Circular reference detected") };
             return Err(PyErrSet);
@@ -204,6 +214,10 @@ impl<'o, W: Output> Encoder<'o, W> {
         // SAFETY: GIL held; balanced by `pop` (or by `Drop` on error).
         if self.opts.orjson.is_none() && unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
             return Err(PyErrSet);
+        }
+        // Each marker is on the stack once (`check_circular` came first), so in the set once.
+        if self.opts.check_circular && self.stack.len() >= SCANNED {
+            self.deep_markers.insert(frame.marker());
         }
         self.stack.push(frame);
         Ok(())
@@ -244,6 +258,9 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     fn pop(&mut self) {
         if let Some(frame) = self.stack.pop() {
+            if self.opts.check_circular && self.stack.len() >= SCANNED {
+                self.deep_markers.remove(&frame.marker());
+            }
             if self.is_level(&frame) {
                 self.levels -= 1;
             }
