@@ -22,6 +22,7 @@ same name):
                           JSONDecodeError msg/pos/lineno/colno/doc, for
                           UnicodeError encoding/reason/start/end/object; only the
                           type for RecursionError)
+    SMALL_THREAD_STACK -- source of small_thread_stack(), for child scripts
 """
 
 import json
@@ -37,6 +38,21 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_DIR.parent / "shared"
 CORPUS_DIR = SHARED_DIR / "corpus"
 CONFORMANCE_DIR = SHARED_DIR / "conformance"
+
+
+# For child scripts: `small_thread_stack()` gives new threads a 64 KiB stack, or the smallest
+# this interpreter allows if that is more (3.14+ debug builds refuse less than 100 KiB), and
+# returns the size.
+SMALL_THREAD_STACK = """
+import threading
+def small_thread_stack(size=64 * 1024):
+    while True:
+        try:
+            threading.stack_size(size)
+            return size
+        except ValueError:
+            size += 4096
+"""
 
 
 def _list_corpus():

@@ -34,7 +34,10 @@ def same(obj, **kw):
     except Exception as exc:  # noqa: BLE001 - the oracle's outcome, whatever it is
         with pytest.raises(type(exc)) as got:
             rjson.dumps(obj, **kw)
-        assert str(got.value) == str(exc)
+        # From 3.14 json's RecursionError reports the C stack it used ("Stack overflow (used
+        # 8152 kB) while ..."); rjson, which does not recurse, reports its nesting limit.
+        if not isinstance(exc, RecursionError):
+            assert str(got.value) == str(exc)
         return
     assert rjson.dumps(obj, **kw) == want
     if orjson is not None and not kw:

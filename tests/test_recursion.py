@@ -1,6 +1,6 @@
 """Deep nesting: rjson must raise RecursionError (as json does) and never crash,
-in the main thread and in a thread whose stack is only 64 KiB
-(threading.stack_size(64 * 1024)).
+in the main thread and in a thread whose stack is only 64 KiB (or the smallest the
+interpreter allows: 100 KiB on 3.14+ debug builds).
 
 The risky calls run in a child interpreter so that a crash (stack overflow,
 segfault) is reported as a failing test instead of killing the test run.
@@ -16,6 +16,7 @@ import sys
 import pytest
 
 import rjson
+from conftest import SMALL_THREAD_STACK
 
 SMALL_STACK = 64 * 1024
 
@@ -26,7 +27,7 @@ def _child_env():
     return env
 
 
-CHILD = r"""
+CHILD = SMALL_THREAD_STACK + r"""
 import json, sys, threading, rjson
 
 def nested_list(n):
@@ -120,7 +121,7 @@ def run(calls, with_json):
 op, stack = sys.argv[1], int(sys.argv[2])
 calls = case_calls(op)
 if stack:
-    threading.stack_size(stack)
+    small_thread_stack(stack)
     t = threading.Thread(target=run, args=(calls, False))
     t.start()
     t.join()
@@ -190,7 +191,7 @@ def test_loads_depth_100_equals_json(doc):
     assert rjson.loads(doc.encode()) == json.loads(doc.encode())
 
 
-SMALL_THREAD_CHILD = r"""
+SMALL_THREAD_CHILD = SMALL_THREAD_STACK + r"""
 import json, sys, threading, rjson
 def nl(n):
     o = []
@@ -214,7 +215,7 @@ def run():
         res["l"] = [rjson.loads(d) for d in docs]
     except BaseException as e:
         res["err"] = repr(e)
-threading.stack_size(64 * 1024)
+small_thread_stack()
 t = threading.Thread(target=run)
 t.start(); t.join()
 assert "err" not in res, res.get("err")
