@@ -65,8 +65,15 @@ def cycle_dict():
     d["b"] = [d]
     return d
 
+# A debug build of 3.14+ may abort in json's own sort_keys at the stack's limit (a comparison
+# refused there fails an assert in list.sort): json is not run for those.
+JSON_SORTS_AT_THE_LIMIT = not (hasattr(sys, "gettotalrefcount") and sys.version_info >= (3, 14))
+
+def oracle(call, kw):
+    return call if JSON_SORTS_AT_THE_LIMIT or not kw.get("sort_keys") else None
+
 def case_calls(op):
-    # (label, callable) pairs; each must raise RecursionError
+    # (label, rjson's call, json's call or None); each must raise RecursionError
     out = []
     if op.startswith("dumps_"):
         kind = op[len("dumps_"):]
@@ -78,18 +85,18 @@ def case_calls(op):
                 for kw in (kws if n == 10**5 else kws[:2]):
                     out.append(("%s %d %r" % (kind, n, kw),
                                 (lambda o=obj, kw=kw: rjson.dumps(o, **kw)),
-                                (lambda o=obj, kw=kw: json.dumps(o, **kw))))
+                                oracle(lambda o=obj, kw=kw: json.dumps(o, **kw), kw)))
         for kw in kws:
             if kind == "cycle":
                 for mk in (cycle_list, cycle_dict):
                     out.append(("%s %r" % (mk.__name__, kw),
                                 (lambda mk=mk, kw=kw: rjson.dumps(mk(), check_circular=False, **kw)),
-                                (lambda mk=mk, kw=kw: json.dumps(mk(), check_circular=False, **kw))))
+                                oracle(lambda mk=mk, kw=kw: json.dumps(mk(), check_circular=False, **kw), kw)))
             elif kind == "default":
                 for cc in (True, False):
                     out.append(("default cc=%r %r" % (cc, kw),
                                 (lambda cc=cc, kw=kw: rjson.dumps(Thing(), default=infinite_default, check_circular=cc, **kw)),
-                                (lambda cc=cc, kw=kw: json.dumps(Thing(), default=infinite_default, check_circular=cc, **kw))))
+                                oracle(lambda cc=cc, kw=kw: json.dumps(Thing(), default=infinite_default, check_circular=cc, **kw), kw)))
     else:
         docs = {
             "loads_list": ["[" * 10**6, "[" * 10**5],
@@ -103,10 +110,15 @@ def case_calls(op):
                         (lambda d=d: json.loads(d))))
     return out
 
+# Encoded again in the thread afterwards; made and encoded by json here (in a small thread of
+# a 3.15 debug build, json cannot nest 100 levels).
+USABLE = nested_list(100)
+USABLE_TEXT = json.dumps(USABLE)
+
 def run(calls, with_json):
     for label, f, fj in calls:
         res = []
-        for g in ((f, fj) if with_json else (f,)):
+        for g in ((f, fj) if with_json and fj else (f,)):
             try:
                 g()
                 res.append("ok")
@@ -114,8 +126,7 @@ def run(calls, with_json):
                 res.append(type(e).__name__)
         print(repr((label,) + tuple(res)), flush=True)
     # still usable afterwards
-    o = nested_list(100)
-    assert rjson.dumps(o) == json.dumps(o)
+    assert rjson.dumps(USABLE) == USABLE_TEXT
     print("USABLE", flush=True)
 
 op, stack = sys.argv[1], int(sys.argv[2])
@@ -147,7 +158,7 @@ def test_deep_nesting_raises_recursion_error(op, stack):
     assert results
     for res in results:
         label, got = res[0], res[1]
-        if stack == 0:
+        if len(res) > 2:
             assert res[2] == "RecursionError", f"test bug: json gave {res[2]} for {label}"
         assert got == "RecursionError", f"{label}: rjson gave {got}, expected RecursionError"
 
