@@ -23,6 +23,7 @@ same name):
                           UnicodeError encoding/reason/start/end/object; only the
                           type for RecursionError)
     SMALL_THREAD_STACK -- source of small_thread_stack(), for child scripts
+    DEEP_INDENT        -- the indent to use for documents nested to the limit
 """
 
 import json
@@ -53,6 +54,12 @@ def small_thread_stack(size=64 * 1024):
         except ValueError:
             size += 4096
 """
+
+
+# The indent for documents nested as deep as rjson and json go: from 3.14 that is tens of
+# thousands of levels, where indentation growing with the depth is gigabytes (json's own ran
+# out of the ABI matrix's 8 GB on 3.14); newlines alone take the same indented paths.
+DEEP_INDENT = 1 if sys.version_info < (3, 14) else ""
 
 
 def _list_corpus():

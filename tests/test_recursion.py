@@ -16,7 +16,7 @@ import sys
 import pytest
 
 import rjson
-from conftest import SMALL_THREAD_STACK
+from conftest import DEEP_INDENT, SMALL_THREAD_STACK
 
 SMALL_STACK = 64 * 1024
 
@@ -27,7 +27,7 @@ def _child_env():
     return env
 
 
-CHILD = SMALL_THREAD_STACK + r"""
+CHILD = SMALL_THREAD_STACK + f"DEEP_INDENT = {DEEP_INDENT!r}\n" + r"""
 import json, sys, threading, rjson
 
 def nested_list(n):
@@ -77,7 +77,7 @@ def case_calls(op):
     out = []
     if op.startswith("dumps_"):
         kind = op[len("dumps_"):]
-        kws = ({}, {"indent": 1}, {"sort_keys": True, "separators": (",", ":")})
+        kws = ({}, {"indent": DEEP_INDENT}, {"sort_keys": True, "separators": (",", ":")})
         if kind in ("list", "dict", "mixed"):
             build = {"list": nested_list, "dict": nested_dict, "mixed": nested_mixed}[kind]
             for n in (10**5, 10**6):
