@@ -112,7 +112,7 @@ pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
 /// # Safety
 /// `obj` must be a compact str that no one else has seen yet.
 #[inline(always)]
-pub unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
+unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
     let ascii = obj.cast::<PyASCIIObject>();
     // SAFETY: PyUnicode_New makes compact strings, whose data follows the header struct.
     unsafe {
