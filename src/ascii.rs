@@ -14,10 +14,66 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
         }
         i += 16;
     }
-    while i < buf.len() && is_plain(buf[i], stop_at_del) {
-        i += 1;
+    let rest = buf.len() - i;
+    #[cfg(target_arch = "x86_64")]
+    if rest > 0 && buf.len() >= 16 {
+        // The last 16 bytes, of which the first `16 - rest` were found plain above.
+        // SAFETY: `buf.len() >= 16`, so the 16 bytes before its end are inside it.
+        let special = unsafe { special_mask_16(buf.as_ptr().add(buf.len() - 16), stop_at_del) } >> (16 - rest);
+        return i + (special | 1 << rest).trailing_zeros() as usize;
     }
-    i
+    i + short_plain_len(&buf[i..], stop_at_del)
+}
+
+/// [`plain_run_end`] of a short buffer (under 16 bytes on x86_64): eight bytes at a time,
+/// as integers (the few bytes of a dict key or a short value, without a byte loop).
+#[inline(always)]
+fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let mut done = 0;
+    while n - done >= 8 {
+        let special = special_mask_8(word(done), stop_at_del);
+        if special != 0 {
+            return done + special.trailing_zeros() as usize / 8;
+        }
+        done += 8;
+    }
+    let rest = n - done;
+    if rest == 0 {
+        return n;
+    }
+    if n >= 8 {
+        // The last eight bytes, of which the first `8 - rest` were found plain above.
+        let special = special_mask_8(word(n - 8), stop_at_del) >> ((8 - rest) * 8);
+        return done + (special | 1 << (8 * rest)).trailing_zeros() as usize / 8;
+    }
+    // Under eight bytes: gathered into one word (overlapping reads put equal bytes in the
+    // same places); the zero bytes above them count as special, so the result is at most `n`.
+    let at = |k: usize| u64::from(bytes[k]) << (8 * k);
+    let packed = if n >= 4 {
+        let lo = u64::from(u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default()));
+        let hi = u64::from(u32::from_le_bytes(bytes[n - 4..].try_into().unwrap_or_default()));
+        lo | hi << (8 * (n - 4))
+    } else {
+        at(0) | at(n / 2) | at(n - 1)
+    };
+    special_mask_8(packed, stop_at_del).trailing_zeros() as usize / 8
+}
+
+/// Bit 7 set in each byte of `x` (eight bytes, little-endian) that is not plain (see
+/// [`plain_run_end`]). Exact at the lowest such byte; bytes above it may be marked too (a
+/// borrow from it), which the callers never look at.
+#[inline(always)]
+fn special_mask_8(x: u64, stop_at_del: bool) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // High bit set in the bytes of `v` that are below `below` (`v`'s bytes are below 0x80
+    // where it matters: the others are special anyway).
+    let under = |v: u64, below: u64| v.wrapping_sub(ONES * below) & !v;
+    let equal = |b: u8| under(x ^ (ONES * u64::from(b)), 1);
+    let del = if stop_at_del { equal(0x7f) } else { 0 };
+    (x | under(x, 0x20) | equal(b'"') | equal(b'\\') | del) & HIGH
 }
 
 /// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
@@ -155,6 +211,26 @@ mod tests {
             let mut doc = vec![b'"'];
             doc.extend(std::iter::repeat_n(b'~', len));
             assert_eq!(plain_run_end(&doc, 1, false), 1 + len, "unterminated run of {len}");
+        }
+    }
+
+    #[test]
+    fn every_start_every_length_every_special_byte() {
+        let reference = |buf: &[u8], i: usize, del: bool| (i..buf.len()).find(|&k| !is_plain(buf[k], del)).unwrap_or(buf.len());
+        for len in 0..40 {
+            for special in [None, Some(b'"'), Some(b'\\'), Some(0x00), Some(0x1f), Some(0x7f), Some(0x80), Some(0xff)] {
+                for at in 0..len.max(1) {
+                    let mut buf: Vec<u8> = (0..len).map(|k| b' ' + (k * 7 % 90) as u8).map(|b| if b == b'"' || b == b'\\' { b'a' } else { b }).collect();
+                    if let (Some(b), true) = (special, at < len) {
+                        buf[at] = b;
+                    }
+                    for del in [false, true] {
+                        for i in 0..=len {
+                            assert_eq!(plain_run_end(&buf, i, del), reference(&buf, i, del), "{buf:?} from {i}, del {del}");
+                        }
+                    }
+                }
+            }
         }
     }
 

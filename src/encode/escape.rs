@@ -107,19 +107,34 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
 }
 
 /// `"text"` for ASCII `bytes`: room for the quotes and every byte unescaped is reserved once,
-/// so plain runs (found 16 bytes at a time) are copied without further checks.
+/// so plain runs (found 16 or 8 bytes at a time) are copied without further checks.
 #[inline(always)]
 fn write_escaped_ascii(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
-    buf.reserve(bytes.len() + 2);
+    let n = bytes.len();
+    let mut i = plain_run_end(bytes, 0, ensure_ascii);
+    if i == n && n <= 32 {
+        // Most keys and short values: nothing to escape, written with one capacity check.
+        buf.reserve(34);
+        // SAFETY: 34 bytes of spare capacity: the quotes and `n <= 32` bytes between them.
+        unsafe {
+            let dst = buf.as_mut_ptr().add(buf.len());
+            *dst = b'"';
+            super::writer::put_short(dst.add(1), bytes);
+            *dst.add(n + 1) = b'"';
+            buf.set_len(buf.len() + n + 2);
+        }
+        return;
+    }
+    buf.reserve(n + 2);
     buf.push(b'"');
-    let mut i = 0;
+    let mut start = 0;
     loop {
-        // In ASCII text a plain run stops exactly at what needs escaping.
-        let end = plain_run_end(bytes, i, ensure_ascii);
-        super::writer::append(buf, &bytes[i..end]);
-        let Some(&b) = bytes.get(end) else { break };
+        super::writer::append(buf, &bytes[start..i]);
+        let Some(&b) = bytes.get(i) else { break };
         write_escape(buf, u32::from(b));
-        i = end + 1;
+        start = i + 1;
+        // In ASCII text a plain run stops exactly at what needs escaping.
+        i = plain_run_end(bytes, start, ensure_ascii);
     }
     buf.push(b'"');
 }

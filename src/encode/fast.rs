@@ -53,6 +53,10 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
             _ => None,
         },
+        key_separator: match &opts.key_separator {
+            Text::Ascii(sep) if sep.len() == 1 => Some(sep[0]),
+            _ => None,
+        },
     };
     // SAFETY: forwarded.
     unsafe { walk.value(obj) }
@@ -69,6 +73,8 @@ struct Walk<'a, W: Output> {
     dict_entries: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
     compact_separator: Option<u8>,
+    /// The key separator when it is one ASCII byte.
+    key_separator: Option<u8>,
 }
 
 /// A scalar writer's failure: the general walk will raise it again, in its context.
@@ -223,7 +229,10 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: forwarded.
         unsafe {
             write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
-            self.out.text(&self.opts.key_separator);
+            match self.key_separator {
+                Some(byte) => self.out.ascii(&[byte]),
+                None => self.out.text(&self.opts.key_separator),
+            }
             self.value(value)
         }
     }

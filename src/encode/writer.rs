@@ -71,7 +71,7 @@ pub fn newline_indent<W: Output>(out: &mut W, indent: &Option<Text>, level: usiz
 }
 
 /// Appends `bytes` to `buf`; short slices (separators, keys, numbers) without a call to
-/// `memcpy`, as two overlapping copies of a word (or of 16 bytes).
+/// `memcpy` (see [`put_short`]).
 #[inline(always)]
 pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
     let n = bytes.len();
@@ -80,11 +80,26 @@ pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
         return;
     }
     buf.reserve(32);
-    // SAFETY: 32 bytes of spare capacity are reserved; every read is inside `bytes` (the
-    // second copy of each pair ends at its end) and every write inside `len..len + n`.
+    // SAFETY: 32 bytes of spare capacity are reserved, `n <= 32` of them written.
+    unsafe {
+        put_short(buf.as_mut_ptr().add(buf.len()), bytes);
+        buf.set_len(buf.len() + n);
+    }
+}
+
+/// Copies `bytes` (at most 32) to `dst` as two overlapping copies of a word (or of 16
+/// bytes), writing exactly `bytes.len()` bytes.
+///
+/// # Safety
+/// `bytes.len() <= 32`; `dst` writable for `bytes.len()` bytes and not overlapping `bytes`.
+#[inline(always)]
+pub unsafe fn put_short(dst: *mut u8, bytes: &[u8]) {
+    let n = bytes.len();
+    debug_assert!(n <= 32);
+    // SAFETY: every read is inside `bytes` (the second copy of each pair ends at its end)
+    // and every write inside `dst..dst + n`.
     unsafe {
         let src = bytes.as_ptr();
-        let dst = buf.as_mut_ptr().add(buf.len());
         macro_rules! pair {
             ($t:ty) => {{
                 const W: usize = std::mem::size_of::<$t>();
@@ -102,6 +117,5 @@ pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
             8..=16 => pair!(u64),
             _ => pair!(u128),
         }
-        buf.set_len(buf.len() + n);
     }
 }
