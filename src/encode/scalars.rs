@@ -6,6 +6,7 @@ use super::escape::write_escaped;
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
 use super::writer::{append, Output};
+use crate::ffi::long::small_value;
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::str_data;
 use crate::py::{raise, Owned};
@@ -87,6 +88,10 @@ pub fn non_finite(value: f64) -> &'static [u8] {
 /// GIL held; `o` a live int (or subclass instance).
 #[inline(always)]
 unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, std::os::raw::c_int>> {
+    // SAFETY: forwarded.
+    if let Some(value) = unsafe { small_value(o) } {
+        return Ok(Ok(value));
+    }
     let mut overflow = 0;
     // SAFETY: forwarded.
     unsafe {

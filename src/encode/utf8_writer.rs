@@ -7,7 +7,7 @@
 use super::escape::Out;
 use super::writer::{append, Output};
 use crate::ffi::unicode::new_str;
-use crate::utf8::{char_count, transcode_into, Unit};
+use crate::utf8::{transcode_into, Unit};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyObject, Py_ssize_t};
 use std::marker::PhantomData;
 
@@ -16,12 +16,12 @@ pub trait Finish {
     /// Whether a surrogate code point is an error (UTF-8 proper cannot hold one).
     const REFUSES_SURROGATES: bool;
 
-    /// The object for generalized UTF-8 `text` whose largest code point is `max_char` (below
-    /// 0x80: pure ASCII).
+    /// The object for generalized UTF-8 `text` of `chars` code points, the largest
+    /// `max_char` (below 0x80: pure ASCII).
     ///
     /// # Safety
-    /// GIL held; `text` valid generalized UTF-8.
-    unsafe fn object(text: &[u8], max_char: u32) -> *mut PyObject;
+    /// GIL held; `text` valid generalized UTF-8 with those properties.
+    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject;
 }
 
 /// The standard library face: a `str`.
@@ -30,10 +30,8 @@ pub struct AsStr;
 impl Finish for AsStr {
     const REFUSES_SURROGATES: bool = false;
 
-    unsafe fn object(text: &[u8], max_char: u32) -> *mut PyObject {
-        let chars = if max_char < 0x80 { text.len() } else { char_count(text) };
-        // SAFETY: `text` is valid generalized UTF-8 of `chars` code points, the largest
-        // `max_char`.
+    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject {
+        // SAFETY: forwarded.
         unsafe { new_str(text, chars, max_char) }
     }
 }
@@ -44,7 +42,7 @@ pub struct AsBytes;
 impl Finish for AsBytes {
     const REFUSES_SURROGATES: bool = true;
 
-    unsafe fn object(text: &[u8], _max_char: u32) -> *mut PyObject {
+    unsafe fn object(text: &[u8], _chars: usize, _max_char: u32) -> *mut PyObject {
         // SAFETY: copies `text.len()` initialised bytes into a new bytes object.
         unsafe { PyBytes_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t) }
     }
@@ -54,6 +52,9 @@ pub struct Utf8Writer<F> {
     buf: Vec<u8>,
     /// The largest code point written since the output was last taken (below 0x80: ASCII).
     max_char: u32,
+    /// Bytes of `buf` beyond the first of each code point: its length in characters is
+    /// `buf.len() - continuations`.
+    continuations: usize,
     /// A surrogate was written since the encoder last asked.
     surrogate: bool,
     finish: PhantomData<F>,
@@ -64,7 +65,7 @@ pub type BytesWriter = Utf8Writer<AsBytes>;
 
 impl<F> Default for Utf8Writer<F> {
     fn default() -> Self {
-        Utf8Writer { buf: Vec::new(), max_char: 0, surrogate: false, finish: PhantomData }
+        Utf8Writer { buf: Vec::new(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
     }
 }
 
@@ -78,8 +79,19 @@ impl<F> Utf8Writer<F> {
             let written = transcode_into(units, self.buf.as_mut_ptr().add(self.buf.len()));
             self.buf.set_len(self.buf.len() + written.len);
             self.max_char = self.max_char.max(written.max_char);
+            self.continuations += written.len - units.len();
             self.surrogate |= written.surrogate;
         }
+    }
+}
+
+impl<F: Finish> Utf8Writer<F> {
+    /// # Safety
+    /// GIL held.
+    unsafe fn object(&self) -> *mut PyObject {
+        // SAFETY: the buffer holds valid generalized UTF-8 (ASCII text and transcoded
+        // characters), of the length and largest character counted.
+        unsafe { F::object(&self.buf, self.buf.len() - self.continuations, self.max_char) }
     }
 }
 
@@ -123,16 +135,17 @@ impl<F: Finish> Output for Utf8Writer<F> {
     }
 
     unsafe fn take(&mut self) -> *mut PyObject {
-        // SAFETY: forwarded; the buffer holds valid generalized UTF-8.
-        let chunk = unsafe { F::object(&self.buf, self.max_char) };
+        // SAFETY: forwarded.
+        let chunk = unsafe { self.object() };
         self.buf.clear();
         self.max_char = 0;
+        self.continuations = 0;
         chunk
     }
 
     unsafe fn finish(self) -> *mut PyObject {
-        // SAFETY: forwarded; the buffer holds valid generalized UTF-8.
-        unsafe { F::object(&self.buf, self.max_char) }
+        // SAFETY: forwarded.
+        unsafe { self.object() }
     }
 }
 
