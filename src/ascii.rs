@@ -25,55 +25,52 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     i + short_plain_len(&buf[i..], stop_at_del)
 }
 
-/// [`plain_run_end`] of a short buffer (under 16 bytes on x86_64): eight bytes at a time,
-/// as integers (the few bytes of a dict key or a short value, without a byte loop).
+/// [`plain_run_end`] of a short buffer (under 16 bytes on x86_64: a dict key, a short value):
+/// its bytes gathered into 16 and tested at once. Overlapping reads put equal bytes in the
+/// same places; the gaps hold a plain byte.
 #[inline(always)]
 fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
+    const FILL: u64 = u64::from_le_bytes(*b"aaaaaaaa");
     let n = bytes.len();
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
-    let mut done = 0;
-    while n - done >= 8 {
-        let special = special_mask_8(word(done), stop_at_del);
-        if special != 0 {
-            return done + special.trailing_zeros() as usize / 8;
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let u32_at = |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()));
+    // The gathered bytes, and where the one at a place `p` is in `bytes`.
+    let (lo, hi, place): (u64, u64, fn(usize, usize) -> usize) = match n {
+        0 => return 0,
+        // bytes[..8] and bytes[n - 8..]
+        8.. => (u64_at(0), u64_at(n - 8), |p, n| if p < 8 { p } else { n + p - 16 }),
+        // bytes[..4] and bytes[n - 4..]
+        4..=7 => (u32_at(0) | u32_at(n - 4) << 32, FILL, |p, n| if p < 4 { p } else { n + p - 8 }),
+        // bytes 0, n / 2 and n - 1
+        _ => {
+            let b = |k: usize| u64::from(bytes[k]);
+            (b(0) | b(n / 2) << 8 | b(n - 1) << 16 | FILL << 24, FILL, |p, n| [0, n / 2, n - 1][p])
         }
-        done += 8;
-    }
-    let rest = n - done;
-    if rest == 0 {
-        return n;
-    }
-    if n >= 8 {
-        // The last eight bytes, of which the first `8 - rest` were found plain above.
-        let special = special_mask_8(word(n - 8), stop_at_del) >> ((8 - rest) * 8);
-        return done + (special | 1 << (8 * rest)).trailing_zeros() as usize / 8;
-    }
-    // Under eight bytes: gathered into one word (overlapping reads put equal bytes in the
-    // same places); the zero bytes above them count as special, so the result is at most `n`.
-    let at = |k: usize| u64::from(bytes[k]) << (8 * k);
-    let packed = if n >= 4 {
-        let lo = u64::from(u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default()));
-        let hi = u64::from(u32::from_le_bytes(bytes[n - 4..].try_into().unwrap_or_default()));
-        lo | hi << (8 * (n - 4))
-    } else {
-        at(0) | at(n / 2) | at(n - 1)
     };
-    special_mask_8(packed, stop_at_del).trailing_zeros() as usize / 8
+    match first_special(lo, hi, stop_at_del) {
+        Some(p) => place(p, n),
+        None => n,
+    }
 }
 
-/// Bit 7 set in each byte of `x` (eight bytes, little-endian) that is not plain (see
-/// [`plain_run_end`]). Exact at the lowest such byte; bytes above it may be marked too (a
-/// borrow from it), which the callers never look at.
+/// The place of the first byte that is not plain among the 16 bytes of `lo` then `hi`
+/// (little-endian).
 #[inline(always)]
-fn special_mask_8(x: u64, stop_at_del: bool) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
-    // High bit set in the bytes of `v` that are below `below` (`v`'s bytes are below 0x80
-    // where it matters: the others are special anyway).
-    let under = |v: u64, below: u64| v.wrapping_sub(ONES * below) & !v;
-    let equal = |b: u8| under(x ^ (ONES * u64::from(b)), 1);
-    let del = if stop_at_del { equal(0x7f) } else { 0 };
-    (x | under(x, 0x20) | equal(b'"') | equal(b'\\') | del) & HIGH
+fn first_special(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::_mm_set_epi64x;
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        let special = special_mask(unsafe { _mm_set_epi64x(hi as i64, lo as i64) }, stop_at_del);
+        (special != 0).then(|| special.trailing_zeros() as usize)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut all = [0u8; 16];
+        all[..8].copy_from_slice(&lo.to_le_bytes());
+        all[8..].copy_from_slice(&hi.to_le_bytes());
+        all.iter().position(|&b| !is_plain(b, stop_at_del))
+    }
 }
 
 /// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
@@ -83,10 +80,17 @@ fn special_mask_8(x: u64, stop_at_del: bool) -> u64 {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
-    use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    special_mask(unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }, stop_at_del)
+}
+
+/// The bit mask of the bytes of `v` that are not plain.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 register operations, part of the x86_64 baseline.
     unsafe {
-        let v = _mm_loadu_si128(p.cast());
         let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
         let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)));
         // DEL matches itself only when asked; otherwise compare with a byte that is already
