@@ -4,11 +4,24 @@
 /// The offset of the first byte at or after `i` that is not plain printable ASCII (a `"`, a
 /// `\\`, a control character, a byte >= 0x80, and DEL when `stop_at_del`), or the end.
 #[inline(always)]
-pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
+pub fn plain_run_end(buf: &[u8], i: usize, stop_at_del: bool) -> usize {
+    run_end::<false>(buf, i, stop_at_del)
+}
+
+/// The offset of the first byte at or after `i` of UTF-8 text that JSON escapes when writing
+/// non-ASCII text as is (a `"`, a `\\` or a control character), or the end.
+#[inline(always)]
+pub fn utf8_run_end(buf: &[u8], i: usize) -> usize {
+    run_end::<true>(buf, i, false)
+}
+
+/// [`plain_run_end`], or with `UTF8` [`utf8_run_end`].
+#[inline(always)]
+fn run_end<const UTF8: bool>(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     #[cfg(target_arch = "x86_64")]
     while i + 16 <= buf.len() {
         // SAFETY: the loop condition keeps the 16 bytes at `i` inside `buf`.
-        let special = unsafe { special_mask_16(buf.as_ptr().add(i), stop_at_del) };
+        let special = unsafe { special_mask(load_16(buf.as_ptr().add(i)), stop_at_del, UTF8) };
         if special != 0 {
             return i + special.trailing_zeros() as usize;
         }
@@ -19,17 +32,17 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     if rest > 0 && buf.len() >= 16 {
         // The last 16 bytes, of which the first `16 - rest` were found plain above.
         // SAFETY: `buf.len() >= 16`, so the 16 bytes before its end are inside it.
-        let special = unsafe { special_mask_16(buf.as_ptr().add(buf.len() - 16), stop_at_del) } >> (16 - rest);
+        let special = special_mask(unsafe { load_16(buf.as_ptr().add(buf.len() - 16)) }, stop_at_del, UTF8) >> (16 - rest);
         return i + (special | 1 << rest).trailing_zeros() as usize;
     }
-    i + short_plain_len(&buf[i..], stop_at_del)
+    i + short_run_len::<UTF8>(&buf[i..], stop_at_del)
 }
 
-/// [`plain_run_end`] of a short buffer (under 16 bytes on x86_64: a dict key, a short value):
-/// its bytes gathered into 16 and tested at once. Overlapping reads put equal bytes in the
-/// same places; the gaps hold a plain byte.
+/// [`run_end`] of a short buffer (under 16 bytes on x86_64: a dict key, a short value): its
+/// bytes gathered into 16 and tested at once. Overlapping reads put equal bytes in the same
+/// places; the gaps hold a plain byte.
 #[inline(always)]
-fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
+fn short_run_len<const UTF8: bool>(bytes: &[u8], stop_at_del: bool) -> usize {
     const FILL: u64 = u64::from_le_bytes(*b"aaaaaaaa");
     let n = bytes.len();
     let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
@@ -47,7 +60,7 @@ fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
             (b(0) | b(n / 2) << 8 | b(n - 1) << 16 | FILL << 24, FILL, |p, n| [0, n / 2, n - 1][p])
         }
     };
-    match first_special(lo, hi, stop_at_del) {
+    match first_special::<UTF8>(lo, hi, stop_at_del) {
         Some(p) => place(p, n),
         None => n,
     }
@@ -56,12 +69,12 @@ fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
 /// The place of the first byte that is not plain among the 16 bytes of `lo` then `hi`
 /// (little-endian).
 #[inline(always)]
-fn first_special(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
+fn first_special<const UTF8: bool>(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::_mm_set_epi64x;
         // SAFETY: SSE2 is part of the x86_64 baseline.
-        let special = special_mask(unsafe { _mm_set_epi64x(hi as i64, lo as i64) }, stop_at_del);
+        let special = special_mask(unsafe { _mm_set_epi64x(hi as i64, lo as i64) }, stop_at_del, UTF8);
         (special != 0).then(|| special.trailing_zeros() as usize)
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -69,7 +82,7 @@ fn first_special(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
         let mut all = [0u8; 16];
         all[..8].copy_from_slice(&lo.to_le_bytes());
         all[8..].copy_from_slice(&hi.to_le_bytes());
-        all.iter().position(|&b| !is_plain(b, stop_at_del))
+        all.iter().position(|&b| if UTF8 { needs_escape(u32::from(b)) } else { !is_plain(b, stop_at_del) })
     }
 }
 
@@ -80,14 +93,25 @@ fn first_special(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
-    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
-    special_mask(unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }, stop_at_del)
+    // SAFETY: forwarded.
+    special_mask(unsafe { load_16(p) }, stop_at_del, false)
 }
 
-/// The bit mask of the bytes of `v` that are not plain.
+/// The 16 bytes at `p`.
+///
+/// # Safety
+/// `p` must be readable for 16 bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool) -> u32 {
+unsafe fn load_16(p: *const u8) -> std::arch::x86_64::__m128i {
+    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }
+}
+
+/// The bit mask of the bytes of `v` that are not plain; with `utf8`, bytes >= 0x80 are.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool, utf8: bool) -> u32 {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 register operations, part of the x86_64 baseline.
     unsafe {
@@ -97,6 +121,10 @@ fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool) -> u32 {
         // caught (the quote).
         let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(if stop_at_del { 0x7f } else { b'"' as i8 }));
         let special = _mm_or_si128(_mm_or_si128(quoted, control), del);
+        if utf8 {
+            // (The control test is unsigned: bytes >= 0x80 pass it.)
+            return _mm_movemask_epi8(special) as u32;
+        }
         // The sign bit of each byte marks non-ASCII bytes.
         (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32
     }
@@ -232,6 +260,26 @@ mod tests {
                         for i in 0..=len {
                             assert_eq!(plain_run_end(&buf, i, del), reference(&buf, i, del), "{buf:?} from {i}, del {del}");
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_runs_stop_at_escapes_only() {
+        let text = "日本語のテキスト、とても長い".as_bytes();
+        for len in 0..text.len() {
+            for special in [None, Some(b'"'), Some(b'\\'), Some(0x00), Some(0x1f)] {
+                for at in 0..len.max(1) {
+                    let mut buf = text[..len].to_vec();
+                    if let (Some(b), true) = (special, at < len) {
+                        buf[at] = b;
+                    }
+                    buf.push(0x7f);
+                    let want = |i: usize| (i..buf.len()).find(|&k| needs_escape(u32::from(buf[k]))).unwrap_or(buf.len());
+                    for i in 0..=buf.len() {
+                        assert_eq!(utf8_run_end(&buf, i), want(i), "{buf:?} from {i}");
                     }
                 }
             }

@@ -6,7 +6,7 @@
 //! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
 //! of the source string.
 
-use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2};
+use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2, utf8_run_end};
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -18,6 +18,12 @@ pub trait Out {
     }
     /// ASCII bytes.
     fn ascii(&mut self, bytes: &[u8]);
+    /// Notes that UTF-8 text went into [`Out::ascii_buffer`]: `continuations` bytes beyond
+    /// the first of each of its characters, the largest of which needs `max_char`'s kind.
+    #[inline(always)]
+    fn utf8_written(&mut self, continuations: usize, max_char: u32) {
+        let _ = (continuations, max_char);
+    }
     /// Characters copied unchanged from a string of that width.
     fn latin1(&mut self, units: &[u8]);
     fn ucs2(&mut self, units: &[u16]);
@@ -73,7 +79,7 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
     if let StrData::Ascii(bytes) = data {
         if let Some(buf) = out.ascii_buffer() {
             // The common case, written straight into the byte buffer.
-            return write_escaped_ascii(buf, bytes, ensure_ascii);
+            return write_escaped_bytes::<false>(buf, bytes, ensure_ascii);
         }
     }
     out.ascii(b"\"");
@@ -106,12 +112,26 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
     out.ascii(b"\"");
 }
 
-/// `"text"` for ASCII `bytes`: room for the quotes and every byte unescaped is reserved once,
-/// so plain runs (found 16 or 8 bytes at a time) are copied without further checks.
+/// Appends `"text"` for a non-ASCII str of `chars` characters whose UTF-8 CPython has cached
+/// (`utf8`), without `ensure_ascii`: copied as is but for `"`, `\\` and control characters,
+/// with no transcoding. `max_char` is the largest character's kind (see [`Out::utf8_written`]).
+/// `false` (nothing written) where the output has no byte buffer.
 #[inline(always)]
-fn write_escaped_ascii(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
+pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_char: u32) -> bool {
+    let Some(buf) = out.ascii_buffer() else { return false };
+    write_escaped_bytes::<true>(buf, utf8, false);
+    out.utf8_written(utf8.len() - chars, max_char);
+    true
+}
+
+/// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): room for the
+/// quotes and every byte unescaped is reserved once, so plain runs (found 16 bytes at a time)
+/// are copied without further checks.
+#[inline(always)]
+fn write_escaped_bytes<const UTF8: bool>(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
+    let run_end = |i| if UTF8 { utf8_run_end(bytes, i) } else { plain_run_end(bytes, i, ensure_ascii) };
     let n = bytes.len();
-    let mut i = plain_run_end(bytes, 0, ensure_ascii);
+    let mut i = run_end(0);
     if i == n && n <= 32 {
         // Most keys and short values: nothing to escape, written with one capacity check.
         buf.reserve(34);
@@ -133,8 +153,8 @@ fn write_escaped_ascii(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
         let Some(&b) = bytes.get(i) else { break };
         write_escape(buf, u32::from(b));
         start = i + 1;
-        // In ASCII text a plain run stops exactly at what needs escaping.
-        i = plain_run_end(bytes, start, ensure_ascii);
+        // A run stops exactly at what needs escaping (one byte: ASCII).
+        i = run_end(start);
     }
     buf.push(b'"');
 }

@@ -2,13 +2,13 @@
 //! walk (`fast`): each writes one value as the configured face writes it, or raises.
 
 use super::error::{refuse, PyErrSet, Result, SURROGATES};
-use super::escape::write_escaped;
+use super::escape::{write_escaped, write_escaped_utf8};
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
 use super::writer::{append, Output};
 use crate::ffi::long::small_value;
 use crate::ffi::containers::float_value;
-use crate::ffi::unicode::str_data;
+use crate::ffi::unicode::{cached_utf8, str_data, StrData};
 use crate::py::{raise, Owned};
 use pyo3_ffi::*;
 
@@ -19,7 +19,31 @@ use pyo3_ffi::*;
 #[inline(always)]
 pub unsafe fn write_str<W: Output>(out: &mut W, o: *mut PyObject, ensure_ascii: bool) -> Result<()> {
     // SAFETY: `o` is a live str.
-    let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
+    match unsafe { str_data(o) }.ok_or(PyErrSet)? {
+        ascii @ StrData::Ascii(_) => {
+            write_escaped(out, ascii, ensure_ascii);
+            Ok(())
+        }
+        // SAFETY: as above.
+        data => unsafe { write_non_ascii_str(out, o, data, ensure_ascii) },
+    }
+}
+
+/// [`write_str`] for a str with characters above ASCII: out of line, keeping the ASCII path
+/// (keys, most values) small where it is inlined.
+///
+/// # Safety
+/// GIL held; `o` a live str whose characters are `data`.
+#[inline(never)]
+unsafe fn write_non_ascii_str<W: Output>(out: &mut W, o: *mut PyObject, data: StrData<'_>, ensure_ascii: bool) -> Result<()> {
+    if !ensure_ascii {
+        // SAFETY: `o` is a live, ready, non-ASCII str.
+        if let Some(utf8) = unsafe { cached_utf8(o) } {
+            if write_escaped_utf8(out, utf8, data.len(), data.kind_max()) {
+                return Ok(());
+            }
+        }
+    }
     write_escaped(out, data, ensure_ascii);
     if out.take_surrogate() {
         return Err(refuse(SURROGATES));

@@ -106,6 +106,12 @@ impl<F> Out for Utf8Writer<F> {
         append(&mut self.buf, bytes);
     }
 
+    #[inline(always)]
+    fn utf8_written(&mut self, continuations: usize, max_char: u32) {
+        self.continuations += continuations;
+        self.max_char = self.max_char.max(max_char);
+    }
+
     fn latin1(&mut self, units: &[u8]) {
         self.transcode(units);
     }

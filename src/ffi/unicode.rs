@@ -55,6 +55,26 @@ pub enum StrData<'a> {
 }
 
 impl StrData<'_> {
+    /// The number of characters.
+    pub fn len(&self) -> usize {
+        match self {
+            StrData::Ascii(b) | StrData::Latin1(b) => b.len(),
+            StrData::Ucs2(u) => u.len(),
+            StrData::Ucs4(u) => u.len(),
+        }
+    }
+
+    /// The largest code point this kind of str can hold (a str's kind is the narrowest that
+    /// holds its largest character).
+    pub fn kind_max(&self) -> u32 {
+        match self {
+            StrData::Ascii(_) => 0x7f,
+            StrData::Latin1(_) => 0xff,
+            StrData::Ucs2(_) => 0xffff,
+            StrData::Ucs4(_) => 0x10ffff,
+        }
+    }
+
     /// Whether a surrogate code point is among the characters (UTF-8 cannot hold one).
     pub fn has_surrogate(&self) -> bool {
         let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
@@ -104,6 +124,24 @@ pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
             2 => StrData::Ucs2(std::slice::from_raw_parts(data.cast(), len)),
             _ => StrData::Ucs4(std::slice::from_raw_parts(data.cast(), len)),
         })
+    }
+}
+
+/// The UTF-8 text CPython caches on a non-ASCII `str` once asked for it
+/// (`PyUnicode_AsUTF8AndSize`), if it is there; never creates it. (Such a str holds no
+/// surrogate: its UTF-8 could not have been made.)
+///
+/// # Safety
+/// `obj` must be a live, ready, non-ASCII `str` (or subclass instance); the GIL must be held.
+#[inline(always)]
+pub unsafe fn cached_utf8<'a>(obj: *mut PyObject) -> Option<&'a [u8]> {
+    // SAFETY: a ready str's header is initialised; a non-ASCII str has the compact header
+    // (a subclass instance too, inside its PyUnicodeObject), whose `utf8` is NULL or its
+    // `utf8_length` bytes, kept as long as the str lives.
+    unsafe {
+        let compact = obj.cast::<PyCompactUnicodeObject>();
+        let utf8 = (*compact).utf8;
+        (!utf8.is_null()).then(|| std::slice::from_raw_parts(utf8.cast::<u8>(), (*compact).utf8_length as usize))
     }
 }
 
