@@ -111,7 +111,6 @@ def test_dataclass_with_deleted_slot():
     assert_clean_error(out, "AttributeError")
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("month", ["1969-12", "1968-12", "1969-06", "1900-03", "1000-11"])
 def test_numpy_datetime64_months_before_1970(month):
     # orjson aborts (illegal instruction) on a December before 1970 and raises

@@ -24,7 +24,6 @@ def check_all(obj):
         check_dumps({"a": [obj]}, option=option, default=lambda o: "default:" + type(o).__name__)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("dtype", NUMERIC + ["bool"])
 def test_array_of_dtype(dtype):
     info = np.finfo(dtype) if dtype.startswith("float") else np.iinfo(dtype) if dtype != "bool" else None
@@ -42,7 +41,6 @@ def test_array_of_dtype(dtype):
     check_all(list(a))  # a list of scalars
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_exact_bytes():
     assert dumps_ok(np.arange(6).reshape(2, 3), option=N) == b"[[0,1,2],[3,4,5]]"
     assert dumps_ok(np.array([0.1, -0.0, np.nan, np.inf, 1e16, 1e-7]), option=N) == b"[0.1,-0.0,null,null,1e+16,1e-7]"
@@ -65,13 +63,11 @@ SHAPES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("obj", SHAPES.values(), ids=SHAPES.keys())
 def test_shapes(obj):
     check_all(obj)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_not_c_contiguous():
     for a in (np.arange(6)[::2], np.asfortranarray(np.arange(6).reshape(2, 3)), np.arange(6).reshape(2, 3).T):
         exc = dumps_err(a, option=N)
@@ -79,7 +75,6 @@ def test_not_c_contiguous():
         assert dumps_ok(a, option=N, default=lambda o: o.tolist()) == dumps_ok(a.tolist())
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_not_native_endian():
     for a in (np.array([1], dtype=">i4"), np.array([1.5], dtype=">f8")):
         assert str(dumps_err(a, option=N)) == "numpy array is not native-endianness"
@@ -92,7 +87,6 @@ UNSUPPORTED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("a", UNSUPPORTED.values(), ids=UNSUPPORTED.keys())
 def test_unsupported_dtypes(a):
     assert str(dumps_err(a, option=N)) == "unsupported datatype in numpy array"
@@ -109,7 +103,6 @@ def test_explicit_default_none_is_a_default():
         assert type(exc.__cause__) is TypeError
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_structured_array():
     a = np.zeros(2, dtype=[("a", "i4")])
     # sic: orjson's message for it
@@ -147,7 +140,6 @@ def test_array_subclasses_are_not_serialized():
 DT64_UNITS = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("unit", DT64_UNITS)
 def test_datetime64_units(unit):
     # (months before 1970 crash orjson: test_orjson_differences.py)
@@ -159,7 +151,6 @@ def test_datetime64_units(unit):
     assert dumps_ok(a[:1], option=N) == (b'["2020-12-31T00:00:00"]' if unit == "W" else b'["2021-01-01T00:00:00"]')
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_fractions_and_options():
     frac = {"ms": "2021-01-01T00:00:00.123", "us": "2021-01-01T00:00:00.123456", "ns": "2021-01-01T00:00:00.123456789"}
     for unit, text in frac.items():
@@ -176,14 +167,12 @@ def test_datetime64_fractions_and_options():
 
 @pytest.mark.parametrize("unit,message", [("ps", "unsupported numpy.datetime64 unit: picoseconds"),
                                           ("fs", "unsupported numpy.datetime64 unit: femtoseconds")])
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_unsupported_units(unit, message):
     a = np.array(["2021-01-01T00:00:00"], dtype="datetime64[s]").astype(f"datetime64[{unit}]")
     assert str(dumps_err(a, option=N)) == message
     check_dumps(a[0], option=N)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_unrepresentable():
     assert str(dumps_err(np.array(["NaT"], dtype="datetime64[s]"), option=N)) == \
         "unrepresentable numpy.datetime64: -9223372036854775808 seconds"
@@ -195,7 +184,6 @@ def test_datetime64_unrepresentable():
     check_dumps(np.datetime64("NaT"), option=N)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_numpy_random_arrays():
     rng = np.random.default_rng(6)
     for dtype in NUMERIC:

@@ -1,5 +1,56 @@
 //! Finite floats as the shortest digits that round-trip (ryu), laid out as `float.__repr__`
-//! lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`) or as orjson does.
+//! lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`) or as orjson does (which
+//! writes numpy's float32 by its own shortest digits: `0.1`, not `0.10000000149011612`).
+
+/// A binary float written by its shortest digits: `f64`, or `f32` (numpy's float32, and
+/// float16 through the float32 it converts to exactly, as orjson writes them).
+pub trait Shortest: ryu::Float + Copy + PartialOrd {
+    const ZERO: Self;
+    /// Where ryu's layout has no exponent: from `PLAIN_FROM` up to `PLAIN_BELOW` (1e-5 to
+    /// 1e16 for f64, 1e-6 to 1e13 for f32), and zero. Bounds in this type are exact: a
+    /// value's shortest digits never cross its type's nearest float to a power of ten.
+    const PLAIN_FROM: Self;
+    const PLAIN_BELOW: Self;
+    fn abs(self) -> Self;
+    fn is_finite(self) -> bool;
+    /// Writes ryu's text at `out`, which has room for [`MAX_LEN`] bytes; returns its length.
+    ///
+    /// # Safety
+    /// `out` must be valid for [`MAX_LEN`] bytes of writes; `self` finite.
+    unsafe fn format_raw(self, out: *mut u8) -> usize;
+}
+
+impl Shortest for f64 {
+    const ZERO: f64 = 0.0;
+    const PLAIN_FROM: f64 = 1e-5;
+    const PLAIN_BELOW: f64 = 1e16;
+    fn abs(self) -> f64 {
+        f64::abs(self)
+    }
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+    unsafe fn format_raw(self, out: *mut u8) -> usize {
+        // SAFETY: forwarded (ryu writes at most 24 bytes for an f64).
+        unsafe { ryu::raw::format64(self, out) }
+    }
+}
+
+impl Shortest for f32 {
+    const ZERO: f32 = 0.0;
+    const PLAIN_FROM: f32 = 1e-6;
+    const PLAIN_BELOW: f32 = 1e13;
+    fn abs(self) -> f32 {
+        f32::abs(self)
+    }
+    fn is_finite(self) -> bool {
+        f32::is_finite(self)
+    }
+    unsafe fn format_raw(self, out: *mut u8) -> usize {
+        // SAFETY: forwarded (ryu writes at most 16 bytes for an f32).
+        unsafe { ryu::raw::format32(self, out) }
+    }
+}
 
 /// Appends `repr(value)` for a finite `value`.
 ///
@@ -12,10 +63,11 @@ pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
     }
 }
 
-/// Appends a finite `value` as orjson writes it: ryu's layout (`0.00001`, `1e-7`) with a sign
-/// on positive exponents (`1e+16`).
-pub fn write_float_orjson(out: &mut Vec<u8>, value: f64) {
-    if !write_plain(out, value, 1e-5) {
+/// Appends a finite `value` as orjson writes it: ryu's layout (`0.00001`, `1e-7`; for f32
+/// `0.000001`, `1e-7`, `1e+13`) with a sign on positive exponents (`1e+16`).
+#[inline(always)]
+pub fn write_float_orjson<F: Shortest>(out: &mut Vec<u8>, value: F) {
+    if !write_plain(out, value, F::PLAIN_FROM) {
         write_scientific(out, value, |out, exp| {
             if exp[0] != b'-' {
                 out.push(b'+');
@@ -25,18 +77,18 @@ pub fn write_float_orjson(out: &mut Vec<u8>, value: f64) {
     }
 }
 
-/// ryu's text written in place when `value` is zero or between `smallest` and 1e16, where it
-/// needs no exponent; `false` (nothing written) otherwise.
+/// ryu's text written in place when `value` is zero or between `smallest` and
+/// `F::PLAIN_BELOW`, where it needs no exponent; `false` (nothing written) otherwise.
 #[inline(always)]
-fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
+fn write_plain<F: Shortest>(out: &mut Vec<u8>, value: F, smallest: F) -> bool {
     debug_assert!(value.is_finite());
     let magnitude = value.abs();
-    if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
+    if magnitude == F::ZERO || (smallest..F::PLAIN_BELOW).contains(&magnitude) {
         out.reserve(MAX_LEN);
         // SAFETY: ryu writes at most MAX_LEN bytes at the pointer, inside the reserved spare
         // capacity, and returns how many; those are initialised before `set_len`.
         unsafe {
-            let len = ryu::raw::format64(value, out.as_mut_ptr().add(out.len()));
+            let len = value.format_raw(out.as_mut_ptr().add(out.len()));
             out.set_len(out.len() + len);
         }
         return true;
@@ -45,7 +97,7 @@ fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
 }
 
 /// ryu's text of `value`, with its exponent digits (if any) laid out by `exponent`.
-fn write_scientific(out: &mut Vec<u8>, value: f64, exponent: impl FnOnce(&mut Vec<u8>, &[u8])) {
+fn write_scientific<F: Shortest>(out: &mut Vec<u8>, value: F, exponent: impl FnOnce(&mut Vec<u8>, &[u8])) {
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
     if let Some(e) = text.iter().position(|&b| b == b'e') {
@@ -69,8 +121,8 @@ fn write_scientific(out: &mut Vec<u8>, value: f64, exponent: impl FnOnce(&mut Ve
     }
 }
 
-/// The longest text `ryu::raw::format64` writes.
-const MAX_LEN: usize = 24;
+/// The longest text ryu writes (for an f64).
+pub const MAX_LEN: usize = 24;
 
 /// ryu's exponent digits (`16`, `-7`) as CPython writes them (`+16`, `-07`).
 fn write_exponent(out: &mut Vec<u8>, exp: &[u8]) {
@@ -145,6 +197,31 @@ mod tests {
             (1.5e300, "1.5e+300"),
             (5e-324, "5e-324"),
             (1.23e-18, "1.23e-18"),
+        ];
+        for &(value, expected) in cases {
+            let mut out = Vec::new();
+            write_float_orjson(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn matches_orjson_for_f32() {
+        // orjson writes numpy's float32 by its own shortest digits, with f32's layout bounds.
+        let cases: &[(f32, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (1.0 / 3.0, "0.33333334"),
+            (1e-6, "0.000001"),
+            (9.999999e-7, "9.999999e-7"),
+            (1e-5, "0.00001"),
+            (9_999_999_000_000.0, "9999999000000.0"),
+            (1e13, "1e+13"),
+            (6.1335515e14, "6.1335515e+14"),
+            (3.4028235e38, "3.4028235e+38"),
+            (1e-45, "1e-45"),
+            (16_777_216.0, "16777216.0"),
         ];
         for &(value, expected) in cases {
             let mut out = Vec::new();

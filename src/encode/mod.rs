@@ -5,6 +5,7 @@ mod encoder;
 pub mod escape;
 pub mod float;
 pub mod native;
+pub mod numpy;
 mod options;
 mod utf8_writer;
 mod writer;

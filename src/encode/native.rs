@@ -1,8 +1,9 @@
 //! The types the orjson face serializes natively besides JSON's own (`datetime`, `date`,
-//! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`): how each is recognised, and the text
-//! of the ones written as strings.
+//! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`; numpy's are in `numpy`): how each is
+//! recognised, and the text of the ones written as strings.
 
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
+use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::py::Owned;
 use pyo3_ffi::*;
@@ -25,6 +26,13 @@ pub struct NativeTypes {
     pub slots_name: *mut PyObject,
     pub field_type_name: *mut PyObject,
     pub utcoffset_name: *mut PyObject,
+    /// numpy's types (`OPT_SERIALIZE_NUMPY`), NULL without the option or while numpy is
+    /// not imported; `"numpy"`, `"__array_struct__"`, `"dtype"`, `"str"`.
+    pub numpy: *const NumpyTypes,
+    pub numpy_name: *mut PyObject,
+    pub array_struct_name: *mut PyObject,
+    pub dtype_name: *mut PyObject,
+    pub str_name: *mut PyObject,
 }
 
 /// The instance layout of `Fragment` (defined by the orjson face): its contents, bytes or str.
@@ -161,7 +169,7 @@ pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat
     Ok(())
 }
 
-fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
+pub(super) fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
     write_digits(out, u32::from(d.year), 4);
     out.push(b'-');
     write_digits(out, u32::from(d.month), 2);
@@ -169,7 +177,7 @@ fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
     write_digits(out, u32::from(d.day), 2);
 }
 
-fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
+pub(super) fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
     write_digits(out, u32::from(t.hour), 2);
     out.push(b':');
     write_digits(out, u32::from(t.minute), 2);
@@ -181,7 +189,7 @@ fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
     }
 }
 
-fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
+pub(super) fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
     out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
 }
 

@@ -11,6 +11,7 @@ pub mod containers;
 #[allow(non_snake_case, non_camel_case_types)]
 pub mod datetime;
 mod layout;
+pub mod numpy;
 pub mod unicode;
 
 use pyo3_ffi::PyObject;
