@@ -125,6 +125,11 @@ int main(void) {
     OFFSET(PyTupleObject, ob_hash); /* 3.14: cached hash */
 #endif
     OFFSET(PyTupleObject, ob_item);
+    /* The decoder writes the values of dicts it copies (3.11+ tables, src/ffi/dict.rs). */
+    SIZE(PyDictObject);
+    OFFSET(PyDictObject, ma_used);
+    OFFSET(PyDictObject, ma_keys);
+    OFFSET(PyDictObject, ma_values);
 
     /* datetime's objects and C API capsule (the orjson face reads their fields). */
     OFFSET(PyDateTime_CAPI, DateType);

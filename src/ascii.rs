@@ -6,35 +6,92 @@
 #[inline(always)]
 pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
-        // `i..i + 16`, which the loop condition keeps inside `buf` (never past its end).
-        unsafe {
-            let quote = _mm_set1_epi8(b'"' as i8);
-            let backslash = _mm_set1_epi8(b'\\' as i8);
-            let control_max = _mm_set1_epi8(0x1f);
-            // DEL matches itself only when asked; otherwise compare with a byte that is
-            // already caught (the quote).
-            let del = _mm_set1_epi8(if stop_at_del { 0x7f } else { b'"' as i8 });
-            while i + 16 <= buf.len() {
-                let v = _mm_loadu_si128(buf.as_ptr().add(i).cast());
-                let control = _mm_cmpeq_epi8(_mm_min_epu8(v, control_max), v);
-                let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
-                let special = _mm_or_si128(_mm_or_si128(quoted, control), _mm_cmpeq_epi8(v, del));
-                // The sign bit of each byte marks non-ASCII bytes.
-                let mask = (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32;
-                if mask != 0 {
-                    return i + mask.trailing_zeros() as usize;
-                }
-                i += 16;
-            }
+    while i + 16 <= buf.len() {
+        // SAFETY: the loop condition keeps the 16 bytes at `i` inside `buf`.
+        let special = unsafe { special_mask_16(buf.as_ptr().add(i), stop_at_del) };
+        if special != 0 {
+            return i + special.trailing_zeros() as usize;
         }
+        i += 16;
     }
     while i < buf.len() && is_plain(buf[i], stop_at_del) {
         i += 1;
     }
     i
+}
+
+/// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
+///
+/// # Safety
+/// `p` must be readable for 16 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    unsafe {
+        let v = _mm_loadu_si128(p.cast());
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)));
+        // DEL matches itself only when asked; otherwise compare with a byte that is already
+        // caught (the quote).
+        let del = _mm_cmpeq_epi8(v, _mm_set1_epi8(if stop_at_del { 0x7f } else { b'"' as i8 }));
+        let special = _mm_or_si128(_mm_or_si128(quoted, control), del);
+        // The sign bit of each byte marks non-ASCII bytes.
+        (_mm_movemask_epi8(special) | _mm_movemask_epi8(v)) as u32
+    }
+}
+
+/// The offset of the first byte at or after `i` that is not JSON whitespace (space, tab,
+/// line feed, carriage return), or the end. Indented documents have long runs of spaces
+/// after each line feed, so these are skipped 16 bytes at a time.
+#[inline(always)]
+pub fn whitespace_end(buf: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 16 bytes at
+        // `i..i + 16`, which the loop condition keeps inside `buf`.
+        unsafe {
+            while i + 16 <= buf.len() {
+                let v = _mm_loadu_si128(buf.as_ptr().add(i).cast());
+                let space = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
+                let tab = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\t' as i8));
+                let lf = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8));
+                let cr = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8));
+                let ws = _mm_or_si128(_mm_or_si128(space, tab), _mm_or_si128(lf, cr));
+                let other = !(_mm_movemask_epi8(ws) as u32) & 0xffff;
+                if other != 0 {
+                    return i + other.trailing_zeros() as usize;
+                }
+                i += 16;
+            }
+        }
+    }
+    while matches!(buf.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// How many of the 16 bytes at `p` are ASCII before the first that is not (16 if none).
+///
+/// # Safety
+/// `p` must be readable for 16 bytes.
+#[inline(always)]
+pub unsafe fn ascii_prefix_16(p: *const u8) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    unsafe {
+        use std::arch::x86_64::*;
+        let high = _mm_movemask_epi8(_mm_loadu_si128(p.cast())) as u32;
+        (high | 1 << 16).trailing_zeros() as usize
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: `p` is readable for 16 bytes.
+    unsafe {
+        std::slice::from_raw_parts(p, 16).iter().take_while(|b| b.is_ascii()).count()
+    }
 }
 
 /// The offset of the first UCS-2 unit at or after `i` that JSON escapes when non-ASCII text
@@ -112,6 +169,23 @@ mod tests {
             }
             let units: Vec<u16> = (0..len as u16).map(|k| 0x20 + k * 1000).filter(|&c| c != 0x22 && c != 0x5c).collect();
             assert_eq!(unescaped_run_end_ucs2(&units, 0), units.len());
+        }
+    }
+
+    #[test]
+    fn whitespace_runs_end_at_the_first_other_byte() {
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 100] {
+            for ws in [b' ', b'\t', b'\n', b'\r'] {
+                for end in [b'x', 0x00, 0x0b, 0x0c, 0x1f, 0x21, 0x80] {
+                    let mut doc = vec![b'['];
+                    doc.extend(std::iter::repeat_n(ws, len));
+                    doc.push(end);
+                    doc.extend(std::iter::repeat_n(b' ', 20));
+                    assert_eq!(whitespace_end(&doc, 1), 1 + len, "{len} {ws:#x} {end:#x}");
+                }
+                let doc: Vec<u8> = std::iter::repeat_n(ws, len).collect();
+                assert_eq!(whitespace_end(&doc, 0), len);
+            }
         }
     }
 

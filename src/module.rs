@@ -2,7 +2,7 @@
 //! table and its per-module state. No Python object lives in a Rust static, so each
 //! (sub)interpreter that imports rjson gets its own state.
 
-use crate::decode::key_cache::KeyCache;
+use crate::decode::cache::DecoderCache;
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -152,9 +152,9 @@ pub struct State {
     pub numpy: crate::encode::numpy::NumpyTypes,
     /// Interned names, indexed by [`Name`].
     pub names: [*mut PyObject; NAME_COUNT],
-    /// Object keys reused across `loads` calls (a `Box` owned by the module; emptied by
-    /// `m_clear`, freed by `m_free`).
-    pub key_cache: *mut KeyCache,
+    /// Object keys and buffers reused across `loads` calls (a `Box` owned by the module;
+    /// emptied by `m_clear`, freed by `m_free`).
+    pub decoder: *mut DecoderCache,
     /// The `PyDateTime_CAPI` inside `datetime_capsule`.
     pub datetime_api: *const crate::ffi::datetime::PyDateTime_CAPI,
 }
@@ -293,7 +293,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
     // reference that `module_clear` releases, including after a partial failure here.
     unsafe {
         let st = &mut *PyModule_GetState(module).cast::<State>();
-        st.key_cache = Box::into_raw(Box::new(KeyCache::new()));
+        st.decoder = Box::into_raw(Box::new(DecoderCache::new()));
         for (slot, text) in st.names.iter_mut().zip(NAME_TEXT) {
             *slot = PyUnicode_InternFromString(text.as_ptr());
             if slot.is_null() {
@@ -407,7 +407,7 @@ unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {
                 Py_DECREF(old);
             }
         }
-        if let Some(cache) = (*st).key_cache.as_mut() {
+        if let Some(cache) = (*st).decoder.as_mut() {
             cache.clear();
         }
     }
@@ -420,8 +420,8 @@ unsafe extern "C" fn module_free(module: *mut c_void) {
     unsafe {
         module_clear(module.cast());
         let st = PyModule_GetState(module.cast()).cast::<State>();
-        if !st.is_null() && !(*st).key_cache.is_null() {
-            drop(Box::from_raw(std::mem::replace(&mut (*st).key_cache, ptr::null_mut())));
+        if !st.is_null() && !(*st).decoder.is_null() {
+            drop(Box::from_raw(std::mem::replace(&mut (*st).decoder, ptr::null_mut())));
         }
     }
 }

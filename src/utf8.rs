@@ -5,6 +5,7 @@
 use crate::ffi::unicode::StrData;
 
 /// Appends code point `cp` as generalized UTF-8 (a surrogate as its own 3-byte sequence).
+#[inline]
 pub fn push_char(out: &mut Vec<u8>, cp: u32) {
     match cp {
         0..=0x7f => out.push(cp as u8),
@@ -55,21 +56,228 @@ pub fn char_count(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
-/// A `str`'s characters as generalized UTF-8.
+/// A `str`'s characters as generalized UTF-8 (how `loads` reads a non-ASCII `str`): runs of
+/// ASCII are copied eight characters at a time.
 pub fn from_str_data(data: StrData<'_>) -> Vec<u8> {
-    fn collect(units: impl ExactSizeIterator<Item = u32>) -> Vec<u8> {
-        let mut out = Vec::with_capacity(units.len() * 2);
-        for cp in units {
-            push_char(&mut out, cp);
-        }
-        out
-    }
     match data {
         StrData::Ascii(b) => b.to_vec(),
-        StrData::Latin1(b) => collect(b.iter().map(|&c| u32::from(c))),
-        StrData::Ucs2(u) => collect(u.iter().map(|&c| u32::from(c))),
-        StrData::Ucs4(u) => collect(u.iter().copied()),
+        StrData::Latin1(b) => transcode(b),
+        StrData::Ucs2(u) => transcode(u),
+        StrData::Ucs4(u) => transcode(u),
     }
+}
+
+/// A code unit of a `str` kind, as read for transcoding.
+trait Unit: Copy {
+    /// Units handled at once by [`Unit::ascii_chunk`] and [`Unit::utf8_len`].
+    const CHUNK: usize;
+    /// Writes the `CHUNK` units at `units[i..]` as bytes at `dst` if they are all ASCII.
+    ///
+    /// # Safety
+    /// `units[i..i + CHUNK]` in bounds; `dst` writable for `CHUNK` bytes.
+    #[inline(always)]
+    unsafe fn ascii_chunk(units: &[Self], i: usize, dst: *mut u8) -> bool {
+        let units = &units[i..i + Self::CHUNK];
+        if units.iter().any(|&u| u.cp() >= 0x80) {
+            return false;
+        }
+        for (k, &u) in units.iter().enumerate() {
+            // SAFETY: `dst` is writable for `CHUNK` bytes.
+            unsafe { dst.add(k).write(u.cp() as u8) };
+        }
+        true
+    }
+    fn cp(self) -> u32;
+
+    /// The length of `units` in UTF-8.
+    fn utf8_len(units: &[Self]) -> usize {
+        units.iter().map(|&u| width(u.cp())).sum()
+    }
+}
+
+/// The UTF-8 length of `cp`.
+#[inline(always)]
+fn width(cp: u32) -> usize {
+    1 + usize::from(cp >= 0x80) + usize::from(cp >= 0x800) + usize::from(cp >= 0x10000)
+}
+
+#[cfg(target_arch = "x86_64")]
+use std::arch::x86_64::*;
+
+impl Unit for u8 {
+    const CHUNK: usize = 16;
+
+    #[inline(always)]
+    unsafe fn ascii_chunk(units: &[u8], i: usize, dst: *mut u8) -> bool {
+        let chunk: [u8; 16] = units[i..i + 16].try_into().unwrap_or_default();
+        if u128::from_le_bytes(chunk) & 0x8080_8080_8080_8080_8080_8080_8080_8080 != 0 {
+            return false;
+        }
+        // SAFETY: `dst` is writable for 16 bytes.
+        unsafe { dst.cast::<[u8; 16]>().write_unaligned(chunk) };
+        true
+    }
+
+    #[inline(always)]
+    fn cp(self) -> u32 {
+        u32::from(self)
+    }
+
+    fn utf8_len(units: &[u8]) -> usize {
+        // Each byte >= 0x80 takes two.
+        units.len() + units.iter().filter(|&&b| b >= 0x80).count()
+    }
+}
+
+impl Unit for u16 {
+    const CHUNK: usize = 8;
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn ascii_chunk(units: &[u16], i: usize, dst: *mut u8) -> bool {
+        let units = &units[i..i + 8];
+        // SAFETY: SSE2 is baseline on x86_64; 8 units are read, 8 bytes written.
+        unsafe {
+            let v = _mm_loadu_si128(units.as_ptr().cast());
+            let high = _mm_and_si128(v, _mm_set1_epi16(0xff80u16 as i16));
+            if _mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) != 0xffff {
+                return false;
+            }
+            _mm_storel_epi64(dst.cast(), _mm_packus_epi16(v, v));
+            true
+        }
+    }
+
+    #[inline(always)]
+    fn cp(self) -> u32 {
+        u32::from(self)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn utf8_len(units: &[u16]) -> usize {
+        let mut len = units.len();
+        let mut i = 0;
+        // SAFETY: SSE2 is baseline on x86_64; each load reads units[i..i + 8], in bounds.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let (above_7f, above_7ff) = (_mm_set1_epi16(0xff80u16 as i16), _mm_set1_epi16(0xf800u16 as i16));
+            while i + 8 <= units.len() {
+                let v = _mm_loadu_si128(units.as_ptr().add(i).cast());
+                // Two mask bits per unit that is *not* above the bound.
+                let small = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, above_7f), zero)) as u32;
+                let medium = _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, above_7ff), zero)) as u32;
+                len += 16 - (small.count_ones() + medium.count_ones()) as usize / 2;
+                i += 8;
+            }
+        }
+        len + units[i..].iter().map(|&u| width(u32::from(u)) - 1).sum::<usize>()
+    }
+}
+
+impl Unit for u32 {
+    const CHUNK: usize = 8;
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn ascii_chunk(units: &[u32], i: usize, dst: *mut u8) -> bool {
+        let units = &units[i..i + 8];
+        // SAFETY: SSE2 is baseline on x86_64; 8 units are read, 8 bytes written. Code points
+        // are at most 0x10ffff, so signed comparisons and packs are exact.
+        unsafe {
+            let (a, b) = (_mm_loadu_si128(units.as_ptr().cast()), _mm_loadu_si128(units.as_ptr().add(4).cast()));
+            if _mm_movemask_epi8(_mm_cmpgt_epi32(_mm_or_si128(a, b), _mm_set1_epi32(0x7f))) != 0 {
+                return false;
+            }
+            let words = _mm_packs_epi32(a, b);
+            _mm_storel_epi64(dst.cast(), _mm_packus_epi16(words, words));
+            true
+        }
+    }
+
+    #[inline(always)]
+    fn cp(self) -> u32 {
+        self
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn utf8_len(units: &[u32]) -> usize {
+        let mut i = 0;
+        let mut extra = 0;
+        // SAFETY: SSE2 is baseline on x86_64; each load reads units[i..i + 4], in bounds.
+        // Code points are at most 0x10ffff: signed comparisons are exact. A lane gains at
+        // most 3 per load, so blocks of 2^28 loads never wrap its 32 bits.
+        unsafe {
+            while i + 4 <= units.len() {
+                let block_end = units.len().min(i + (4 << 28));
+                let mut acc = _mm_setzero_si128();
+                while i + 4 <= block_end {
+                    let v = _mm_loadu_si128(units.as_ptr().add(i).cast());
+                    // Each comparison is -1 where true: subtracting adds one byte.
+                    acc = _mm_sub_epi32(acc, _mm_cmpgt_epi32(v, _mm_set1_epi32(0x7f)));
+                    acc = _mm_sub_epi32(acc, _mm_cmpgt_epi32(v, _mm_set1_epi32(0x7ff)));
+                    acc = _mm_sub_epi32(acc, _mm_cmpgt_epi32(v, _mm_set1_epi32(0xffff)));
+                    i += 4;
+                }
+                let lanes: [u32; 4] = std::mem::transmute(acc);
+                extra += lanes.iter().map(|&l| l as usize).sum::<usize>();
+            }
+        }
+        units.len() + extra + units[i..].iter().map(|&u| width(u) - 1).sum::<usize>()
+    }
+}
+
+/// `units` as generalized UTF-8, in a buffer of its exact size.
+fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
+    let len = T::utf8_len(units);
+    let mut out: Vec<u8> = Vec::with_capacity(len);
+    let dst = out.as_mut_ptr();
+    let (mut i, mut o) = (0, 0);
+    // SAFETY: each unit writes exactly the bytes `len` counted for it (an ASCII chunk one
+    // byte a unit), so `o` stays within the capacity; all `len` bytes are written before
+    // `set_len`.
+    unsafe {
+        // Units before `slow_end` are taken one by one: a chunk there was not all ASCII.
+        let mut slow_end = 0;
+        while i < units.len() {
+            if i >= slow_end && i + T::CHUNK <= units.len() {
+                if T::ascii_chunk(units, i, dst.add(o)) {
+                    i += T::CHUNK;
+                    o += T::CHUNK;
+                    continue;
+                }
+                slow_end = i + T::CHUNK;
+            }
+            let cp = units[i].cp();
+            i += 1;
+            match cp {
+                0..=0x7f => {
+                    dst.add(o).write(cp as u8);
+                    o += 1;
+                }
+                0x80..=0x7ff => {
+                    dst.add(o).write(0xC0 | (cp >> 6) as u8);
+                    dst.add(o + 1).write(0x80 | (cp & 0x3f) as u8);
+                    o += 2;
+                }
+                0x800..=0xffff => {
+                    dst.add(o).write(0xE0 | (cp >> 12) as u8);
+                    dst.add(o + 1).write(0x80 | ((cp >> 6) & 0x3f) as u8);
+                    dst.add(o + 2).write(0x80 | (cp & 0x3f) as u8);
+                    o += 3;
+                }
+                _ => {
+                    dst.add(o).write(0xF0 | (cp >> 18) as u8);
+                    dst.add(o + 1).write(0x80 | ((cp >> 12) & 0x3f) as u8);
+                    dst.add(o + 2).write(0x80 | ((cp >> 6) & 0x3f) as u8);
+                    dst.add(o + 3).write(0x80 | (cp & 0x3f) as u8);
+                    o += 4;
+                }
+            }
+        }
+        debug_assert_eq!(o, len);
+        out.set_len(len);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -85,6 +293,34 @@ mod tests {
         }
         assert_eq!(chars(&out).collect::<Vec<_>>(), cps);
         assert_eq!(char_count(&out), cps.len());
+    }
+
+    #[test]
+    fn transcodes_runs_of_any_length_with_any_char_anywhere() {
+        let reference = |cps: &[u32]| {
+            let mut out = Vec::new();
+            cps.iter().for_each(|&cp| push_char(&mut out, cp));
+            out
+        };
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [0x7f, 0x80, 0xff, 0x100, 0x7ff, 0x800, 0xd800, 0xffff, 0x10000, 0x10ffff] {
+                    let mut cps: Vec<u32> = (0..len).map(|k| 0x20 + k as u32 % 90).collect();
+                    cps[at] = special;
+                    let expected = reference(&cps);
+                    let ucs4: Vec<u32> = cps.clone();
+                    assert_eq!(from_str_data(StrData::Ucs4(&ucs4)), expected, "ucs4 {len} {at} {special:#x}");
+                    if special <= 0xffff {
+                        let ucs2: Vec<u16> = cps.iter().map(|&c| c as u16).collect();
+                        assert_eq!(from_str_data(StrData::Ucs2(&ucs2)), expected, "ucs2 {len} {at} {special:#x}");
+                    }
+                    if special <= 0xff {
+                        let latin1: Vec<u8> = cps.iter().map(|&c| c as u8).collect();
+                        assert_eq!(from_str_data(StrData::Latin1(&latin1)), expected, "latin1 {len} {at} {special:#x}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -39,9 +39,12 @@ def test_is_an_extension_module():
 # Symbols that only a module compiled for a debug (Py_DEBUG, hence Py_REF_DEBUG) interpreter
 # imports: its inline Py_INCREF/Py_DECREF keep the total reference count and check for
 # negative counts. A release interpreter does not export them (3.13+ cannot even load such a
-# module), while Debian's debug interpreters do load release modules: only this tells.
+# module), while Debian's debug interpreters do load release modules: only this tells. For
+# debug interpreters before 3.12, pyo3-ffi calls the interpreter's _Py_IncRef/_Py_DecRef
+# instead of inlining (a release module inlines them).
 DEBUG_REFCOUNT_SYMBOLS = {"_Py_NegativeRefcount", "_Py_RefTotal", "_Py_INCREF_IncRefTotal",
-                          "_Py_DECREF_DecRefTotal", "_Py_IncRefTotal", "_Py_DecRefTotal"}
+                          "_Py_DECREF_DecRefTotal", "_Py_IncRefTotal", "_Py_DecRefTotal",
+                          "_Py_IncRef", "_Py_DecRef"}
 
 
 def _undefined_symbols(path):

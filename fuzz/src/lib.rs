@@ -2,7 +2,8 @@
 //! they arrive, and a renderer that writes the events back as JSON through rjson's escaper.
 
 use rjson::decode::error::{ErrorKind, ParseError, SyntaxError};
-use rjson::decode::scanner::{parse_document, Constant, Options, Sink};
+use rjson::decode::number::Value;
+use rjson::decode::scanner::{parse_document, Constant, Options, Scratch, Sink};
 use rjson::decode::strings::StrToken;
 use rjson::encode::escape::write_escaped;
 use rjson::ffi::unicode::StrData;
@@ -67,16 +68,18 @@ impl Sink for Recorder {
         self.item(Event::Constant(value));
         Ok(())
     }
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), ()> {
-        check_number(text, is_float);
-        self.item(Event::Number(text.to_vec(), is_float));
+    fn number(&mut self, text: &[u8], value: Value) -> Result<(), ()> {
+        check_number(text, value.is_float());
+        self.item(Event::Number(text.to_vec(), value.is_float()));
         Ok(())
     }
     fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), ()> {
         let cps = checked_chars(text);
         assert_eq!(cps.len(), token.chars, "token.chars");
         let widest = cps.iter().copied().max().unwrap_or(0);
-        assert_eq!(widest.max(0x7f), token.max_char.max(0x7f), "token.max_char");
+        // max_char is a code point of the widest str kind the text needs.
+        let kind = |c: u32| [0x7f, 0xff, 0xffff].iter().take_while(|&&top| c > top).count();
+        assert_eq!(kind(widest), kind(token.max_char), "token.max_char");
         if let Some((is_object, n)) = self.open.last() {
             assert_eq!(is_key, *is_object && n % 2 == 0, "key where a value belongs or vice versa");
         }
@@ -149,7 +152,7 @@ fn check_number(text: &[u8], is_float: bool) {
 /// Scans `buf` as a document and checks what a syntax error says about the input.
 pub fn scan(buf: &[u8], options: Options) -> Result<Vec<Event>, SyntaxError> {
     let mut rec = Recorder::new(options.max_depth);
-    match parse_document(buf, &mut rec, options, &mut Vec::new()) {
+    match parse_document(buf, &mut rec, options, &mut Scratch::default()) {
         Ok(()) => {
             assert!(rec.open.is_empty(), "document ended with open containers");
             Ok(rec.events)

@@ -3,6 +3,7 @@
 //! closes, at its exact size, or hands it to the decoder's hooks.
 
 use super::key_cache::MAX_KEY_LEN;
+use super::number::{parse_float_text, Value};
 use super::scanner::{Constant, Sink};
 use super::strings::StrToken;
 use crate::ffi::containers::PyListObject;
@@ -56,8 +57,9 @@ impl Hooks {
 pub struct Builder<'s, const HOOKED: bool> {
     state: &'s State,
     hooks: &'s Hooks,
-    /// Owned references: the values (and keys) of the containers still open, then the result.
-    stack: Vec<*mut PyObject>,
+    /// Owned references: the values (and keys) of the containers still open, then the result
+    /// (an empty buffer lent by the caller, left empty).
+    stack: &'s mut Vec<*mut PyObject>,
     /// Containers open, each counted against the interpreter's recursion limit as the
     /// standard library's recursive scanner counts them (`Py_EnterRecursiveCall`).
     open: usize,
@@ -67,9 +69,10 @@ pub struct Builder<'s, const HOOKED: bool> {
 }
 
 impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
-    pub fn new(state: &'s State, hooks: &'s Hooks) -> Self {
+    pub fn new(state: &'s State, hooks: &'s Hooks, stack: &'s mut Vec<*mut PyObject>) -> Self {
         debug_assert_eq!(HOOKED, !hooks.is_empty());
-        Builder { state, hooks, stack: Vec::new(), open: 0, orjson: false }
+        debug_assert!(stack.is_empty());
+        Builder { state, hooks, stack, open: 0, orjson: false }
     }
 
     /// A builder for the orjson face.
@@ -79,7 +82,7 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
     }
 
     /// The document's value, handed to the caller.
-    pub fn finish(mut self) -> *mut PyObject {
+    pub fn finish(self) -> *mut PyObject {
         debug_assert_eq!(self.stack.len(), 1);
         self.stack.pop().unwrap_or(std::ptr::null_mut())
     }
@@ -126,11 +129,13 @@ impl<const HOOKED: bool> Drop for Builder<'_, HOOKED> {
 impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
     type Error = PyErrSet;
 
+    #[inline(always)]
     fn null(&mut self) -> Result<(), PyErrSet> {
         // SAFETY: Py_None is a live singleton.
         self.push_borrowed(unsafe { Py_None() })
     }
 
+    #[inline(always)]
     fn boolean(&mut self, value: bool) -> Result<(), PyErrSet> {
         // SAFETY: the bool singletons are live.
         self.push_borrowed(unsafe { if value { Py_True() } else { Py_False() } })
@@ -154,15 +159,30 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         self.push_borrowed(obj)
     }
 
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), PyErrSet> {
+    #[inline(always)]
+    fn number(&mut self, text: &[u8], value: Value) -> Result<(), PyErrSet> {
         if HOOKED {
-            let hook = if is_float { self.hooks.parse_float } else { self.hooks.parse_int };
+            let hook = if value.is_float() { self.hooks.parse_float } else { self.hooks.parse_int };
             if !hook.is_null() {
                 // SAFETY: GIL held; the hook is borrowed from the decoder for the whole parse.
                 return self.push(unsafe { call_with_text(hook, text) });
             }
         }
-        let obj = if is_float || (self.orjson && !fits_64_bits(text)) { new_float(text) } else { new_int(text) };
+        // SAFETY: plain constructors; the GIL is held.
+        let obj = unsafe {
+            match value {
+                Value::Float(f) => PyFloat_FromDouble(f),
+                Value::Int { negative: false, magnitude } => match i64::try_from(magnitude) {
+                    Ok(v) => PyLong_FromLongLong(v),
+                    Err(_) => PyLong_FromUnsignedLongLong(magnitude),
+                },
+                Value::Int { negative: true, magnitude } if magnitude <= 1 << 63 => {
+                    PyLong_FromLongLong((magnitude as i64).wrapping_neg())
+                }
+                Value::Int { .. } | Value::BigInt if self.orjson => orjson_big_int(text),
+                Value::Int { .. } | Value::BigInt => big_int(text),
+            }
+        };
         self.push(obj)
     }
 
@@ -171,7 +191,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         // module's, used only under the GIL and only within this call (see KeyCache).
         let obj = unsafe {
             if is_key && token.max_char < 0x80 && text.len() <= MAX_KEY_LEN {
-                (*self.state.key_cache).get_or_insert(text, || new_str(text, token.chars, token.max_char))
+                (*self.state.decoder).keys.get_or_insert(text, || new_str(text, token.chars, token.max_char))
             } else {
                 new_str(text, token.chars, token.max_char)
             }
@@ -217,15 +237,23 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
     fn end_object(&mut self, len: usize) -> Result<(), PyErrSet> {
         self.leave_container();
         let start = self.stack.len() - 2 * len;
-        let pairs: Vec<*mut PyObject> = self.stack.drain(start..).collect();
+        // SAFETY: the top 2 * len entries are owned key/value references; their ownership
+        // moves to `pairs_list` or `dict_of` and out of the stack.
+        let pairs = unsafe {
+            let pairs = std::slice::from_raw_parts(self.stack.as_ptr().add(start), 2 * len);
+            self.stack.set_len(start);
+            pairs
+        };
         if HOOKED && !self.hooks.object_pairs_hook.is_null() {
             // SAFETY: `pairs` holds owned key/value references, handed to `pairs_list`.
             let list = unsafe { pairs_list(pairs) };
             // SAFETY: GIL held; the list is owned here and the hook borrowed from the decoder.
             return self.push(unsafe { call_with(self.hooks.object_pairs_hook, list) });
         }
-        // SAFETY: `pairs` holds owned key/value references, handed to `dict_of`.
-        let dict = unsafe { dict_of(pairs) };
+        // SAFETY: `pairs` holds owned key/value references, handed to the shape cache or (if
+        // it declines, leaving them untouched) to `dict_of`; the cache is the module's, used
+        // under the GIL within this call.
+        let dict = unsafe { (*self.state.decoder).shapes.dict_of(pairs).unwrap_or_else(|| dict_of(pairs)) };
         if HOOKED && !self.hooks.object_hook.is_null() {
             // SAFETY: as above.
             return self.push(unsafe { call_with(self.hooks.object_hook, dict) });
@@ -236,7 +264,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
 
 /// A dict of the key/value pairs `pairs` (owned references, each released exactly once
 /// whatever happens); NULL with an exception set on failure.
-unsafe fn dict_of(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+unsafe fn dict_of(pairs: &[*mut PyObject]) -> *mut PyObject {
     // SAFETY: GIL held; see above.
     unsafe {
         let mut dict = new_dict(pairs.len() / 2);
@@ -256,7 +284,7 @@ unsafe fn dict_of(pairs: Vec<*mut PyObject>) -> *mut PyObject {
 
 /// The list of `(key, value)` tuples `object_pairs_hook` receives, from owned references
 /// (moved into the tuples, or released on failure); NULL with an exception set on failure.
-unsafe fn pairs_list(pairs: Vec<*mut PyObject>) -> *mut PyObject {
+unsafe fn pairs_list(pairs: &[*mut PyObject]) -> *mut PyObject {
     // SAFETY: GIL held; PyList_New(n) has room for n items, each set once (a slot left NULL
     // after a failure is skipped by the list's deallocation); every reference in `pairs` is
     // moved into a tuple or released.
@@ -318,16 +346,8 @@ unsafe fn new_dict(_len: usize) -> *mut PyObject {
 }
 
 /// An `int` from its JSON text: exact at any size, subject to CPython's digit limit.
-fn new_int(text: &[u8]) -> *mut PyObject {
-    if text.len() <= 18 {
-        let (negative, digits) = match text.split_first() {
-            Some((b'-', rest)) => (true, rest),
-            _ => (false, text),
-        };
-        let magnitude = digits.iter().fold(0i64, |acc, &d| acc * 10 + i64::from(d - b'0'));
-        // SAFETY: plain constructor; the GIL is held.
-        return unsafe { PyLong_FromLongLong(if negative { -magnitude } else { magnitude }) };
-    }
+#[cold]
+fn big_int(text: &[u8]) -> *mut PyObject {
     let mut owned = Vec::with_capacity(text.len() + 1);
     owned.extend_from_slice(text);
     owned.push(0);
@@ -335,16 +355,15 @@ fn new_int(text: &[u8]) -> *mut PyObject {
     unsafe { PyLong_FromString(owned.as_ptr().cast(), std::ptr::null_mut(), 10) }
 }
 
-/// A `float` from its JSON text, correctly rounded as CPython's `float()` rounds.
-fn new_float(text: &[u8]) -> *mut PyObject {
-    // The scanner only passes ASCII digits, signs, '.', 'e' and 'E'.
-    let value: f64 = std::str::from_utf8(text).ok().and_then(|t| t.parse().ok()).unwrap_or(f64::NAN);
-    // SAFETY: plain constructor; the GIL is held.
-    unsafe { PyFloat_FromDouble(value) }
-}
-
-/// Whether an integer's text is within `i64` or `u64`.
-fn fits_64_bits(text: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(text) else { return false };
-    text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok()
+/// orjson's integer beyond `i64`: a `u64` if it fits, else a float.
+#[cold]
+fn orjson_big_int(text: &[u8]) -> *mut PyObject {
+    let unsigned = std::str::from_utf8(text).ok().and_then(|t| t.parse::<u64>().ok());
+    // SAFETY: plain constructors; the GIL is held.
+    unsafe {
+        match unsigned {
+            Some(v) => PyLong_FromUnsignedLongLong(v),
+            None => PyFloat_FromDouble(parse_float_text(text)),
+        }
+    }
 }

@@ -4,7 +4,8 @@
 use super::builder::{Builder, Hooks, PyErrSet};
 use super::error::{ErrorKind, ParseError, SyntaxError};
 use super::input::{detect_encoding, first_char, str_data_from, Encoding};
-use super::scanner::{parse_document, parse_value, Options};
+use super::cache::Buffers;
+use super::scanner::{parse_document, parse_value, Options, Scratch};
 use crate::ffi::buffer::{PinnedView, ViewError};
 use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
@@ -354,13 +355,19 @@ unsafe fn raise_no_value(state: &State, s: *mut PyObject, pos: usize, no_value: 
 /// Parses `text` (a whole document, or with `one_value` the value at its start) and returns
 /// the value with the byte offset after it.
 fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
-    if config.orjson {
-        run_with(Builder::<false>::new(state, config.hooks).orjson(), text, config, one_value)
+    // SAFETY: the module's decoder cache, touched under the GIL and only for these calls.
+    let mut buffers = unsafe { (*state.decoder).take_buffers() };
+    let Buffers { values, scratch } = &mut buffers;
+    let result = if config.orjson {
+        run_with(Builder::<false>::new(state, config.hooks, values).orjson(), text, config, one_value, scratch)
     } else if config.hooks.is_empty() {
-        run_with(Builder::<false>::new(state, config.hooks), text, config, one_value)
+        run_with(Builder::<false>::new(state, config.hooks, values), text, config, one_value, scratch)
     } else {
-        run_with(Builder::<true>::new(state, config.hooks), text, config, one_value)
-    }
+        run_with(Builder::<true>::new(state, config.hooks, values), text, config, one_value, scratch)
+    };
+    // SAFETY: as above; the builder is gone and left its values empty.
+    unsafe { (*state.decoder).end_parse(buffers) };
+    result
 }
 
 fn run_with<const HOOKED: bool>(
@@ -368,6 +375,7 @@ fn run_with<const HOOKED: bool>(
     text: &[u8],
     config: Config,
     one_value: bool,
+    scratch: &mut Scratch,
 ) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
     let options = Options {
         max_depth: if config.orjson { ORJSON_MAX_DEPTH } else { max_depth() },
@@ -376,12 +384,11 @@ fn run_with<const HOOKED: bool>(
         constants: !config.orjson,
         lone_surrogates: !config.orjson,
     };
-    let mut scratch = Vec::new();
     let _pause = GcPause::new();
     let end = if one_value {
-        parse_value(text, 0, &mut builder, options, &mut scratch)?
+        parse_value(text, 0, &mut builder, options, scratch)?
     } else {
-        parse_document(text, &mut builder, options, &mut scratch)?;
+        parse_document(text, &mut builder, options, scratch)?;
         text.len()
     };
     Ok((builder.finish(), end))

@@ -3,12 +3,14 @@
 //! by `document`. Both faces configure it.
 
 pub mod builder;
+pub mod cache;
 mod document;
 pub mod error;
 pub mod input;
 pub mod key_cache;
 pub mod number;
 pub mod scanner;
+pub mod shapes;
 pub mod strings;
 
 pub use builder::Hooks;

@@ -7,8 +7,9 @@
 //! Rust: no Python calls, so it is tested and fuzzed on its own.
 
 use super::error::{ErrorKind, ParseError, SyntaxError};
-use super::number::scan_number;
+use super::number::{parse_float_text, scan_number, Value};
 use super::strings::{scan_string, StrToken};
+use crate::ascii::whitespace_end;
 
 /// The constants `json` accepts besides `true`, `false` and `null`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,8 +26,8 @@ pub trait Sink {
     fn null(&mut self) -> Result<(), Self::Error>;
     fn boolean(&mut self, value: bool) -> Result<(), Self::Error>;
     fn constant(&mut self, value: Constant) -> Result<(), Self::Error>;
-    /// `text` is ASCII, matched by the number grammar.
-    fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), Self::Error>;
+    /// `text` is ASCII, matched by the number grammar; `value` is what it reads as.
+    fn number(&mut self, text: &[u8], value: Value) -> Result<(), Self::Error>;
     /// A string value or (with `is_key`) an object key; `text` is generalized UTF-8.
     fn string(&mut self, text: &[u8], token: &StrToken, is_key: bool) -> Result<(), Self::Error>;
     /// A container opens (before its items); the sink may refuse the nesting.
@@ -52,10 +53,24 @@ pub struct Options {
     pub lone_surrogates: bool,
 }
 
-/// An open container and how many values (or pairs) it holds so far.
-enum Frame {
-    Array(usize),
-    Object(usize),
+/// An enclosing container, saved while a nested one is parsed: how many values (or pairs)
+/// it holds so far, times two, plus one for an object.
+#[derive(Clone, Copy)]
+struct Frame(usize);
+
+/// The buffers a parse works in, kept by the caller so that the next parse finds them
+/// allocated: unescaped string content, and the stack of enclosing containers.
+#[derive(Default)]
+pub struct Scratch {
+    text: Vec<u8>,
+    frames: Vec<Frame>,
+}
+
+impl Scratch {
+    /// The capacity held, in bytes.
+    pub fn capacity(&self) -> usize {
+        self.text.capacity() + self.frames.capacity() * std::mem::size_of::<Frame>()
+    }
 }
 
 /// Parses a whole document (`json.loads`): leading and trailing whitespace allowed, anything
@@ -64,7 +79,7 @@ pub fn parse_document<S: Sink>(
     buf: &[u8],
     sink: &mut S,
     options: Options,
-    scratch: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> Result<(), ParseError<S::Error>> {
     let start = skip_ws(buf, 0);
     let end = parse_value(buf, start, sink, options, scratch)?;
@@ -75,25 +90,55 @@ pub fn parse_document<S: Sink>(
     Ok(())
 }
 
+/// The offset of the first non-whitespace byte at or after `i`. Compact documents have
+/// none, others mostly one space; indented ones have longer runs.
 #[inline(always)]
-fn skip_ws(buf: &[u8], mut i: usize) -> usize {
-    while matches!(buf.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
+fn skip_ws(buf: &[u8], i: usize) -> usize {
+    match buf.get(i) {
+        Some(&b) if b > b' ' => i,
+        Some(b' ') if buf.get(i + 1).is_some_and(|&b| b > b' ') => i + 1,
+        Some(_) => whitespace_run_end(buf, i),
+        None => i,
     }
-    i
+}
+
+/// Out of line: its vector constants would otherwise stay live across the whole parse loop
+/// and be reloaded after every call.
+#[inline(never)]
+fn whitespace_run_end(buf: &[u8], i: usize) -> usize {
+    whitespace_end(buf, i)
 }
 
 /// Parses the value starting at `pos` (`scan_once`) and returns the offset after it.
 pub fn parse_value<S: Sink>(
     buf: &[u8],
+    pos: usize,
+    sink: &mut S,
+    options: Options,
+    scratch: &mut Scratch,
+) -> Result<usize, ParseError<S::Error>> {
+    parse_value_at(buf, pos, sink, options, scratch).map_err(|error| match error {
+        ParseError::Syntax(error) if options.name_trailing_commas => ParseError::Syntax(trailing_comma(buf, error)),
+        error => error,
+    })
+}
+
+fn parse_value_at<S: Sink>(
+    buf: &[u8],
     mut pos: usize,
     sink: &mut S,
     options: Options,
-    scratch: &mut Vec<u8>,
+    scratch: &mut Scratch,
 ) -> Result<usize, ParseError<S::Error>> {
-    let mut stack: Vec<Frame> = Vec::new();
+    let Scratch { text: scratch, frames } = scratch;
+    frames.clear();
+    // The innermost open container (none at depth 0): its kind and its values so far. The
+    // enclosing ones wait in `frames`.
+    let mut depth = 0usize;
+    let mut in_object = false;
+    let mut count = 0usize;
     'value: loop {
-        // One value at `pos`; containers push a frame and come back here for their first item.
+        // One value at `pos`; a container opening comes back here for its first item.
         let Some(&b) = buf.get(pos) else {
             return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into());
         };
@@ -103,9 +148,31 @@ pub fn parse_value<S: Sink>(
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
+            b'0'..=b'9' | b'-' if b != b'-' || buf.get(pos + 1) != Some(&b'I') => {
+                pos = parse_number(buf, pos, sink, options.constants)?;
+                // Arrays of numbers: the items that follow, while numbers, without the
+                // general dispatch (which takes over again at anything else).
+                if depth > 0 && !in_object {
+                    loop {
+                        let comma = skip_ws(buf, pos);
+                        if buf.get(comma) != Some(&b',') {
+                            pos = comma;
+                            break;
+                        }
+                        let next = skip_ws(buf, comma + 1);
+                        match buf.get(next) {
+                            Some(b'0'..=b'9') => {}
+                            Some(b'-') if buf.get(next + 1) != Some(&b'I') => {}
+                            _ => break,
+                        }
+                        count += 1;
+                        pos = parse_number(buf, next, sink, options.constants)?;
+                    }
+                }
+            }
             b'[' | b'{' => {
                 let is_object = b == b'{';
-                if stack.len() >= options.max_depth {
+                if depth >= options.max_depth {
                     let kind = if is_object { ErrorKind::TooDeepObject } else { ErrorKind::TooDeepArray };
                     return Err(SyntaxError { kind, pos }.into());
                 }
@@ -113,55 +180,64 @@ pub fn parse_value<S: Sink>(
                 pos = skip_ws(buf, pos + 1);
                 let close = if is_object { b'}' } else { b']' };
                 if buf.get(pos) != Some(&close) {
+                    if depth > 0 {
+                        frames.push(Frame(count << 1 | usize::from(in_object)));
+                    }
+                    depth += 1;
+                    in_object = is_object;
+                    count = 0;
                     if is_object {
                         pos = parse_key(buf, pos, sink, options, scratch)?;
-                        stack.push(Frame::Object(0));
-                    } else {
-                        stack.push(Frame::Array(0));
                     }
                     continue 'value;
                 }
                 if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
                 pos += 1;
             }
-            _ => pos = parse_scalar(buf, pos, sink, options.constants)?,
+            _ => pos = parse_literal(buf, pos, sink, options.constants)?,
         }
-        // After a value: close containers and move on to the next item of the innermost one.
+        // After a value: move on to the next item of the innermost container, or close it.
         loop {
-            let Some(frame) = stack.last_mut() else {
+            if depth == 0 {
                 return Ok(pos);
-            };
-            let (count, close) = match frame {
-                Frame::Array(n) => (n, b']'),
-                Frame::Object(n) => (n, b'}'),
-            };
-            *count += 1;
+            }
+            count += 1;
             pos = skip_ws(buf, pos);
-            if buf.get(pos) == Some(&close) {
-                let len = *count;
-                let closed = stack.pop();
-                match closed {
-                    Some(Frame::Array(_)) => sink.end_array(len),
-                    _ => sink.end_object(len),
+            match buf.get(pos) {
+                Some(b',') => {
+                    pos = skip_ws(buf, pos + 1);
+                    if in_object {
+                        pos = parse_key(buf, pos, sink, options, scratch)?;
+                    }
+                    continue 'value;
                 }
-                .map_err(ParseError::Sink)?;
-                pos += 1;
-                continue;
+                Some(b']') if !in_object => sink.end_array(count),
+                Some(b'}') if in_object => sink.end_object(count),
+                _ => return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into()),
             }
-            if buf.get(pos) != Some(&b',') {
-                return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into());
+            .map_err(ParseError::Sink)?;
+            pos += 1;
+            depth -= 1;
+            if let Some(Frame(outer)) = frames.pop() {
+                in_object = outer & 1 == 1;
+                count = outer >> 1;
             }
-            let comma = pos;
-            pos = skip_ws(buf, pos + 1);
-            if options.name_trailing_commas && buf.get(pos) == Some(&close) {
-                let kind = if close == b']' { ErrorKind::TrailingCommaArray } else { ErrorKind::TrailingCommaObject };
-                return Err(SyntaxError { kind, pos: comma }.into());
-            }
-            if close == b'}' {
-                pos = parse_key(buf, pos, sink, options, scratch)?;
-            }
-            continue 'value;
         }
+    }
+}
+
+/// CPython 3.13+ names a comma right before the close of its container: a value expected at
+/// a `]` (or a key at a `}`) that follows a comma is such a comma. (The hot loop does not
+/// look for it: only a failed parse pays.)
+fn trailing_comma(buf: &[u8], error: SyntaxError) -> SyntaxError {
+    let kind = match (error.kind, buf.get(error.pos)) {
+        (ErrorKind::ExpectingValue, Some(b']')) => ErrorKind::TrailingCommaArray,
+        (ErrorKind::ExpectingPropertyName, Some(b'}')) => ErrorKind::TrailingCommaObject,
+        _ => return error,
+    };
+    match buf[..error.pos].iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+        Some(comma) if buf[comma] == b',' => SyntaxError { kind, pos: comma },
+        _ => error,
     }
 }
 
@@ -185,32 +261,45 @@ fn parse_key<S: Sink>(
     Ok(skip_ws(buf, pos + 1))
 }
 
-/// Literals and numbers.
-fn parse_scalar<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
-    let rest = &buf[pos..];
-    let literal: Option<(usize, Result<(), S::Error>)> = match rest[0] {
-        b'n' if rest.starts_with(b"null") => Some((4, sink.null())),
-        b't' if rest.starts_with(b"true") => Some((4, sink.boolean(true))),
-        b'f' if rest.starts_with(b"false") => Some((5, sink.boolean(false))),
-        b'N' | b'I' | b'-' if !constants => None,
-        b'N' if rest.starts_with(b"NaN") => Some((3, sink.constant(Constant::NaN))),
-        b'I' if rest.starts_with(b"Infinity") => Some((8, sink.constant(Constant::Infinity))),
-        b'-' if rest.starts_with(b"-Infinity") => Some((9, sink.constant(Constant::NegInfinity))),
-        _ => None,
-    };
-    if let Some((len, result)) = literal {
-        result.map_err(ParseError::Sink)?;
-        return Ok(pos + len);
-    }
+#[inline(always)]
+fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
     let text = &buf[pos..number.end];
-    // orjson reads numbers beyond 64-bit integers as doubles, and refuses infinite ones.
-    let beyond_64_bits = number.is_float || text.len() > 19;
-    if !constants && beyond_64_bits && std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()).is_some_and(f64::is_infinite) {
+    if !constants && is_infinite(text, number.value) {
+        // orjson refuses numbers that overflow a double.
         return Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::InfiniteNumber, pos }));
     }
-    sink.number(text, number.is_float).map_err(ParseError::Sink)?;
+    sink.number(text, number.value).map_err(ParseError::Sink)?;
     Ok(number.end)
+}
+
+/// Whether the number `text` (read as `value`) overflows a double.
+#[cold]
+fn is_infinite(text: &[u8], value: Value) -> bool {
+    match value {
+        Value::Float(f) => f.is_infinite(),
+        Value::BigInt => parse_float_text(text).is_infinite(),
+        Value::Int { .. } => false,
+    }
+}
+
+/// `null`, `true`, `false` and (with `constants`) `NaN`, `Infinity`, `-Infinity`; anything
+/// else is not a value.
+fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
+    let rest = &buf[pos..];
+    let (len, result) = match rest[0] {
+        b'n' if rest.starts_with(b"null") => (4, sink.null()),
+        b't' if rest.starts_with(b"true") => (4, sink.boolean(true)),
+        b'f' if rest.starts_with(b"false") => (5, sink.boolean(false)),
+        b'N' if constants && rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
+        b'I' if constants && rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
+        b'-' if constants && rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
+        // "-I..." that is not -Infinity: the number scanner says where it fails.
+        b'-' => return parse_number(buf, pos, sink, constants),
+        _ => return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into()),
+    };
+    result.map_err(ParseError::Sink)?;
+    Ok(pos + len)
 }
 
 #[cfg(test)]
@@ -234,9 +323,9 @@ mod tests {
             self.0.push(format!("{c:?}"));
             Ok(())
         }
-        fn number(&mut self, text: &[u8], is_float: bool) -> Result<(), ()> {
+        fn number(&mut self, text: &[u8], value: Value) -> Result<(), ()> {
             let t = String::from_utf8(text.to_vec()).unwrap();
-            self.0.push(if is_float { format!("{t}f") } else { t });
+            self.0.push(if value.is_float() { format!("{t}f") } else { t });
             Ok(())
         }
         fn string(&mut self, text: &[u8], _: &StrToken, is_key: bool) -> Result<(), ()> {
@@ -261,7 +350,7 @@ mod tests {
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());
-        match parse_document(doc.as_bytes(), &mut trace, options, &mut Vec::new()) {
+        match parse_document(doc.as_bytes(), &mut trace, options, &mut Scratch::default()) {
             Ok(()) => Ok(trace.0.join(" ")),
             Err(ParseError::Syntax(e)) => Err(e),
             Err(ParseError::Sink(())) => unreachable!(),
@@ -279,6 +368,19 @@ mod tests {
         assert_eq!(run("[NaN, Infinity, -Infinity, -1.5e3]", OPTS).unwrap(),
             "NaN Infinity NegInfinity -1.5e3f [4]");
         assert_eq!(run("{}", OPTS).unwrap(), "{0}");
+    }
+
+    #[test]
+    fn runs_of_numbers_in_arrays_hand_over_at_anything_else() {
+        assert_eq!(run(r#"[1, 2,"a", -3 ,-Infinity, 4 , [5,6] ,7]"#, OPTS).unwrap(),
+            r#"1 2 "a" -3 NegInfinity 4 5 6 [2] 7 [8]"#);
+        assert_eq!(run(r#"{"k": [1,2], "j": 3}"#, OPTS).unwrap(), r#""k": 1 2 [2] "j": 3 {2}"#);
+        fails("[1,2 3]", ErrorKind::ExpectingComma, 5);
+        fails("[1,-]", ErrorKind::ExpectingValue, 3);
+        fails("[1,-I]", ErrorKind::ExpectingValue, 3);
+        fails("[1,2,]", ErrorKind::ExpectingValue, 5);
+        let opts = Options { name_trailing_commas: true, ..OPTS };
+        assert_eq!(run("[1,2 ,\n]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 5 }));
     }
 
     #[test]
@@ -306,6 +408,15 @@ mod tests {
         assert_eq!(run("[1,]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 2 }));
         assert_eq!(run(r#"{"a":1 ,  }"#, opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaObject, pos: 7 }));
         assert_eq!(run("[1,,]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
+        assert_eq!(run("[[1,\n ]]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 3 }));
+        assert_eq!(run(r#"{"a":{"b":2,}}"#, opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaObject, pos: 11 }));
+        // Only a comma right before the container's own close is named.
+        assert_eq!(run("[1,}", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
+        assert_eq!(run(r#"{"a":1,]"#, opts), Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos: 7 }));
+        assert_eq!(run(r#"{"a": ]"#, opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 6 }));
+        assert_eq!(run("[,]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 1 }));
+        assert_eq!(run("]", opts), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 0 }));
+        assert_eq!(run("[1,]", OPTS), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 3 }));
     }
 
     #[test]

@@ -19,8 +19,8 @@ pub struct StrToken {
     pub raw_start: Option<usize>,
     /// Number of characters (code points) in the string.
     pub chars: usize,
-    /// The largest non-ASCII code point; below 0x80 the text is pure ASCII. Decides the kind
-    /// of the `str` to create.
+    /// Below 0x80 the text is pure ASCII; otherwise a code point of the largest `str` kind
+    /// the text needs (0xff, 0xffff or 0x10ffff), which decides the kind of the `str`.
     pub max_char: u32,
 }
 
@@ -37,6 +37,7 @@ impl StrToken {
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
 /// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`);
 /// without `lone_surrogates`, an escape of a surrogate that is not part of a pair fails.
+#[inline(always)]
 pub fn scan_string(
     buf: &[u8],
     quote: usize,
@@ -44,34 +45,70 @@ pub fn scan_string(
     strict: bool,
     lone_surrogates: bool,
 ) -> Result<StrToken, SyntaxError> {
-    let mut i = quote + 1;
-    let mut run_start = i;
-    let mut escaped = false;
-    let mut chars = 0usize;
+    let start = quote + 1;
+    let i = plain_run_end(buf, start, false);
+    // Most strings are plain ASCII: done at the first special byte.
+    if buf.get(i) == Some(&b'"') {
+        return Ok(StrToken { end: i + 1, raw_start: Some(start), chars: i - start, max_char: 0 });
+    }
+    scan_string_rest(buf, quote, i, scratch, strict, lone_surrogates)
+}
+
+/// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII; the
+/// content is read in place until an escape, then copied.
+fn scan_string_rest(
+    buf: &[u8],
+    quote: usize,
+    mut i: usize,
+    scratch: &mut Vec<u8>,
+    strict: bool,
+    lone_surrogates: bool,
+) -> Result<StrToken, SyntaxError> {
+    let start = quote + 1;
+    let mut chars = i - start;
     let mut max_char = 0u32;
     loop {
-        let run_begin = i;
-        i = plain_run_end(buf, i, false);
-        chars += i - run_begin;
         let Some(&b) = buf.get(i) else {
             return syntax(ErrorKind::UnterminatedString, quote);
         };
         match b {
-            b'"' => {
-                let raw_start = if escaped {
-                    scratch.extend_from_slice(&buf[run_start..i]);
-                    None
-                } else {
-                    Some(quote + 1)
-                };
-                return Ok(StrToken { end: i + 1, raw_start, chars, max_char });
-            }
+            b'"' => return Ok(StrToken { end: i + 1, raw_start: Some(start), chars, max_char }),
             b'\\' => {
-                if !escaped {
-                    scratch.clear();
-                    escaped = true;
-                }
-                scratch.extend_from_slice(&buf[run_start..i]);
+                scratch.clear();
+                scratch.extend_from_slice(&buf[start..i]);
+                return scan_escaped(buf, quote, i, scratch, (strict, lone_surrogates), chars, max_char);
+            }
+            0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
+            0x00..=0x1f => {
+                chars += 1;
+                i += 1;
+            }
+            _ => i = non_ascii_run(buf, i, &mut chars, &mut max_char)?,
+        }
+        let run_begin = i;
+        i = plain_run_end(buf, i, false);
+        chars += i - run_begin;
+    }
+}
+
+/// The rest of a string from its first escape at `i`, its content so far in `scratch`.
+#[cold]
+fn scan_escaped(
+    buf: &[u8],
+    quote: usize,
+    mut i: usize,
+    scratch: &mut Vec<u8>,
+    (strict, lone_surrogates): (bool, bool),
+    mut chars: usize,
+    mut max_char: u32,
+) -> Result<StrToken, SyntaxError> {
+    loop {
+        let Some(&b) = buf.get(i) else {
+            return syntax(ErrorKind::UnterminatedString, quote);
+        };
+        match b {
+            b'"' => return Ok(StrToken { end: i + 1, raw_start: None, chars, max_char }),
+            b'\\' => {
                 let (cp, next) = scan_escape(buf, i, quote)?;
                 if !lone_surrogates && (0xD800..0xE000).contains(&cp) {
                     return syntax(ErrorKind::InvalidUnicodeEscape, i + 1);
@@ -80,21 +117,91 @@ pub fn scan_string(
                 max_char = max_char.max(cp);
                 chars += 1;
                 i = next;
-                run_start = i;
             }
             0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
             0x00..=0x1f => {
+                scratch.push(b);
                 chars += 1;
                 i += 1;
             }
             _ => {
-                let (cp, width) = decode_utf8(buf, i)?;
-                max_char = max_char.max(cp);
-                chars += 1;
-                i += width;
+                let end = non_ascii_run(buf, i, &mut chars, &mut max_char)?;
+                scratch.extend_from_slice(&buf[i..end]);
+                i = end;
             }
         }
+        i = copy_plain_run(buf, i, scratch, &mut chars);
     }
+}
+
+/// Copies the plain ASCII run at `i` to `out` and returns where it ends. Escaped text has
+/// short runs: the first 16 bytes are copied whole and the run's part of them kept; a longer
+/// run is found, then copied.
+#[inline(always)]
+fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if i + 16 <= buf.len() {
+        out.reserve(16);
+        // SAFETY: the 16 bytes at `i` are inside `buf`; `out` has room for 16 more, of which
+        // only the run's (initialized) bytes are counted in its length.
+        let plain = unsafe {
+            let src = buf.as_ptr().add(i);
+            std::ptr::copy_nonoverlapping(src, out.as_mut_ptr().add(out.len()), 16);
+            let plain = (crate::ascii::special_mask_16(src, false) | 1 << 16).trailing_zeros() as usize;
+            out.set_len(out.len() + plain);
+            plain
+        };
+        i += plain;
+        *chars += plain;
+        if plain < 16 {
+            return i;
+        }
+    }
+    let end = plain_run_end(buf, i, false);
+    out.extend_from_slice(&buf[i..end]);
+    *chars += end - i;
+    end
+}
+
+/// Validates the run of non-ASCII characters at `i` (text in most scripts has few ASCII
+/// bytes between them) and returns where it ends, counting its characters and raising
+/// `max_char` to its widest kind.
+#[inline(always)]
+fn non_ascii_run(buf: &[u8], mut i: usize, chars: &mut usize, max_char: &mut u32) -> Result<usize, SyntaxError> {
+    let mut max_lead = 0u8;
+    while let Some(&lead) = buf.get(i).filter(|&&b| b >= 0x80) {
+        i += utf8_sequence(buf, i, lead)?;
+        max_lead = max_lead.max(lead);
+        *chars += 1;
+    }
+    // The largest lead tells the widest kind: 0xc2-0xc3 only fit Latin-1, 0xc4-0xef need
+    // UCS-2, 0xf0-0xf4 UCS-4.
+    *max_char = (*max_char).max(match max_lead {
+        0..=0xc3 => 0xff,
+        0xc4..=0xef => 0xffff,
+        _ => 0x10ffff,
+    });
+    Ok(i)
+}
+
+/// The length of the valid UTF-8 sequence (surrogates accepted, as `surrogatepass`) whose
+/// lead byte `lead` (>= 0x80) is at `i`.
+#[inline(always)]
+fn utf8_sequence(buf: &[u8], i: usize, lead: u8) -> Result<usize, SyntaxError> {
+    let cont = |k: usize, range: std::ops::RangeInclusive<u8>| buf.get(i + k).is_some_and(|b| range.contains(b));
+    let valid = match lead {
+        0xC2..=0xDF => return if cont(1, 0x80..=0xBF) { Ok(2) } else { syntax(ErrorKind::InvalidUtf8, i) },
+        0xE0 => cont(1, 0xA0..=0xBF) && cont(2, 0x80..=0xBF),
+        0xE1..=0xEF => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF),
+        0xF0 => cont(1, 0x90..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        0xF1..=0xF3 => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        0xF4 => cont(1, 0x80..=0x8F) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
+        _ => false,
+    };
+    if !valid {
+        return syntax(ErrorKind::InvalidUtf8, i);
+    }
+    Ok(if lead < 0xF0 { 3 } else { 4 })
 }
 
 /// The escape whose backslash is at `bs`: its code point and the offset after it.
@@ -141,38 +248,19 @@ fn scan_unicode_escape(buf: &[u8], u: usize) -> Result<(u32, usize), SyntaxError
     Ok((cp, end))
 }
 
+#[inline(always)]
 fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &d| Some(acc << 4 | (d as char).to_digit(16)?))
-}
-
-/// Decodes one multi-byte UTF-8 sequence at `i` (surrogates accepted, as `surrogatepass`).
-fn decode_utf8(buf: &[u8], i: usize) -> Result<(u32, usize), SyntaxError> {
-    let invalid = SyntaxError { kind: ErrorKind::InvalidUtf8, pos: i };
-    let cont = |k: usize, range: std::ops::RangeInclusive<u8>| match buf.get(i + k) {
-        Some(&b) if range.contains(&b) => Ok(u32::from(b & 0x3f)),
-        _ => Err(invalid),
-    };
-    let lead = u32::from(buf[i]);
-    match buf[i] {
-        0xC2..=0xDF => Ok(((lead & 0x1f) << 6 | cont(1, 0x80..=0xBF)?, 2)),
-        0xE0..=0xEF => {
-            let second = match buf[i] {
-                0xE0 => 0xA0..=0xBF,
-                _ => 0x80..=0xBF,
-            };
-            Ok(((lead & 0x0f) << 12 | cont(1, second)? << 6 | cont(2, 0x80..=0xBF)?, 3))
-        }
-        0xF0..=0xF4 => {
-            let second = match buf[i] {
-                0xF0 => 0x90..=0xBF,
-                0xF4 => 0x80..=0x8F,
-                _ => 0x80..=0xBF,
-            };
-            let cp = (lead & 0x07) << 18 | cont(1, second)? << 12 | cont(2, 0x80..=0xBF)? << 6 | cont(3, 0x80..=0xBF)?;
-            Ok((cp, 4))
-        }
-        _ => Err(invalid),
+    let mut value = 0u32;
+    for &d in digits {
+        let digit = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        value = value << 4 | u32::from(digit);
     }
+    Some(value)
 }
 
 #[cfg(test)]
@@ -186,8 +274,14 @@ mod tests {
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
+        let kind = |c: u32| match c {
+            0..=0x7f => 1,
+            0x80..=0xff => 2,
+            0x100..=0xffff => 3,
+            _ => 4,
+        };
         let max = cps.iter().copied().max().unwrap_or(0);
-        assert_eq!(max.max(0x7f), tok.max_char.max(0x7f));
+        assert_eq!(kind(max), kind(tok.max_char));
         Ok((cps, tok.end))
     }
 

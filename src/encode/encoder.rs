@@ -5,20 +5,18 @@
 //! held too, so a `default` callback (or a finaliser) that mutates or frees containers
 //! mid-walk cannot make the encoder read freed memory.
 
-use super::escape::write_escaped;
-use super::float::{write_float_orjson, write_float_repr};
+use super::error::{refuse, refuse_caused, unserializable, PyErrSet, Result, SURROGATES};
+use super::float::write_float_orjson;
 use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError};
 use super::numpy::{Layout, NumpyObject, NumpyTypes, Refusal};
+use super::scalars::{write_float, write_int, write_int_64, write_str};
 use super::options::{opt, Options, Orjson};
-use super::writer::Output;
+use super::writer::{newline_indent, Output};
 use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
 use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
-
-/// A Python exception is set.
-pub struct PyErrSet;
 
 /// CPython 3.14+ indents a dict's first key when writing it, not when opening the dict.
 const INDENT_WITH_FIRST_KEY: bool = cfg!(py_3_14);
@@ -29,8 +27,6 @@ pub type ChunkSink<'a> = &'a mut dyn FnMut(Owned) -> std::result::Result<(), PyE
 /// The size of the chunks handed to a [`ChunkSink`], in characters: large enough that
 /// writing them costs little, small enough that the output is never held twice whole.
 pub const CHUNK: usize = 1 << 16;
-
-type Result<T> = std::result::Result<T, PyErrSet>;
 
 /// An open container (or a pending `default` result) and where its walk stands.
 enum Frame {
@@ -129,9 +125,9 @@ impl<'o, W: Output> Encoder<'o, W> {
                 Kind::None => self.out.ascii(b"null"),
                 Kind::True => self.out.ascii(b"true"),
                 Kind::False => self.out.ascii(b"false"),
-                Kind::Str => self.write_str(o)?,
-                Kind::Int => self.write_int(o)?,
-                Kind::Float => self.write_float(o)?,
+                Kind::Str => write_str(&mut self.out, o, self.opts.ensure_ascii)?,
+                Kind::Int => write_int(&mut self.out, o, self.opts)?,
+                Kind::Float => write_float(&mut self.out, o, self.opts)?,
                 Kind::Sequence => self.open_sequence(obj)?,
                 Kind::Dict => self.open_dict(obj)?,
                 Kind::Other => match self.opts.orjson {
@@ -141,55 +137,6 @@ impl<'o, W: Output> Encoder<'o, W> {
             }
         }
         Ok(None)
-    }
-
-    unsafe fn write_str(&mut self, o: *mut PyObject) -> Result<()> {
-        // SAFETY: `o` is a live str.
-        let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
-        write_escaped(&mut self.out, data, self.opts.ensure_ascii);
-        if self.out.take_surrogate() {
-            return Err(refuse(SURROGATES));
-        }
-        Ok(())
-    }
-
-    unsafe fn write_int(&mut self, o: *mut PyObject) -> Result<()> {
-        match self.opts.orjson {
-            // SAFETY: `o` is a live int.
-            None => self.out.with_ascii(|buf| unsafe { write_int(buf, o) }),
-            // SAFETY: as above.
-            Some(oj) => self.out.with_ascii(|buf| unsafe { write_int_64(buf, o, oj.has(opt::STRICT_INTEGER), "Integer exceeds 64-bit range") }),
-        }
-    }
-
-    unsafe fn write_float(&mut self, o: *mut PyObject) -> Result<()> {
-        // SAFETY: `o` is a live float.
-        let value = unsafe { float_value(o) };
-        if self.opts.orjson.is_some() {
-            if value.is_finite() {
-                self.out.with_ascii(|buf| write_float_orjson(buf, value));
-            } else {
-                self.out.ascii(b"null");
-            }
-            return Ok(());
-        }
-        if value.is_finite() {
-            self.out.with_ascii(|buf| write_float_repr(buf, value));
-            return Ok(());
-        }
-        if !self.opts.allow_nan {
-            // SAFETY: `o` is live; GIL held.
-            return Err(unsafe { out_of_range_float(o, self.opts.python_encoder) });
-        }
-        let text: &[u8] = if value.is_nan() {
-            b"NaN"
-        } else if value > 0.0 {
-            b"Infinity"
-        } else {
-            b"-Infinity"
-        };
-        self.out.ascii(text);
-        Ok(())
     }
 
     /// Raises `ValueError` if `obj` is already being encoded further up (a cycle).
@@ -207,11 +154,16 @@ impl<'o, W: Output> Encoder<'o, W> {
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
         let is_level = self.is_level(&frame);
-        if is_level {
+        let is_default = matches!(frame, Frame::Default { .. });
+        // The standard library counts `default` calls as levels too (from 3.14 its C code is
+        // bounded by stack space only, so an endless chain of `default` results stops here).
+        if is_level || (is_default && self.opts.orjson.is_none()) {
             self.check_level()?;
+        }
+        if is_level {
             self.levels += 1;
         }
-        if matches!(frame, Frame::Default { .. }) {
+        if is_default {
             if self.opts.orjson.is_some() && self.defaults > ORJSON_MAX_DEPTH {
                 return Err(refuse("default serializer exceeds recursion limit"));
             }
@@ -227,7 +179,8 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     /// Raises if one more nesting level would be too deep.
     fn check_level(&self) -> Result<()> {
-        if self.levels < self.max_depth {
+        let depth = if self.opts.orjson.is_some() { self.levels } else { self.levels + self.defaults };
+        if depth < self.max_depth {
             return Ok(());
         }
         if self.opts.orjson.is_some() {
@@ -425,12 +378,7 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     #[inline(always)]
     fn newline_indent(&mut self) {
-        if let Some(indent) = &self.opts.indent {
-            self.out.ascii(b"\n");
-            for _ in 0..self.level {
-                self.out.text(indent);
-            }
-        }
+        newline_indent(&mut self.out, &self.opts.indent, self.level);
     }
 
     #[inline(always)]
@@ -616,7 +564,7 @@ impl<'o, W: Output> Encoder<'o, W> {
                     self.item_separator();
                 }
                 match text {
-                    KeyText::Str(s) => self.write_str(s.as_ptr())?,
+                    KeyText::Str(s) => write_str(&mut self.out, s.as_ptr(), self.opts.ensure_ascii)?,
                     KeyText::Raw(text) => {
                         self.out.ascii(b"\"");
                         self.out.ascii(&text);
@@ -641,15 +589,15 @@ impl<'o, W: Output> Encoder<'o, W> {
                 self.newline_indent();
             }
             if kind == Kind::Str {
-                self.write_str(key)?;
+                write_str(&mut self.out, key, self.opts.ensure_ascii)?;
             } else {
                 self.out.ascii(b"\"");
                 match kind {
-                    Kind::Float => self.write_float(key)?,
+                    Kind::Float => write_float(&mut self.out, key, self.opts)?,
                     Kind::True => self.out.ascii(b"true"),
                     Kind::False => self.out.ascii(b"false"),
                     Kind::None => self.out.ascii(b"null"),
-                    _ => self.out.with_ascii(|buf| write_int(buf, key))?,
+                    _ => write_int(&mut self.out, key, self.opts)?,
                 }
                 self.out.ascii(b"\"");
             }
@@ -858,50 +806,6 @@ unsafe fn truth(o: *mut PyObject) -> Result<bool> {
         -1 => Err(PyErrSet),
         v => Ok(v == 1),
     }
-}
-
-/// `int.__repr__(o)`: machine-sized values directly, others through CPython (which applies
-/// its digit limit).
-unsafe fn write_int(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
-    // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
-    unsafe {
-        let mut overflow = 0;
-        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
-        if overflow == 0 {
-            if value == -1 && !PyErr_Occurred().is_null() {
-                return Err(PyErrSet);
-            }
-            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-            return Ok(());
-        }
-        let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
-        let text = Owned::new(repr(o)).ok_or(PyErrSet)?;
-        match str_data(text.as_ptr()) {
-            Some(crate::ffi::unicode::StrData::Ascii(digits)) => {
-                out.extend_from_slice(digits);
-                Ok(())
-            }
-            _ => Err(PyErrSet),
-        }
-    }
-}
-
-/// The standard library's `ValueError` for NaN or infinity with `allow_nan=False`.
-unsafe fn out_of_range_float(o: *mut PyObject, python_encoder: bool) -> PyErrSet {
-    const MSG: &str = "Out of range float values are not JSON compliant";
-    // SAFETY: GIL held; the repr is owned and released here.
-    unsafe {
-        if !python_encoder && !cfg!(py_3_12) {
-            raise(PyExc_ValueError, MSG);
-            return PyErrSet;
-        }
-        let Some(repr) = Owned::new(PyObject_Repr(o)) else {
-            return PyErrSet;
-        };
-        let text = crate::py::str_to_string(repr.as_ptr()).unwrap_or_default();
-        raise(PyExc_ValueError, &format!("{MSG}: {text}"));
-    }
-    PyErrSet
 }
 
 /// The orjson face's native types.
@@ -1160,63 +1064,3 @@ unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<
     }
 }
 
-/// An int as orjson writes it: within 64 bits (signed or unsigned), or 53 with `strict`.
-unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
-    const MAX_53: i64 = (1 << 53) - 1;
-    // SAFETY: `o` is a live int.
-    unsafe {
-        let mut overflow = 0;
-        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
-        if overflow == 0 {
-            if value == -1 && !PyErr_Occurred().is_null() {
-                return Err(PyErrSet);
-            }
-            if strict && !(-MAX_53..=MAX_53).contains(&value) {
-                return Err(refuse("Integer exceeds 53-bit range"));
-            }
-            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-            return Ok(());
-        }
-        if overflow > 0 {
-            let value = PyLong_AsUnsignedLongLong(o);
-            if !(value == u64::MAX && !PyErr_Occurred().is_null()) {
-                if strict {
-                    return Err(refuse("Integer exceeds 53-bit range"));
-                }
-                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-                return Ok(());
-            }
-            PyErr_Clear();
-        }
-        Err(refuse(range_error))
-    }
-}
-
-/// orjson's error for a str that UTF-8 cannot hold.
-const SURROGATES: &str = "str is not valid UTF-8: surrogates not allowed";
-
-/// orjson's error for an object of no type it knows (and no `default` for it).
-unsafe fn unserializable(o: *mut PyObject) -> PyErrSet {
-    // SAFETY: `o` is live.
-    refuse(&format!("Type is not JSON serializable: {}", unsafe { tp_name(o) }))
-}
-
-/// Raises the orjson face's `JSONEncodeError` (which is `TypeError`) with `msg`.
-fn refuse(msg: &str) -> PyErrSet {
-    // SAFETY: GIL held by every encoder.
-    unsafe { raise(PyExc_TypeError, msg) };
-    PyErrSet
-}
-
-/// As [`refuse`], with the exception set now as the new error's cause.
-fn refuse_caused(msg: &str) -> PyErrSet {
-    // SAFETY: GIL held with an exception set; the exceptions are owned and handed on.
-    unsafe {
-        let cause = crate::py::take_exception();
-        refuse(msg);
-        let exc = crate::py::take_exception();
-        PyException_SetCause(exc, cause);
-        crate::py::restore_exception(exc);
-    }
-    PyErrSet
-}

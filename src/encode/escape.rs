@@ -7,6 +7,7 @@
 //! of the source string.
 
 use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2};
+use super::writer::Output;
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -63,20 +64,15 @@ fn write_escape(out: &mut impl Out, c: u32) {
 }
 
 /// Appends `"text"` escaped as `json.dumps` escapes it.
-pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) {
+#[inline(always)]
+pub fn write_escaped<O: Output>(out: &mut O, data: StrData<'_>, ensure_ascii: bool) {
+    if let StrData::Ascii(bytes) = data {
+        // The common case, written straight into the byte buffer.
+        return out.with_ascii(|buf| write_escaped_ascii(buf, bytes, ensure_ascii));
+    }
     out.ascii(b"\"");
     match data {
-        StrData::Ascii(bytes) => {
-            // In ASCII text a plain run stops exactly at what needs escaping.
-            let mut i = 0;
-            loop {
-                let end = plain_run_end(bytes, i, ensure_ascii);
-                out.ascii(&bytes[i..end]);
-                let Some(&b) = bytes.get(end) else { break };
-                write_escape(out, u32::from(b));
-                i = end + 1;
-            }
-        }
+        StrData::Ascii(_) => unreachable!("written above"),
         StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
         StrData::Ucs2(units) if !ensure_ascii => {
             let mut i = 0;
@@ -92,6 +88,24 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
         StrData::Ucs4(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs4(run)),
     }
     out.ascii(b"\"");
+}
+
+/// `"text"` for ASCII `bytes`: room for the quotes and every byte unescaped is reserved once,
+/// so plain runs (found 16 bytes at a time) are copied without further checks.
+#[inline(always)]
+fn write_escaped_ascii(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let mut i = 0;
+    loop {
+        // In ASCII text a plain run stops exactly at what needs escaping.
+        let end = plain_run_end(bytes, i, ensure_ascii);
+        super::writer::append(buf, &bytes[i..end]);
+        let Some(&b) = bytes.get(end) else { break };
+        write_escape(buf, u32::from(b));
+        i = end + 1;
+    }
+    buf.push(b'"');
 }
 
 /// Escapes a non-ASCII string: without `ensure_ascii` runs of characters that need no escape
@@ -130,10 +144,48 @@ impl Out for Vec<u8> {
 mod tests {
     use super::*;
 
-    fn esc(data: StrData<'_>, ensure_ascii: bool) -> String {
-        let mut out = Vec::new();
+    /// Generalized UTF-8 output without Python objects.
+    #[derive(Default)]
+    struct Bytes(Vec<u8>);
+
+    impl Out for Bytes {
+        fn ascii(&mut self, bytes: &[u8]) {
+            self.0.ascii(bytes);
+        }
+        fn latin1(&mut self, units: &[u8]) {
+            self.0.latin1(units);
+        }
+        fn ucs2(&mut self, units: &[u16]) {
+            self.0.ucs2(units);
+        }
+        fn ucs4(&mut self, units: &[u32]) {
+            self.0.ucs4(units);
+        }
+    }
+
+    impl Output for Bytes {
+        fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+            write(&mut self.0)
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        unsafe fn take(&mut self) -> *mut pyo3_ffi::PyObject {
+            unreachable!("no Python objects here")
+        }
+        unsafe fn finish(self) -> *mut pyo3_ffi::PyObject {
+            unreachable!("no Python objects here")
+        }
+    }
+
+    fn escaped(data: StrData<'_>, ensure_ascii: bool) -> Vec<u8> {
+        let mut out = Bytes::default();
         write_escaped(&mut out, data, ensure_ascii);
-        String::from_utf8(out).unwrap()
+        out.0
+    }
+
+    fn esc(data: StrData<'_>, ensure_ascii: bool) -> String {
+        String::from_utf8(escaped(data, ensure_ascii)).unwrap()
     }
 
     #[test]
@@ -158,8 +210,6 @@ mod tests {
     #[test]
     fn lone_surrogates() {
         assert_eq!(esc(StrData::Ucs2(&[0xd800]), true), r#""\ud800""#);
-        let mut out = Vec::new();
-        write_escaped(&mut out, StrData::Ucs2(&[0xd800]), false);
-        assert_eq!(out, b"\"\xed\xa0\x80\"");
+        assert_eq!(escaped(StrData::Ucs2(&[0xd800]), false), b"\"\xed\xa0\x80\"");
     }
 }

@@ -2,15 +2,19 @@
 //! settings (`options`) and the object walk (`encoder`). Both faces configure it.
 
 mod encoder;
+mod error;
+mod fast;
 pub mod escape;
 pub mod float;
 pub mod native;
 pub mod numpy;
 mod options;
+mod scalars;
 mod utf8_writer;
 mod writer;
 
-pub use encoder::{ChunkSink, PyErrSet};
+pub use encoder::ChunkSink;
+pub use error::PyErrSet;
 pub use options::{flag, opt, Options, Orjson, RawOptions, Refused};
 pub use writer::Text;
 
@@ -26,14 +30,43 @@ use std::ptr::null_mut;
 /// # Safety
 /// GIL held; `obj` and everything `options` borrows live.
 pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObject {
-    let mut encoder = Encoder::<Writer>::new(options, max_depth());
+    // SAFETY: forwarded.
+    unsafe { encode_whole::<Writer>(options, obj) }
+}
+
+/// `obj` encoded whole into a new `W` and finished: by the fast walk, or if it gives up by
+/// the general one. NULL with an exception set on failure.
+///
+/// # Safety
+/// As for [`encode_to_str`].
+unsafe fn encode_whole<W: Output>(options: &Options, obj: *mut PyObject) -> *mut PyObject {
+    let max_depth = max_depth();
     // SAFETY: forwarded.
     unsafe {
+        if fast::applies(options) {
+            let mut out = W::default();
+            if fast::encode(&mut out, options, obj, max_depth).is_ok() {
+                return finish(out, options);
+            }
+        }
+        let mut encoder = Encoder::<W>::new(options, max_depth);
         if encoder.encode(obj, None).is_err() {
             return null_mut();
         }
-        std::mem::take(&mut encoder.out).finish()
+        finish(std::mem::take(&mut encoder.out), options)
     }
+}
+
+/// The output as its Python object, with a newline after it for `OPT_APPEND_NEWLINE`.
+///
+/// # Safety
+/// GIL held.
+unsafe fn finish<W: Output>(mut out: W, options: &Options) -> *mut PyObject {
+    if options.orjson.is_some_and(|oj| oj.has(opt::APPEND_NEWLINE)) {
+        out.ascii(b"\n");
+    }
+    // SAFETY: forwarded.
+    unsafe { out.finish() }
 }
 
 /// `obj` as JSON text handed to `sink` in chunks (none of them empty); `None` with an
@@ -59,17 +92,8 @@ pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: Chun
 /// # Safety
 /// As for [`encode_to_str`].
 pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject) -> *mut PyObject {
-    let mut encoder = Encoder::<Utf8Writer>::new(options, max_depth());
     // SAFETY: forwarded.
-    unsafe {
-        if encoder.encode(obj, None).is_err() {
-            return null_mut();
-        }
-        if options.orjson.is_some_and(|oj| oj.has(opt::APPEND_NEWLINE)) {
-            escape::Out::ascii(&mut encoder.out, b"\n");
-        }
-        std::mem::take(&mut encoder.out).finish()
-    }
+    unsafe { encode_whole::<Utf8Writer>(options, obj) }
 }
 
 /// A `str` as a JSON string (`JSONEncoder.encode` of a str never reaches the encoder).

@@ -62,6 +62,17 @@ pub trait Output: Out + Default {
     unsafe fn finish(self) -> *mut PyObject;
 }
 
+/// A newline and `level` indentations; nothing without an indent.
+#[inline(always)]
+pub fn newline_indent<W: Output>(out: &mut W, indent: &Option<Text>, level: usize) {
+    if let Some(indent) = indent {
+        out.ascii(b"\n");
+        for _ in 0..level {
+            out.text(indent);
+        }
+    }
+}
+
 enum Units {
     /// ASCII or Latin-1 (`latin1` says which).
     One(Vec<u8>),
@@ -160,17 +171,17 @@ impl Writer {
     }
 }
 
-/// Appends `bytes` to `buf`; short slices (most separators, keys, numbers) without a call to
-/// `memcpy`, as two overlapping word copies.
+/// Appends `bytes` to `buf`; short slices (separators, keys, numbers) without a call to
+/// `memcpy`, as two overlapping copies of a word (or of 16 bytes).
 #[inline(always)]
 pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
     let n = bytes.len();
-    if n > 16 {
+    if n > 32 {
         buf.extend_from_slice(bytes);
         return;
     }
-    buf.reserve(16);
-    // SAFETY: 16 bytes of spare capacity are reserved; every read is inside `bytes` (the
+    buf.reserve(32);
+    // SAFETY: 32 bytes of spare capacity are reserved; every read is inside `bytes` (the
     // second copy of each pair ends at its end) and every write inside `len..len + n`.
     unsafe {
         let src = bytes.as_ptr();
@@ -189,7 +200,8 @@ pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
             1 => *dst = *src,
             2..=3 => pair!(u16),
             4..=7 => pair!(u32),
-            _ => pair!(u64),
+            8..=16 => pair!(u64),
+            _ => pair!(u128),
         }
         buf.set_len(buf.len() + n);
     }

@@ -17,6 +17,8 @@ use super::datetime::{PyDateTime_CAPI, PyDateTime_Date, PyDateTime_DateTime, PyD
 #[allow(unused_imports)]
 use super::containers::{PyFloatObject, PyListObject, PyTupleObject};
 #[allow(unused_imports)]
+use super::dict::PyDictObject;
+#[allow(unused_imports)]
 use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND};
 #[allow(unused_imports)]
 use pyo3_ffi::{PyObject, PyTypeObject, PyVarObject};

@@ -10,6 +10,7 @@ pub mod bytes;
 pub mod containers;
 #[allow(non_snake_case, non_camel_case_types)]
 pub mod datetime;
+pub mod dict;
 mod layout;
 pub mod numpy;
 pub mod unicode;

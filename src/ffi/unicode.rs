@@ -134,6 +134,15 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
     // SAFETY: PyUnicode_New(chars, max_char) allocates room for `chars` characters of the kind
     // `max_char` needs; every character is written before anyone sees the str.
     unsafe {
+        if chars == 1 && max_char < 0x100 {
+            // CPython's shared one-character strs, as json's decoder returns them.
+            let ch = match text {
+                [ascii] => *ascii as i32,
+                [lead, cont] => (((*lead & 0x1f) as i32) << 6) | (*cont & 0x3f) as i32,
+                _ => unreachable!("one character below U+0100 is one or two UTF-8 bytes"),
+            };
+            return pyo3_ffi::PyUnicode_FromOrdinal(ch);
+        }
         if max_char < 0x80 {
             let obj = pyo3_ffi::PyUnicode_New(text.len() as Py_ssize_t, 0x7f);
             if !obj.is_null() {
@@ -155,21 +164,100 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
     }
 }
 
-/// Writes the code points of `text` as `T` units (each fits: the kind was chosen for them).
-unsafe fn fill<T: From<u8> + TryFrom<u32>>(data: *mut T, text: &[u8]) {
-    let (mut i, mut k) = (0, 0);
-    while i < text.len() {
-        let b = text[i];
-        let unit = if b < 0x80 {
-            i += 1;
-            T::from(b)
-        } else {
-            let (cp, width) = crate::utf8::decode_at(text, i);
-            i += width;
-            T::try_from(cp).unwrap_or_else(|_| unreachable!())
-        };
-        // SAFETY: `data` has room for every character of `text`, and `k` counts them.
-        unsafe { data.add(k).write(unit) };
-        k += 1;
+/// A code unit of a `str` kind.
+trait Unit: Copy {
+    /// `cp` as a unit; the kind was chosen so that it fits.
+    fn of(cp: u32) -> Self;
+
+    /// Writes the 16 ASCII bytes at `src` as 16 units at `dst`.
+    ///
+    /// # Safety
+    /// `src` readable and `dst` writable for 16 bytes and 16 units.
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut Self) {
+        // SAFETY: forwarded; each unit is the byte zero-extended.
+        unsafe {
+            for k in 0..16 {
+                dst.add(k).write(Self::of(u32::from(*src.add(k))));
+            }
+        }
+    }
+}
+
+impl Unit for u8 {
+    #[inline(always)]
+    fn of(cp: u32) -> u8 {
+        cp as u8
+    }
+
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u8) {
+        // SAFETY: forwarded.
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, 16) }
+    }
+}
+
+impl Unit for u16 {
+    #[inline(always)]
+    fn of(cp: u32) -> u16 {
+        cp as u16
+    }
+}
+
+impl Unit for u32 {
+    #[inline(always)]
+    fn of(cp: u32) -> u32 {
+        cp
+    }
+}
+
+/// Writes the code points of `text` as `T` units; runs of ASCII 16 bytes at a time.
+///
+/// # Safety
+/// `text` is valid generalized UTF-8 (every sequence complete) whose code points all fit `T`,
+/// and `data` has room for all of them.
+#[inline(always)]
+unsafe fn fill<T: Unit>(data: *mut T, text: &[u8]) {
+    let cont = |b: u8| u32::from(b & 0x3f);
+    // SAFETY: each lead byte is followed by its whole sequence inside `text`, and `out`
+    // advances once per code point; 16 bytes are read only when 16 are left, and only their
+    // ASCII prefix is written (one unit per byte).
+    unsafe {
+        let (mut p, end, mut out) = (text.as_ptr(), text.as_ptr().add(text.len()), data);
+        while p < end {
+            let b = *p;
+            let cp = if b < 0x80 {
+                if end.offset_from(p) >= 16 {
+                    // The ASCII run here: all 16 bytes at once, or up to the next lead.
+                    let run = crate::ascii::ascii_prefix_16(p);
+                    if run == 16 {
+                        T::widen_16(p, out);
+                    } else {
+                        for k in 0..run {
+                            out.add(k).write(T::of(u32::from(*p.add(k))));
+                        }
+                    }
+                    p = p.add(run);
+                    out = out.add(run);
+                    continue;
+                }
+                p = p.add(1);
+                u32::from(b)
+            } else if b < 0xE0 {
+                let cp = u32::from(b & 0x1f) << 6 | cont(*p.add(1));
+                p = p.add(2);
+                cp
+            } else if b < 0xF0 {
+                let cp = u32::from(b & 0x0f) << 12 | cont(*p.add(1)) << 6 | cont(*p.add(2));
+                p = p.add(3);
+                cp
+            } else {
+                let cp = u32::from(b & 0x07) << 18 | cont(*p.add(1)) << 12 | cont(*p.add(2)) << 6 | cont(*p.add(3));
+                p = p.add(4);
+                cp
+            };
+            out.write(T::of(cp));
+            out = out.add(1);
+        }
     }
 }

@@ -31,6 +31,7 @@ import concurrent.futures
 import hashlib
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -46,12 +47,16 @@ REPO = HERE.parent.parent
 CACHE = Path(os.environ.get("RJSON_ABI_CACHE") or Path.home() / ".cache" / "rjson-abi")
 CHROOTS = CACHE / "chroots"
 
-# Test dependencies that the matrix does not install: orjson is only there for the benchmark's
-# sake and has no wheels for every interpreter below (the test suite does not import it).
-SKIPPED_REQUIREMENTS = {"orjson"}
+# Test dependencies whose tests skip without them (orjson, the oracle of the orjson face, and
+# the types that face serializes) and that lack wheels for some interpreters below: each is
+# installed from a wheel if there is one, else left out with a note in the log.
+OPTIONAL_REQUIREMENTS = {"orjson", "numpy", "pytz", "python-dateutil", "pendulum"}
 
 BUILD_TIMEOUT = 30 * 60
 TEST_TIMEOUT = 40 * 60
+# Address space per test run: a runaway test fails with MemoryError (or an abort) instead of
+# growing until the kernel's OOM killer picks a process of the machine (it did: 24 GB).
+TEST_MEMORY = 8 << 30
 
 
 @dataclass
@@ -184,13 +189,14 @@ def chroot_missing_packages(name):
     return []
 
 
-def requirements_text():
-    lines = []
+def requirements():
+    """The lines of tests/requirements.txt: (required, optional)."""
+    required, optional = [], []
     for line in (REPO / "tests" / "requirements.txt").read_text().splitlines():
         name = re.split(r"[\s<>=!~\[;#]", line.strip(), maxsplit=1)[0].lower()
-        if name and name not in SKIPPED_REQUIREMENTS:
-            lines.append(line.strip())
-    return "\n".join(lines) + "\n"
+        if name:
+            (optional if name in OPTIONAL_REQUIREMENTS else required).append(line.strip())
+    return required, optional
 
 
 def source_files():
@@ -212,21 +218,23 @@ def source_files():
 
 
 def sync_tree(files, dst):
-    """Makes `dst` an exact copy of those files of REPO, copying only what changed (mtimes
-    kept, so that cargo's fingerprints see unchanged files as unchanged)."""
+    """Makes `dst` an exact copy of those files of REPO, copying only what changed. Compared
+    by content: a copied file gets a fresh mtime, an unchanged one keeps its own, so cargo's
+    fingerprints see exactly the changes (a copy keeping the source's older mtime, from a
+    tree checked out earlier, would go unnoticed by build.rs's rerun-if-changed)."""
     dst.mkdir(parents=True, exist_ok=True)
     wanted = set(files)
     for rel in files:
         s, d = REPO / rel, dst / rel
-        st = s.stat()
+        data = s.read_bytes()
         try:
-            dt = d.stat()
-            if dt.st_size == st.st_size and int(dt.st_mtime) == int(st.st_mtime):
+            if d.read_bytes() == data:
                 continue
         except FileNotFoundError:
             pass
         d.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(s, d)
+        d.write_bytes(data)
+        shutil.copymode(s, d)
     for dirpath, dirnames, filenames in os.walk(dst, topdown=False):
         for f in filenames:
             p = Path(dirpath) / f
@@ -273,7 +281,7 @@ class Runner:
         self.log.write(text + "\n")
         self.log.flush()
 
-    def run(self, cmd, cwd, env, timeout, check=True, capture=False):
+    def run(self, cmd, cwd, env, timeout, check=True, capture=False, memory=None):
         cmd = [str(c) for c in cmd]
         if self.chroot is not None:
             binds = [self.run_dir, cargo_home(), rustup_home(), CACHE / "pip"]
@@ -286,9 +294,10 @@ class Runner:
             cwd = None
         self.note(f"\n$ {' '.join(cmd)}")
         start = time.monotonic()
+        limit = None if memory is None else (lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory)))
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE if capture else self.log,
-                                stderr=self.log, start_new_session=True)
+                                stderr=self.log, start_new_session=True, preexec_fn=limit)
         with _LIVE_LOCK:
             _LIVE.add(proc)
         try:
@@ -375,9 +384,9 @@ def run_one(interp, files):
         # The venv: made once per interpreter, and again when it or the requirements change.
         _, version = runner.run([exe, "-c", "import sys; print(sys.version)"], cwd=run_dir, env=env,
                                 timeout=120, capture=True)
-        reqs = requirements_text()
-        (run_dir / "requirements.txt").write_text(reqs)
-        stamp_text = hashlib.sha256((str(exe) + version + reqs).encode()).hexdigest()
+        required, optional = requirements()
+        (run_dir / "requirements.txt").write_text("\n".join(required) + "\n")
+        stamp_text = hashlib.sha256((str(exe) + version + repr((required, optional))).encode()).hexdigest()
         stamp = venv / ".rjson-abi-deps"
         if not (stamp.exists() and stamp.read_text() == stamp_text and py.exists()):
             if venv.exists():
@@ -386,6 +395,10 @@ def run_one(interp, files):
             runner.run([py, "-m", "pip", "install", "-q", "--upgrade", "pip"], cwd=run_dir, env=env, timeout=900)
             runner.run([py, "-m", "pip", "install", "-q", "-r", run_dir / "requirements.txt"],
                        cwd=run_dir, env=env, timeout=900)
+            for req in optional:
+                if runner.run([py, "-m", "pip", "install", "-q", "--only-binary", ":all:", req],
+                              cwd=run_dir, env=env, timeout=900, check=False) != 0:
+                    runner.note(f"note: no wheel of {req} for this interpreter: its tests skip")
             stamp.write_text(stamp_text)
 
         # The build, as a user makes it: `pip install .` (setuptools-rust runs cargo, release).
@@ -426,7 +439,7 @@ def run_one(interp, files):
         try:
             rc = runner.run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEs",
                              f"--junitxml={junit}", "."], cwd=src / "tests", env=env,
-                            timeout=TEST_TIMEOUT, check=False)
+                            timeout=TEST_TIMEOUT, check=False, memory=TEST_MEMORY)
         finally:
             res.test_seconds = time.monotonic() - t0
         counts, outcomes = read_junit(junit)

@@ -1,0 +1,229 @@
+//! The fast walk, for what most calls encode: exact dicts with str keys, lists, tuples, str,
+//! int, float, bool and None, written by a direct recursive walk over borrowed references.
+//! Nothing it calls runs Python code, so nothing can change or free what it walks.
+//!
+//! Anything else (another type or a subclass, a key that is not a str, a value the scalar
+//! writers refuse, nesting deeper than [`MAX_DEPTH`], a cycle) makes it give up: its output
+//! is dropped and the general walk (`encoder`) encodes the object from the start, with every
+//! rule, error and note of the face. So the fast walk never raises, and what it writes is
+//! exactly what the general walk writes (the same scalar writers and separators).
+
+use super::error::PyErrSet;
+use super::options::{opt, Options};
+use super::scalars::{write_float, write_int, write_str};
+use super::writer::{newline_indent, Output, Text};
+use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
+use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
+use pyo3_ffi::*;
+use std::ptr::null_mut;
+
+/// The fast walk gave up; what it wrote is to be dropped.
+pub struct GaveUp;
+
+/// The deepest nesting walked here: bounds the C stack the recursion uses (well under a
+/// hundred bytes a level). Deeper documents are the general walk's, which has no such bound.
+const MAX_DEPTH: usize = 128;
+
+/// Whether the fast walk can encode under these options: key sorting and the orjson face's
+/// non-str keys need the general walk's frames.
+pub fn applies(opts: &Options) -> bool {
+    match opts.orjson {
+        Some(oj) => !oj.has(opt::SORT_KEYS | opt::NON_STR_KEYS),
+        None => !opts.sort_keys,
+    }
+}
+
+/// Writes `obj` to `out`, or gives up with no exception set (what was written is to be
+/// dropped). `max_depth` is the general walk's nesting limit, which the walk stays within.
+///
+/// # Safety
+/// GIL held; `obj` and what `opts` borrows live.
+pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject, max_depth: usize) -> Result<(), GaveUp> {
+    let mut walk = Walk {
+        out,
+        opts,
+        level: 0,
+        limit: MAX_DEPTH.min(max_depth),
+        // The standard library's walk counts its containers against the recursion limit.
+        count_recursion: opts.orjson.is_none(),
+        // SAFETY: GIL held.
+        dict_entries: unsafe { entries_usable() },
+        compact_separator: match (&opts.item_separator, &opts.indent) {
+            (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
+            _ => None,
+        },
+    };
+    // SAFETY: forwarded.
+    unsafe { walk.value(obj) }
+}
+
+struct Walk<'a, W: Output> {
+    out: &'a mut W,
+    opts: &'a Options,
+    /// Open non-empty containers, as the general walk counts its frames.
+    level: usize,
+    limit: usize,
+    count_recursion: bool,
+    /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
+    dict_entries: bool,
+    /// The item separator when it is one ASCII byte and nothing follows it (no indent).
+    compact_separator: Option<u8>,
+}
+
+/// A scalar writer's failure: the general walk will raise it again, in its context.
+fn give_up(_: PyErrSet) -> GaveUp {
+    // SAFETY: the writer set an exception; the GIL is held.
+    unsafe { PyErr_Clear() };
+    GaveUp
+}
+
+impl<W: Output> Walk<'_, W> {
+    /// # Safety
+    /// GIL held; `o` live while the walk runs (no Python code runs during it).
+    unsafe fn value(&mut self, o: *mut PyObject) -> Result<(), GaveUp> {
+        // SAFETY: `o` is live; each branch reads it as the exact type it checked.
+        unsafe {
+            let ty = Py_TYPE(o);
+            if ty == &raw mut PyUnicode_Type {
+                write_str(self.out, o, self.opts.ensure_ascii).map_err(give_up)
+            } else if ty == &raw mut PyDict_Type {
+                self.dict(o)
+            } else if ty == &raw mut PyList_Type {
+                self.sequence((*o.cast::<PyListObject>()).ob_item, var_size(o))
+            } else if ty == &raw mut PyFloat_Type {
+                write_float(self.out, o, self.opts).map_err(give_up)
+            } else if ty == &raw mut PyLong_Type {
+                write_int(self.out, o, self.opts).map_err(give_up)
+            } else if o == Py_None() {
+                self.out.ascii(b"null");
+                Ok(())
+            } else if o == Py_True() {
+                self.out.ascii(b"true");
+                Ok(())
+            } else if o == Py_False() {
+                self.out.ascii(b"false");
+                Ok(())
+            } else if ty == &raw mut PyTuple_Type {
+                self.sequence((*o.cast::<PyTupleObject>()).ob_item.as_ptr(), var_size(o))
+            } else {
+                Err(GaveUp)
+            }
+        }
+    }
+
+    /// Opens a non-empty container: one level more, within the limits the general walk has.
+    #[inline(always)]
+    unsafe fn enter(&mut self, bracket: u8) -> Result<(), GaveUp> {
+        if self.level >= self.limit {
+            return Err(GaveUp);
+        }
+        // SAFETY: GIL held; balanced by `leave`.
+        if self.count_recursion && unsafe { Py_EnterRecursiveCall(c"".as_ptr()) } != 0 {
+            // SAFETY: the RecursionError just raised; the general walk raises its own.
+            unsafe { PyErr_Clear() };
+            return Err(GaveUp);
+        }
+        self.level += 1;
+        self.out.ascii(&[bracket]);
+        newline_indent(self.out, &self.opts.indent, self.level);
+        Ok(())
+    }
+
+    /// Closes a container opened by `enter` (on every path, so the recursion count balances);
+    /// `Ok` writes its closing bracket.
+    #[inline(always)]
+    fn leave(&mut self, walked: Result<(), GaveUp>, bracket: u8) -> Result<(), GaveUp> {
+        self.level -= 1;
+        if self.count_recursion {
+            // SAFETY: balances `enter`'s Py_EnterRecursiveCall; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
+        walked?;
+        newline_indent(self.out, &self.opts.indent, self.level);
+        self.out.ascii(&[bracket]);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn separator(&mut self) {
+        match self.compact_separator {
+            Some(byte) => self.out.ascii(&[byte]),
+            None => {
+                self.out.text(&self.opts.item_separator);
+                newline_indent(self.out, &self.opts.indent, self.level);
+            }
+        }
+    }
+
+    /// # Safety
+    /// GIL held; `items` points at `len` live items.
+    unsafe fn sequence(&mut self, items: *const *mut PyObject, len: usize) -> Result<(), GaveUp> {
+        if len == 0 {
+            self.out.ascii(b"[]");
+            return Ok(());
+        }
+        // SAFETY: forwarded; `i < len`.
+        unsafe {
+            self.enter(b'[')?;
+            let walked = (0..len).try_for_each(|i| {
+                if i > 0 {
+                    self.separator();
+                }
+                self.value(*items.add(i))
+            });
+            self.leave(walked, b']')
+        }
+    }
+
+    /// # Safety
+    /// GIL held; `d` a live exact dict.
+    unsafe fn dict(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+        // SAFETY: forwarded; `d` is an exact dict (its entries are read only where
+        // `unicode_entries` finds the layout it knows).
+        unsafe {
+            if (*d.cast::<PyDictObject>()).ma_used == 0 {
+                self.out.ascii(b"{}");
+                return Ok(());
+            }
+            self.enter(b'{')?;
+            let walked = self.members(d);
+            self.leave(walked, b'}')
+        }
+    }
+
+    unsafe fn members(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+        let mut first = true;
+        // SAFETY: GIL held; `d` is a live exact dict; its entries (keys all exact str, as the
+        // table's kind says) stay put, since no Python code runs.
+        unsafe {
+            if let Some(entries) = if self.dict_entries { unicode_entries(d) } else { None } {
+                for entry in entries.iter().filter(|e| !e.me_value.is_null()) {
+                    self.member(entry.me_key, entry.me_value, &mut first)?;
+                }
+                return Ok(());
+            }
+            let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
+            while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
+                if Py_TYPE(key) != &raw mut PyUnicode_Type {
+                    return Err(GaveUp);
+                }
+                self.member(key, value, &mut first)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// # Safety
+    /// GIL held; `key` a live exact str, `value` live.
+    unsafe fn member(&mut self, key: *mut PyObject, value: *mut PyObject, first: &mut bool) -> Result<(), GaveUp> {
+        if !std::mem::take(first) {
+            self.separator();
+        }
+        // SAFETY: forwarded.
+        unsafe {
+            write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
+            self.out.text(&self.opts.key_separator);
+            self.value(value)
+        }
+    }
+}

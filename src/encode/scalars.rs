@@ -1,0 +1,165 @@
+//! The scalar writers (str, int, float), shared by the general walk (`encoder`) and the fast
+//! walk (`fast`): each writes one value as the configured face writes it, or raises.
+
+use super::error::{refuse, PyErrSet, Result, SURROGATES};
+use super::escape::write_escaped;
+use super::float::{write_float_orjson, write_float_repr};
+use super::options::{opt, Options};
+use super::writer::{append, Output};
+use crate::ffi::containers::float_value;
+use crate::ffi::unicode::str_data;
+use crate::py::{raise, Owned};
+use pyo3_ffi::*;
+
+/// A str, escaped as the options say; the orjson face refuses surrogates.
+///
+/// # Safety
+/// GIL held; `o` a live str (or subclass instance).
+#[inline(always)]
+pub unsafe fn write_str<W: Output>(out: &mut W, o: *mut PyObject, ensure_ascii: bool) -> Result<()> {
+    // SAFETY: `o` is a live str.
+    let data = unsafe { str_data(o) }.ok_or(PyErrSet)?;
+    write_escaped(out, data, ensure_ascii);
+    if out.take_surrogate() {
+        return Err(refuse(SURROGATES));
+    }
+    Ok(())
+}
+
+/// An int: its repr for the standard library, within 64 bits for the orjson face.
+///
+/// # Safety
+/// GIL held; `o` a live int (or subclass instance).
+#[inline(always)]
+pub unsafe fn write_int<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options) -> Result<()> {
+    match opts.orjson {
+        // SAFETY: `o` is a live int.
+        None => out.with_ascii(|buf| unsafe { write_int_repr(buf, o) }),
+        // SAFETY: as above.
+        Some(oj) => out.with_ascii(|buf| unsafe { write_int_64(buf, o, oj.has(opt::STRICT_INTEGER), "Integer exceeds 64-bit range") }),
+    }
+}
+
+/// A float: its repr for the standard library (NaN and infinities as `allow_nan` says), the
+/// shortest round trip for the orjson face (`null` for what JSON cannot hold).
+///
+/// # Safety
+/// GIL held; `o` a live float (or subclass instance).
+#[inline(always)]
+pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options) -> Result<()> {
+    // SAFETY: `o` is a live float.
+    let value = unsafe { float_value(o) };
+    if opts.orjson.is_some() {
+        if value.is_finite() {
+            out.with_ascii(|buf| write_float_orjson(buf, value));
+        } else {
+            out.ascii(b"null");
+        }
+        return Ok(());
+    }
+    if value.is_finite() {
+        out.with_ascii(|buf| write_float_repr(buf, value));
+        return Ok(());
+    }
+    if !opts.allow_nan {
+        // SAFETY: `o` is live; GIL held.
+        return Err(unsafe { out_of_range_float(o, opts.python_encoder) });
+    }
+    let text: &[u8] = if value.is_nan() {
+        b"NaN"
+    } else if value > 0.0 {
+        b"Infinity"
+    } else {
+        b"-Infinity"
+    };
+    out.ascii(text);
+    Ok(())
+}
+
+/// The value of the int `o` if it fits 64 signed bits, else `Err` with the sign of its
+/// overflow (1 or -1).
+///
+/// # Safety
+/// GIL held; `o` a live int (or subclass instance).
+#[inline(always)]
+unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, std::os::raw::c_int>> {
+    let mut overflow = 0;
+    // SAFETY: forwarded.
+    unsafe {
+        let value = PyLong_AsLongLongAndOverflow(o, &mut overflow);
+        if overflow != 0 {
+            return Ok(Err(overflow));
+        }
+        if value == -1 && !PyErr_Occurred().is_null() {
+            return Err(PyErrSet);
+        }
+        Ok(Ok(value))
+    }
+}
+
+/// `int.__repr__(o)`: machine-sized values directly, others through CPython (which applies
+/// its digit limit).
+unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
+    // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
+    unsafe {
+        if let Ok(value) = i64_or_overflow(o)? {
+            append(out, itoa::Buffer::new().format(value).as_bytes());
+            return Ok(());
+        }
+        let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
+        let text = Owned::new(repr(o)).ok_or(PyErrSet)?;
+        match str_data(text.as_ptr()) {
+            Some(crate::ffi::unicode::StrData::Ascii(digits)) => {
+                out.extend_from_slice(digits);
+                Ok(())
+            }
+            _ => Err(PyErrSet),
+        }
+    }
+}
+
+/// The standard library's `ValueError` for NaN or infinity with `allow_nan=False`.
+unsafe fn out_of_range_float(o: *mut PyObject, python_encoder: bool) -> PyErrSet {
+    const MSG: &str = "Out of range float values are not JSON compliant";
+    // SAFETY: GIL held; the repr is owned and released here.
+    unsafe {
+        if !python_encoder && !cfg!(py_3_12) {
+            raise(PyExc_ValueError, MSG);
+            return PyErrSet;
+        }
+        let Some(repr) = Owned::new(PyObject_Repr(o)) else {
+            return PyErrSet;
+        };
+        let text = crate::py::str_to_string(repr.as_ptr()).unwrap_or_default();
+        raise(PyExc_ValueError, &format!("{MSG}: {text}"));
+    }
+    PyErrSet
+}
+
+/// An int as orjson writes it: within 64 bits (signed or unsigned), or 53 with `strict`.
+pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
+    const MAX_53: i64 = (1 << 53) - 1;
+    // SAFETY: `o` is a live int.
+    unsafe {
+        let overflow = match i64_or_overflow(o)? {
+            Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
+            Ok(value) => {
+                append(out, itoa::Buffer::new().format(value).as_bytes());
+                return Ok(());
+            }
+            Err(overflow) => overflow,
+        };
+        if overflow > 0 {
+            let value = PyLong_AsUnsignedLongLong(o);
+            if !(value == u64::MAX && !PyErr_Occurred().is_null()) {
+                if strict {
+                    return Err(refuse("Integer exceeds 53-bit range"));
+                }
+                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                return Ok(());
+            }
+            PyErr_Clear();
+        }
+        Err(refuse(range_error))
+    }
+}

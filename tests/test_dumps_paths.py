@@ -1,0 +1,180 @@
+"""The encoder's two walks (src/encode/fast.rs and src/encode/encoder.rs) agree with json.
+
+Most documents are written by the fast walk, which gives up (and lets the general walk start
+over) at anything it does not do: other types, subclasses, non-str keys, refused values, deep
+nesting, cycles. These tests put those things at the edges of what it does, at the start and
+at the end of large documents, and compare with json byte for byte (and the orjson face with
+orjson where it is installed).
+"""
+
+import json
+import sys
+
+import pytest
+
+import rjson
+
+try:
+    import orjson
+except ImportError:  # the ABI matrix may lack a wheel
+    orjson = None
+
+FORMATS = [
+    {},
+    {"ensure_ascii": False, "separators": (",", ":")},
+    {"indent": 2},
+    {"indent": "\t", "separators": (";", "\u00e9 ")},
+    {"indent": 0, "ensure_ascii": False},
+]
+
+
+def same(obj, **kw):
+    try:
+        want = json.dumps(obj, **kw)
+    except Exception as exc:  # noqa: BLE001 - the oracle's outcome, whatever it is
+        with pytest.raises(type(exc)) as got:
+            rjson.dumps(obj, **kw)
+        assert str(got.value) == str(exc)
+        return
+    assert rjson.dumps(obj, **kw) == want
+    if orjson is not None and not kw:
+        try:
+            want_bytes = orjson.dumps(obj)
+        except orjson.JSONEncodeError as exc:
+            with pytest.raises(rjson.orjson.JSONEncodeError) as got:
+                rjson.orjson.dumps(obj)
+            assert str(got.value) == str(exc)
+        else:
+            assert rjson.orjson.dumps(obj) == want_bytes
+
+
+class Sub(dict):
+    pass
+
+
+class Str(str):
+    pass
+
+
+class Int(int):
+    pass
+
+
+def nested_lists(depth, leaf=0):
+    doc = leaf
+    for _ in range(depth):
+        doc = [doc, "x"]
+    return doc
+
+
+def nested_dicts(depth, leaf=0):
+    doc = leaf
+    for i in range(depth):
+        doc = {"k": doc, "n": i}
+    return doc
+
+
+BIG = [{"id": i, "name": f"item {i}", "tags": ["a", "b"], "score": i / 7, "ok": i % 2 == 0, "none": None}
+       for i in range(2000)]
+
+ODD_VALUES = [
+    Sub(a=1), Str("s"), Int(5), {1: "int key"}, {"a": 1, 2: "mixed"}, {None: 1, True: 2, 1.5: 3},
+    float("nan"), float("inf"), 2**64, -(2**63) - 1, 2**70, "\ud800", (1, 2), [], {}, (),
+    1 + 2j, b"bytes",
+]
+
+
+@pytest.mark.parametrize("kw", FORMATS)
+@pytest.mark.parametrize("odd", ODD_VALUES, ids=repr)
+@pytest.mark.parametrize("where", ["first", "last", "deep"])
+def test_what_the_fast_walk_gives_up_on(odd, where, kw):
+    if where == "first":
+        doc = [odd] + BIG
+    elif where == "last":
+        doc = BIG + [{"z": odd}]
+    else:
+        doc = BIG[:10] + [nested_dicts(20, leaf=[odd])]
+    same(doc, **kw)
+    same(doc, **kw, allow_nan=False)
+    same(doc, **kw, default=repr)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 60, 126, 127, 128, 129, 130, 200, 253, 254, 255, 300])
+@pytest.mark.parametrize("make", [nested_lists, nested_dicts])
+def test_nesting_around_the_fast_walks_depth(depth, make):
+    same(make(depth))
+    same(make(depth), indent=1)
+    same(make(depth, leaf=[]))
+    same(make(depth, leaf={}))
+
+
+def test_recursion_limit_counts_in_the_fast_walk():
+    old = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(120)
+        for depth in (10, 60, 110, 125):
+            same(nested_lists(depth))
+            same(nested_dicts(depth))
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def test_cycles():
+    lst = [1, 2]
+    lst.append([lst])
+    d = {"a": 1}
+    d["self"] = {"x": [d]}
+    for obj in (lst, d):
+        same(obj)
+        same(obj, check_circular=False)  # RecursionError in both
+
+
+def test_dict_tables_of_every_kind():
+    deleted = {f"k{i}": i for i in range(50)}
+    for i in range(0, 50, 3):
+        del deleted[f"k{i}"]
+    deleted["new"] = "after the deletions"
+
+    class Obj:
+        def __init__(self):
+            self.a, self.b, self.c = 1, "two", [3]
+
+    split = vars(Obj())  # a split table: keys shared by the class's instances
+    general = {"a": 1}
+    general[5] = 6  # a table that holds a non-str key, then only str keys again
+    del general[5]
+    general["b"] = 2
+    nonascii = {"\u00e9t\u00e9": "\u20ac", "\U0001f600": "\x00\x1f\"\\"}
+    for obj in (deleted, split, general, nonascii, [deleted, split, general, nonascii]):
+        for kw in FORMATS:
+            same(obj, **kw)
+
+
+def test_the_fast_walk_keeps_no_reference():
+    leaf_str, leaf_list, key = "leaf value " * 3, [1.5, 2], "a key of its own"
+    doc = {key: [leaf_str, leaf_list, {"k": leaf_list}], "n": [leaf_str] * 10}
+    before = [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)]
+    for _ in range(100):
+        rjson.dumps(doc)
+        rjson.dumps(doc, indent=2)
+        rjson.orjson.dumps(doc)
+    assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
+    # A document the fast walk gives up on part way (default needed at the end).
+    given_up = [doc, object()]
+    for _ in range(100):
+        rjson.dumps(given_up, default=lambda o: "obj")
+    del given_up
+    assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
+
+
+def test_an_endless_chain_of_default_results_stops():
+    # From 3.14 json's C encoder is bounded by stack space, not by a count; rjson's walk
+    # never recurses, so it bounds `default` calls by its nesting limit (no endless loop).
+    class Thing:
+        pass
+
+    for lib in (json, rjson):
+        with pytest.raises(RecursionError):
+            lib.dumps([Thing()], default=lambda o: Thing())
+        with pytest.raises(RecursionError):
+            lib.dumps({"a": Thing()}, default=lambda o: [Thing()], check_circular=False)
