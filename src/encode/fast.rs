@@ -20,9 +20,11 @@ use std::ptr::null_mut;
 /// The fast walk gave up; what it wrote is to be dropped.
 pub struct GaveUp;
 
-/// The deepest nesting walked here: bounds the C stack the recursion uses (well under a
-/// hundred bytes a level). Deeper documents are the general walk's, which has no such bound.
-const MAX_DEPTH: usize = 128;
+/// The deepest nesting walked here: bounds the C stack the recursion uses (about 500 bytes
+/// a dict level in the release build: `value` and `member` frames; 128 levels overflowed a
+/// 64 KiB thread stack in test_recursion.py). Deeper documents are the general walk's, which
+/// has no such bound.
+const MAX_DEPTH: usize = 64;
 
 /// Whether the fast walk can encode under these options: key sorting and the orjson face's
 /// non-str keys need the general walk's frames.
