@@ -38,25 +38,55 @@ impl Shortest for f32 {
     }
 }
 
-/// The longest text Żmij writes.
+/// The size of a `zmij::Buffer`: room for Żmij's longest text.
 pub const MAX_LEN: usize = 24;
 
-/// Appends a finite `value` as orjson writes it: Żmij's layout as it is (`0.00001`, `1e-7`,
-/// `1e+16`).
+/// Writes a finite `value` as orjson writes it (Żmij's layout as it is: `0.00001`, `1e-7`,
+/// `1e+16`) at `at`; returns its length.
+///
+/// Żmij writes into a `zmij::Buffer` only. Text copied out of one right after it was written
+/// is read back before its stores have landed (a store-forwarding stall, as costly as the
+/// digits), so the buffer here is the output's own memory at `at`.
+///
+/// # Safety
+/// `at` must be valid for [`MAX_LEN`] bytes of writes.
+#[inline(always)]
+pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
+    const _: () = assert!(std::mem::size_of::<zmij::Buffer>() == MAX_LEN && std::mem::align_of::<zmij::Buffer>() == 1);
+    debug_assert!(value.is_finite());
+    // SAFETY: a `zmij::Buffer` is MAX_LEN bytes of `MaybeUninit<u8>` (size and alignment
+    // asserted above), so the MAX_LEN bytes at `at` are one. The text Żmij returns lies in
+    // it; it is moved to `at` (where Żmij writes it anyway).
+    unsafe {
+        let text = (*at.cast::<zmij::Buffer>()).format_finite(value);
+        let (from, len) = (text.as_ptr(), text.len());
+        if from != at.cast_const() {
+            std::ptr::copy(from, at, len);
+        }
+        len
+    }
+}
+
+/// Appends a finite `value` as orjson writes it.
 #[inline(always)]
 pub fn write_float_orjson<F: Shortest>(out: &mut Vec<u8>, value: F) {
-    debug_assert!(value.is_finite());
-    super::writer::append(out, zmij::Buffer::new().format_finite(value).as_bytes());
+    out.reserve(MAX_LEN);
+    // SAFETY: MAX_LEN bytes of spare capacity are reserved; `put_float_orjson` initialises
+    // the ones `set_len` counts.
+    unsafe {
+        let len = put_float_orjson(out.as_mut_ptr().add(out.len()), value);
+        out.set_len(out.len() + len);
+    }
 }
 
 /// Żmij's text written when `value` is zero or between `smallest` and 1e16, where it
-/// needs no exponent; `false` (nothing written) otherwise.
+/// needs no exponent (and is orjson's text); `false` (nothing written) otherwise.
 #[inline(always)]
 fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
     debug_assert!(value.is_finite());
     let magnitude = value.abs();
     if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
-        super::writer::append(out, zmij::Buffer::new().format_finite(value).as_bytes());
+        write_float_orjson(out, value);
         return true;
     }
     false

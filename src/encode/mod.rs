@@ -6,6 +6,7 @@ mod error;
 mod fast;
 pub mod escape;
 pub mod float;
+pub mod int;
 pub mod native;
 pub mod numpy;
 mod options;

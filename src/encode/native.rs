@@ -3,6 +3,7 @@
 //! recognised, and the text of the ones written as strings.
 
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
+use super::int::write_pairs;
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::py::Owned;
@@ -169,23 +170,24 @@ pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat
     Ok(())
 }
 
+/// `YYYY-MM-DD` (years 0 to 9999).
 pub(super) fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
-    write_digits(out, u32::from(d.year), 4);
+    write_pairs::<4>(out, u32::from(d.year));
     out.push(b'-');
-    write_digits(out, u32::from(d.month), 2);
+    write_pairs::<2>(out, u32::from(d.month));
     out.push(b'-');
-    write_digits(out, u32::from(d.day), 2);
+    write_pairs::<2>(out, u32::from(d.day));
 }
 
 pub(super) fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
-    write_digits(out, u32::from(t.hour), 2);
+    write_pairs::<2>(out, u32::from(t.hour));
     out.push(b':');
-    write_digits(out, u32::from(t.minute), 2);
+    write_pairs::<2>(out, u32::from(t.minute));
     out.push(b':');
-    write_digits(out, u32::from(t.second), 2);
+    write_pairs::<2>(out, u32::from(t.second));
     if t.microsecond != 0 && !omit_microseconds {
         out.push(b'.');
-        write_digits(out, t.microsecond, 6);
+        write_pairs::<6>(out, t.microsecond);
     }
 }
 
@@ -200,18 +202,11 @@ fn write_offset(out: &mut Vec<u8>, seconds: i32) {
     let seconds = seconds.unsigned_abs();
     let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
     let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
-    write_digits(out, hours, 2);
+    write_pairs::<2>(out, hours);
     out.push(b':');
-    write_digits(out, minutes, 2);
+    write_pairs::<2>(out, minutes);
 }
 
-/// `value` in decimal, zero-padded to `width` digits.
-fn write_digits(out: &mut Vec<u8>, value: u32, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let text = buf.format(value).as_bytes();
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(text.len())));
-    out.extend_from_slice(text);
-}
 
 /// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
 ///

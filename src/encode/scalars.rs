@@ -5,7 +5,8 @@ use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::write_escaped;
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
-use super::writer::{append, Output};
+use super::int::{write_i64, write_u64};
+use super::writer::Output;
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::str_data;
 use crate::py::{raise, Owned};
@@ -103,7 +104,7 @@ unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
         if let Ok(value) = i64_or_overflow(o)? {
-            append(out, itoa::Buffer::new().format(value).as_bytes());
+            write_i64(out, value);
             return Ok(());
         }
         let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
@@ -144,7 +145,7 @@ pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, ra
         let overflow = match i64_or_overflow(o)? {
             Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
             Ok(value) => {
-                append(out, itoa::Buffer::new().format(value).as_bytes());
+                write_i64(out, value);
                 return Ok(());
             }
             Err(overflow) => overflow,
@@ -155,7 +156,7 @@ pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, ra
                 if strict {
                     return Err(refuse("Integer exceeds 53-bit range"));
                 }
-                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                write_u64(out, value);
                 return Ok(());
             }
             PyErr_Clear();

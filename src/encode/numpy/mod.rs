@@ -10,7 +10,8 @@
 
 mod datetime64;
 
-use super::float::{write_float_orjson, Shortest, MAX_LEN as FLOAT_LEN};
+use super::float::{put_float_orjson, Shortest, MAX_LEN as FLOAT_LEN};
+use super::int::{put_i64, put_u64};
 use super::native::{NativeTypes, TimeFormat};
 use crate::ffi::numpy::{check_array_layout, scalar_value, ArrayStruct, Interface, C_CONTIGUOUS, NOTSWAPPED};
 use crate::py::{str_to_string, Owned};
@@ -246,57 +247,98 @@ fn item_size(item: Item) -> usize {
 trait Items {
     /// As stored (one item's bytes).
     type Value: Copy;
-    /// A hint: the longest text of one item.
+    /// The longest text of an item (for datetimes, with `OPT_NAIVE_UTC`).
     const MAX_LEN: usize;
-    /// Appends the item at `at`.
+    /// Appends the `len` items at `data`, separated by commas, each after a newline and its
+    /// indentation if `indent` is given (the level of the items).
     ///
     /// # Safety
-    /// `at` must hold a `Value`.
-    unsafe fn write(&self, out: &mut Vec<u8>, at: *const Self::Value) -> Result<(), Refusal>;
+    /// `data` must hold `len` values.
+    unsafe fn write(&self, out: &mut Vec<u8>, data: *const Self::Value, len: usize, indent: Option<usize>) -> Result<(), Refusal>;
 }
 
 /// A number (or bool) as orjson writes it.
 trait Number: Copy {
+    /// The longest text (room needed by `put`).
     const MAX_LEN: usize;
-    fn write(self, out: &mut Vec<u8>);
+    /// Writes the text at `at`; returns its length.
+    ///
+    /// # Safety
+    /// `at` must be valid for `MAX_LEN` bytes of writes.
+    unsafe fn put(self, at: *mut u8) -> usize;
 }
 
 macro_rules! integers {
-    ($($t:ty),*) => {$(
+    ($put:ident: $($t:ty),*) => {$(
         impl Number for $t {
-            const MAX_LEN: usize = 20;
+            /// The text of the minimum (a sign) or maximum.
+            const MAX_LEN: usize = {
+                let (min, max) = (decimal_text_len(<$t>::MIN as i128), decimal_text_len(<$t>::MAX as i128));
+                if min > max { min } else { max }
+            };
             #[inline(always)]
-            fn write(self, out: &mut Vec<u8>) {
-                out.extend_from_slice(itoa::Buffer::new().format(self).as_bytes());
+            unsafe fn put(self, at: *mut u8) -> usize {
+                // SAFETY: forwarded.
+                unsafe { $put(at, self.into()) }
             }
         }
     )*};
 }
-integers!(i8, i16, i32, i64, u8, u16, u32, u64);
+/// The length of `v` in decimal, with its sign.
+const fn decimal_text_len(mut v: i128) -> usize {
+    let mut len = if v < 0 { 2 } else { 1 };
+    while v / 10 != 0 {
+        v /= 10;
+        len += 1;
+    }
+    len
+}
+
+integers!(put_i64: i8, i16, i32, i64);
+integers!(put_u64: u8, u16, u32, u64);
+
+/// `text`, padded to `N` bytes, written whole (one fixed-size copy); returns its length.
+///
+/// # Safety
+/// `at` must be valid for `N` bytes of writes.
+#[inline(always)]
+unsafe fn put_text<const N: usize>(at: *mut u8, text: &[u8; N], len: usize) -> usize {
+    // SAFETY: forwarded.
+    unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), at, N) };
+    len
+}
 
 /// A float: NaN and infinities as `null`, as orjson writes them.
+///
+/// # Safety
+/// `at` must be valid for `FLOAT_LEN` bytes of writes.
 #[inline(always)]
-fn write_float<F: Shortest>(out: &mut Vec<u8>, value: F) {
-    if value.is_finite() {
-        write_float_orjson(out, value);
-    } else {
-        out.extend_from_slice(b"null");
+unsafe fn put_float<F: Shortest>(at: *mut u8, value: F) -> usize {
+    // SAFETY: forwarded.
+    unsafe {
+        if value.is_finite() {
+            put_float_orjson(at, value)
+        } else {
+            put_text(at, b"null", 4)
+        }
     }
 }
 
 impl Number for f64 {
     const MAX_LEN: usize = FLOAT_LEN;
     #[inline(always)]
-    fn write(self, out: &mut Vec<u8>) {
-        write_float(out, self);
+    unsafe fn put(self, at: *mut u8) -> usize {
+        // SAFETY: forwarded.
+        unsafe { put_float(at, self) }
     }
 }
 
 impl Number for f32 {
     const MAX_LEN: usize = FLOAT_LEN;
     #[inline(always)]
-    fn write(self, out: &mut Vec<u8>) {
-        write_float(out, self);
+    unsafe fn put(self, at: *mut u8) -> usize {
+        // SAFETY: forwarded.
+        unsafe { put_float(at, self) }
     }
 }
 
@@ -308,8 +350,9 @@ struct Half(u16);
 impl Number for Half {
     const MAX_LEN: usize = FLOAT_LEN;
     #[inline(always)]
-    fn write(self, out: &mut Vec<u8>) {
-        write_float(out, f16_to_f32(self.0));
+    unsafe fn put(self, at: *mut u8) -> usize {
+        // SAFETY: forwarded.
+        unsafe { put_float(at, f16_to_f32(self.0)) }
     }
 }
 
@@ -321,8 +364,11 @@ struct Bool(u8);
 impl Number for Bool {
     const MAX_LEN: usize = 5;
     #[inline(always)]
-    fn write(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(if self.0 != 0 { b"true" } else { b"false" });
+    unsafe fn put(self, at: *mut u8) -> usize {
+        // SAFETY: forwarded.
+        // Without a branch: random bools would mispredict it half the time.
+        let true_ = usize::from(self.0 != 0);
+        unsafe { put_text(at, [b"false", b"true "][true_], 5 - true_) }
     }
 }
 
@@ -346,10 +392,34 @@ struct Numbers<T>(PhantomData<T>);
 impl<T: Number> Items for Numbers<T> {
     type Value = T;
     const MAX_LEN: usize = T::MAX_LEN;
+
+    /// Into spare capacity reserved for the whole row, through a cursor (the output's
+    /// length is updated once, not per item).
     #[inline(always)]
-    unsafe fn write(&self, out: &mut Vec<u8>, at: *const T) -> Result<(), Refusal> {
-        // SAFETY: forwarded; numpy arrays may be unaligned.
-        unsafe { at.read_unaligned() }.write(out);
+    unsafe fn write(&self, out: &mut Vec<u8>, data: *const T, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
+        let spaces = indent.map_or(0, |level| 2 * level);
+        let room = len.checked_mul(T::MAX_LEN + 2 + spaces).expect("the items of an array fit in memory");
+        out.reserve(room);
+        // SAFETY: `room` bytes of spare capacity are reserved, enough for every item with
+        // its separator, newline and indentation; the items are read from `data` (any
+        // alignment), `i < len`; only the bytes written are counted.
+        unsafe {
+            let start = out.as_mut_ptr().add(out.len());
+            let mut at = start;
+            for i in 0..len {
+                if i > 0 {
+                    *at = b',';
+                    at = at.add(1);
+                }
+                if indent.is_some() {
+                    *at = b'\n';
+                    std::ptr::write_bytes(at.add(1), b' ', spaces);
+                    at = at.add(1 + spaces);
+                }
+                at = at.add(data.add(i).read_unaligned().put(at));
+            }
+            out.set_len(out.len() + at.offset_from(start) as usize);
+        }
         Ok(())
     }
 }
@@ -363,11 +433,18 @@ struct Datetimes {
 
 impl Items for Datetimes {
     type Value = i64;
-    const MAX_LEN: usize = 34;
-    unsafe fn write(&self, out: &mut Vec<u8>, at: *const i64) -> Result<(), Refusal> {
+    const MAX_LEN: usize = "\"YYYY-MM-DDTHH:MM:SS.ffffff+00:00\"".len();
+    unsafe fn write(&self, out: &mut Vec<u8>, data: *const i64, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
         let unit = self.unit.as_ref().map_err(|e| Refusal::Error(e.clone()))?;
-        // SAFETY: forwarded.
-        unit.write(out, unsafe { at.read_unaligned() }, self.time).map_err(Refusal::Error)
+        for i in 0..len {
+            if i > 0 {
+                out.push(b',');
+            }
+            newline(out, indent);
+            // SAFETY: `i < len`.
+            unit.write(out, unsafe { data.add(i).read_unaligned() }, self.time).map_err(Refusal::Error)?;
+        }
+        Ok(())
     }
 }
 
@@ -412,8 +489,8 @@ unsafe fn write_scalar(out: &mut Vec<u8>, o: *mut PyObject, item: Item, names: &
 }
 
 unsafe fn write_value<I: Items>(out: &mut Vec<u8>, items: &I, o: *mut PyObject) -> Result<(), Refusal> {
-    // SAFETY: forwarded.
-    unsafe { items.write(out, scalar_value::<I::Value>(o)) }
+    // SAFETY: forwarded: the value is one item.
+    unsafe { items.write(out, scalar_value::<I::Value>(o), 1, None) }
 }
 
 /// An array, as orjson checks it: readable, C-contiguous, native byte order, at least one
@@ -438,8 +515,21 @@ unsafe fn write_array(out: &mut Vec<u8>, o: *mut PyObject, names: &NativeTypes, 
         }
         let item = Item::of_array(iface.typekind(), iface.itemsize()).ok_or(Refusal::ToDefault(UNSUPPORTED))?;
         let shape: Vec<usize> = iface.shape().iter().map(|&n| n.max(0) as usize).collect();
-        with_items!(item, Datetimes::of(o, names, layout.time), |items| write_nested(out, items, &shape, iface.data().cast(), layout.indent))
+        with_items!(item, Datetimes::of(o, names, layout.time), |items| write_whole(out, items, &shape, iface.data().cast(), layout.indent))
     }
+}
+
+/// As [`write_nested`], with room for the whole text reserved first (up to a bound): one
+/// allocation rather than the copies of growing into it.
+///
+/// # Safety
+/// As for [`write_nested`].
+unsafe fn write_whole<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
+    const MOST: usize = 1 << 26;
+    let per_item = I::MAX_LEN + 1 + indent.map_or(0, |level| 1 + 2 * (level + shape.len()));
+    out.reserve(shape.iter().try_fold(per_item, |n, &d| n.checked_mul(d)).map_or(MOST, |n| n.min(MOST)));
+    // SAFETY: forwarded.
+    unsafe { write_nested(out, items, shape, data, indent) }
 }
 
 /// Writes the items of `shape` in C order from `data` as nested JSON arrays; `indent` as in
@@ -458,7 +548,7 @@ unsafe fn write_nested<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], 
     // SAFETY: the rows of the inner dimensions follow each other in C order, inside `data`.
     unsafe {
         if inner.is_empty() {
-            write_row(out, items, len, data, inner_indent)?;
+            items.write(out, data, len, inner_indent)?;
         } else {
             let step: usize = inner.iter().product();
             for i in 0..len {
@@ -475,25 +565,7 @@ unsafe fn write_nested<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], 
     Ok(())
 }
 
-/// The `len` items at `data`, separated (between brackets written by the caller).
-///
-/// # Safety
-/// `data` must hold `len` items.
-#[inline(always)]
-unsafe fn write_row<I: Items>(out: &mut Vec<u8>, items: &I, len: usize, data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
-    let per_item = I::MAX_LEN + 1 + indent.map_or(0, |level| 1 + 2 * level);
-    out.reserve(len.saturating_mul(per_item));
-    for i in 0..len {
-        if i > 0 {
-            out.push(b',');
-        }
-        newline(out, indent);
-        // SAFETY: `i < len`.
-        unsafe { items.write(out, data.add(i))? };
-    }
-    Ok(())
-}
-
+/// A newline and two spaces a level, with `OPT_INDENT_2`.
 #[inline(always)]
 fn newline(out: &mut Vec<u8>, indent: Option<usize>) {
     if let Some(level) = indent {
