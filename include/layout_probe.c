@@ -13,6 +13,9 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <datetime.h>
+#if PY_VERSION_HEX < 0x030B0000
+#include <longintrepr.h> /* in Python.h from 3.11 */
+#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +117,18 @@ int main(void) {
     VALUE("state.kind", state_mask(0));
     VALUE("state.compact", state_mask(1));
     VALUE("state.ascii", state_mask(2));
+
+    /* Ints of up to two digits are read from their digits (src/ffi/long.rs). */
+    SIZE(PyLongObject);
+#if PY_VERSION_HEX >= 0x030C0000
+    printf("offset PyLongObject lv_tag %zu\n", offsetof(PyLongObject, long_value.lv_tag));
+    printf("offset PyLongObject ob_digit %zu\n", offsetof(PyLongObject, long_value.ob_digit));
+    VALUE("_PyLong_NON_SIZE_BITS", _PyLong_NON_SIZE_BITS);
+    VALUE("_PyLong_SIGN_MASK", _PyLong_SIGN_MASK);
+#else
+    OFFSET(PyLongObject, ob_digit);
+#endif
+    VALUE("PyLong_SHIFT", PyLong_SHIFT);
 
     SIZE(PyFloatObject);
     OFFSET(PyFloatObject, ob_fval);

@@ -14,10 +14,63 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
         }
         i += 16;
     }
-    while i < buf.len() && is_plain(buf[i], stop_at_del) {
-        i += 1;
+    let rest = buf.len() - i;
+    #[cfg(target_arch = "x86_64")]
+    if rest > 0 && buf.len() >= 16 {
+        // The last 16 bytes, of which the first `16 - rest` were found plain above.
+        // SAFETY: `buf.len() >= 16`, so the 16 bytes before its end are inside it.
+        let special = unsafe { special_mask_16(buf.as_ptr().add(buf.len() - 16), stop_at_del) } >> (16 - rest);
+        return i + (special | 1 << rest).trailing_zeros() as usize;
     }
-    i
+    i + short_plain_len(&buf[i..], stop_at_del)
+}
+
+/// [`plain_run_end`] of a short buffer (under 16 bytes on x86_64: a dict key, a short value):
+/// its bytes gathered into 16 and tested at once. Overlapping reads put equal bytes in the
+/// same places; the gaps hold a plain byte.
+#[inline(always)]
+fn short_plain_len(bytes: &[u8], stop_at_del: bool) -> usize {
+    const FILL: u64 = u64::from_le_bytes(*b"aaaaaaaa");
+    let n = bytes.len();
+    let u64_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let u32_at = |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default()));
+    // The gathered bytes, and where the one at a place `p` is in `bytes`.
+    let (lo, hi, place): (u64, u64, fn(usize, usize) -> usize) = match n {
+        0 => return 0,
+        // bytes[..8] and bytes[n - 8..]
+        8.. => (u64_at(0), u64_at(n - 8), |p, n| if p < 8 { p } else { n + p - 16 }),
+        // bytes[..4] and bytes[n - 4..]
+        4..=7 => (u32_at(0) | u32_at(n - 4) << 32, FILL, |p, n| if p < 4 { p } else { n + p - 8 }),
+        // bytes 0, n / 2 and n - 1
+        _ => {
+            let b = |k: usize| u64::from(bytes[k]);
+            (b(0) | b(n / 2) << 8 | b(n - 1) << 16 | FILL << 24, FILL, |p, n| [0, n / 2, n - 1][p])
+        }
+    };
+    match first_special(lo, hi, stop_at_del) {
+        Some(p) => place(p, n),
+        None => n,
+    }
+}
+
+/// The place of the first byte that is not plain among the 16 bytes of `lo` then `hi`
+/// (little-endian).
+#[inline(always)]
+fn first_special(lo: u64, hi: u64, stop_at_del: bool) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::_mm_set_epi64x;
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        let special = special_mask(unsafe { _mm_set_epi64x(hi as i64, lo as i64) }, stop_at_del);
+        (special != 0).then(|| special.trailing_zeros() as usize)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut all = [0u8; 16];
+        all[..8].copy_from_slice(&lo.to_le_bytes());
+        all[8..].copy_from_slice(&hi.to_le_bytes());
+        all.iter().position(|&b| !is_plain(b, stop_at_del))
+    }
 }
 
 /// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
@@ -27,10 +80,17 @@ pub fn plain_run_end(buf: &[u8], mut i: usize, stop_at_del: bool) -> usize {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
-    use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of the x86_64 baseline; `p` is readable for 16 bytes.
+    special_mask(unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }, stop_at_del)
+}
+
+/// The bit mask of the bytes of `v` that are not plain.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 register operations, part of the x86_64 baseline.
     unsafe {
-        let v = _mm_loadu_si128(p.cast());
         let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
         let quoted = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)), _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8)));
         // DEL matches itself only when asked; otherwise compare with a byte that is already
@@ -155,6 +215,26 @@ mod tests {
             let mut doc = vec![b'"'];
             doc.extend(std::iter::repeat_n(b'~', len));
             assert_eq!(plain_run_end(&doc, 1, false), 1 + len, "unterminated run of {len}");
+        }
+    }
+
+    #[test]
+    fn every_start_every_length_every_special_byte() {
+        let reference = |buf: &[u8], i: usize, del: bool| (i..buf.len()).find(|&k| !is_plain(buf[k], del)).unwrap_or(buf.len());
+        for len in 0..40 {
+            for special in [None, Some(b'"'), Some(b'\\'), Some(0x00), Some(0x1f), Some(0x7f), Some(0x80), Some(0xff)] {
+                for at in 0..len.max(1) {
+                    let mut buf: Vec<u8> = (0..len).map(|k| b' ' + (k * 7 % 90) as u8).map(|b| if b == b'"' || b == b'\\' { b'a' } else { b }).collect();
+                    if let (Some(b), true) = (special, at < len) {
+                        buf[at] = b;
+                    }
+                    for del in [false, true] {
+                        for i in 0..=len {
+                            assert_eq!(plain_run_end(&buf, i, del), reference(&buf, i, del), "{buf:?} from {i}, del {del}");
+                        }
+                    }
+                }
+            }
         }
     }
 

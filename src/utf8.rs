@@ -68,7 +68,9 @@ pub fn from_str_data(data: StrData<'_>) -> Vec<u8> {
 }
 
 /// A code unit of a `str` kind, as read for transcoding.
-trait Unit: Copy {
+pub trait Unit: Copy {
+    /// The most UTF-8 bytes one unit takes.
+    const MAX_WIDTH: usize;
     /// Units handled at once by [`Unit::ascii_chunk`] and [`Unit::utf8_len`].
     const CHUNK: usize;
     /// Writes the `CHUNK` units at `units[i..]` as bytes at `dst` if they are all ASCII.
@@ -105,6 +107,7 @@ fn width(cp: u32) -> usize {
 use std::arch::x86_64::*;
 
 impl Unit for u8 {
+    const MAX_WIDTH: usize = 2;
     const CHUNK: usize = 16;
 
     #[inline(always)]
@@ -130,6 +133,7 @@ impl Unit for u8 {
 }
 
 impl Unit for u16 {
+    const MAX_WIDTH: usize = 3;
     const CHUNK: usize = 8;
 
     #[cfg(target_arch = "x86_64")]
@@ -175,6 +179,7 @@ impl Unit for u16 {
 }
 
 impl Unit for u32 {
+    const MAX_WIDTH: usize = 4;
     const CHUNK: usize = 8;
 
     #[cfg(target_arch = "x86_64")]
@@ -230,11 +235,34 @@ impl Unit for u32 {
 fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
     let len = T::utf8_len(units);
     let mut out: Vec<u8> = Vec::with_capacity(len);
-    let dst = out.as_mut_ptr();
-    let (mut i, mut o) = (0, 0);
-    // SAFETY: each unit writes exactly the bytes `len` counted for it (an ASCII chunk one
-    // byte a unit), so `o` stays within the capacity; all `len` bytes are written before
-    // `set_len`.
+    // SAFETY: the capacity is the exact UTF-8 length, all of it written before `set_len`.
+    unsafe {
+        let written = transcode_into(units, out.as_mut_ptr());
+        debug_assert_eq!(written.len, len);
+        out.set_len(len);
+    }
+    out
+}
+
+/// What [`transcode_into`] wrote.
+pub struct Transcoded {
+    /// Bytes written.
+    pub len: usize,
+    /// The largest code point written, if any was above ASCII (else below 0x80).
+    pub max_char: u32,
+    /// Whether a surrogate code point was among them.
+    pub surrogate: bool,
+}
+
+/// Writes `units` as generalized UTF-8 at `dst`: runs of ASCII a chunk at a time.
+///
+/// # Safety
+/// `dst` writable for the UTF-8 length of `units` (at most `units.len() * T::MAX_WIDTH`).
+#[inline]
+pub unsafe fn transcode_into<T: Unit>(units: &[T], dst: *mut u8) -> Transcoded {
+    let (mut i, mut o, mut max_char, mut surrogate) = (0, 0, 0, false);
+    // SAFETY: each unit writes exactly its UTF-8 width (an ASCII chunk one byte a unit), so
+    // `o` never passes the UTF-8 length of `units`, for which `dst` has room.
     unsafe {
         // Units before `slow_end` are taken one by one: a chunk there was not all ASCII.
         let mut slow_end = 0;
@@ -249,6 +277,9 @@ fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
             }
             let cp = units[i].cp();
             i += 1;
+            if cp >= 0x80 {
+                max_char = max_char.max(cp);
+            }
             match cp {
                 0..=0x7f => {
                     dst.add(o).write(cp as u8);
@@ -260,6 +291,7 @@ fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
                     o += 2;
                 }
                 0x800..=0xffff => {
+                    surrogate |= cp & 0xF800 == 0xD800;
                     dst.add(o).write(0xE0 | (cp >> 12) as u8);
                     dst.add(o + 1).write(0x80 | ((cp >> 6) & 0x3f) as u8);
                     dst.add(o + 2).write(0x80 | (cp & 0x3f) as u8);
@@ -274,10 +306,8 @@ fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
                 }
             }
         }
-        debug_assert_eq!(o, len);
-        out.set_len(len);
     }
-    out
+    Transcoded { len: o, max_char, surrogate }
 }
 
 #[cfg(test)]

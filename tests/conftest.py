@@ -22,6 +22,8 @@ same name):
                           JSONDecodeError msg/pos/lineno/colno/doc, for
                           UnicodeError encoding/reason/start/end/object; only the
                           type for RecursionError)
+    SMALL_THREAD_STACK -- source of small_thread_stack(), for child scripts
+    DEEP_INDENT        -- the indent to use for documents nested to the limit
 """
 
 import json
@@ -37,6 +39,27 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 SHARED_DIR = REPO_DIR.parent / "shared"
 CORPUS_DIR = SHARED_DIR / "corpus"
 CONFORMANCE_DIR = SHARED_DIR / "conformance"
+
+
+# For child scripts: `small_thread_stack()` gives new threads a 64 KiB stack, or the smallest
+# this interpreter allows if that is more (3.14+ debug builds refuse less than 100 KiB), and
+# returns the size.
+SMALL_THREAD_STACK = """
+import threading
+def small_thread_stack(size=64 * 1024):
+    while True:
+        try:
+            threading.stack_size(size)
+            return size
+        except ValueError:
+            size += 4096
+"""
+
+
+# The indent for documents nested as deep as rjson and json go: from 3.14 that is tens of
+# thousands of levels, where indentation growing with the depth is gigabytes (json's own ran
+# out of the ABI matrix's 8 GB on 3.14); newlines alone take the same indented paths.
+DEEP_INDENT = 1 if sys.version_info < (3, 14) else ""
 
 
 def _list_corpus():

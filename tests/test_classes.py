@@ -31,7 +31,7 @@ import pickle  # noqa: F401  (pickling is not required: not tested)
 import pytest
 
 import rjson
-from conftest import canon, image, join_chunks
+from conftest import DEEP_INDENT, canon, image, join_chunks
 
 ENC = {"json": json.JSONEncoder, "rjson": rjson.JSONEncoder}
 DEC = {"json": json.JSONDecoder, "rjson": rjson.JSONDecoder}
@@ -796,7 +796,7 @@ def test_decoder_parse_helpers_present():
 def test_check_circular_false_recursion():
     o = _circular()
     for cls in (rjson.JSONEncoder, json.JSONEncoder):
-        for kw in ({}, {"indent": 1}):
+        for kw in ({}, {"indent": DEEP_INDENT}):
             with pytest.raises(RecursionError):
                 cls(check_circular=False, **kw).encode(o)
             with pytest.raises(RecursionError):

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rjson
-from conftest import SOLE_REFCOUNT, assert_same, assert_same_outcome, check_loads, float_bits, outcome
+from conftest import SMALL_THREAD_STACK, SOLE_REFCOUNT, assert_same, assert_same_outcome, check_loads, float_bits, outcome
 
 HYPO = settings(deadline=None, max_examples=300, suppress_health_check=list(HealthCheck))
 
@@ -600,7 +600,7 @@ def run_python(code, timeout=300):
     return proc.stdout
 
 
-DEEP_CHILD_PRELUDE = """
+DEEP_CHILD_PRELUDE = SMALL_THREAD_STACK + """
 import json, sys, threading
 import rjson
 DEEP = [
@@ -659,13 +659,16 @@ res = {}
 def work():
     res["bad"] = deep_results()
     try:
-        res["moderate"] = rjson.loads(moderate) == expected
+        res["moderate"] = rjson.loads(moderate)
     except BaseException as e:
         res["moderate"] = repr(e)
-threading.stack_size(64 * 1024)
+small_thread_stack()
 t = threading.Thread(target=work)
 t.start()
 t.join()
+# Compared here: comparing 100 levels takes C stack of its own (in a 100 KiB thread of a
+# 3.14 debug build, more than there is).
+res["moderate"] = res["moderate"] == expected or res["moderate"]
 print("RES", res)
 """)
     assert "RES {'bad': [], 'moderate': True}" in out, out

@@ -2,6 +2,8 @@
 circular references, unsupported values; the same error type, message and cause as orjson."""
 
 import dataclasses
+import inspect
+import sys
 
 import pytest
 
@@ -165,6 +167,20 @@ def test_depth_limit_exact():
     assert str(dumps_err(nest(255, 1))) == "Recursion limit reached"
     assert str(dumps_err(nest(254, []))) == "Recursion limit reached"
     assert dumps_ok(nest(253, [])).count(b"[") == 254
+
+
+def test_depth_limit_is_not_the_recursion_limit():
+    """orjson counts its own levels only: with the interpreter's recursion limit (before 3.12,
+    also C code's; a 3.13 debug build allows C code 500 levels) just above the current depth,
+    254 levels, and 254 levels through `default`, still encode."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 40)
+    try:
+        check_dumps(nest(254, 1))
+        check_dumps(nest(255, 1))
+        check_dumps(Unknown(), default=lambda o: [o])
+    finally:
+        sys.setrecursionlimit(old)
 
 
 def test_depth_limit_through_dataclasses_and_tuples():

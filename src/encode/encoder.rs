@@ -7,8 +7,12 @@
 
 use super::error::{refuse, refuse_caused, unserializable, PyErrSet, Result, SURROGATES};
 use super::float::write_float_orjson;
+#[cfg(py_3_14)]
+use super::float::write_float_repr;
 use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError};
 use super::numpy::{Layout, NumpyObject, NumpyTypes, Refusal};
+#[cfg(py_3_14)]
+use super::scalars::{non_finite, write_int_repr};
 use super::scalars::{write_float, write_int, write_int_64, write_str};
 use super::options::{opt, Options, Orjson};
 use super::writer::{newline_indent, Output};
@@ -16,10 +20,25 @@ use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
 use crate::ffi::unicode::str_data;
 use crate::py::{class_name, raise, tp_name, type_name, unpack_pair, Owned};
 use pyo3_ffi::*;
+use std::collections::HashSet;
 use std::ptr::null_mut;
 
-/// CPython 3.14+ indents a dict's first key when writing it, not when opening the dict.
-const INDENT_WITH_FIRST_KEY: bool = cfg!(py_3_14);
+/// Whether the running `json` indents a dict's first key when writing it rather than when
+/// opening the dict, so that a dict whose keys `skipkeys` all skips is `{}` (gh-131884, in
+/// CPython 3.14.0b3 and 3.13.5). Read from the running interpreter: a module built for 3.13
+/// runs on every 3.13.x.
+fn indent_with_first_key() -> bool {
+    #[cfg(all(py_3_13, not(py_3_15)))]
+    {
+        let fixed_in = if cfg!(py_3_14) { 0x030E_00B3 } else { 0x030D_0500 };
+        // SAFETY: an immutable global of the interpreter, set before any module loads.
+        unsafe { Py_Version >= fixed_in }
+    }
+    #[cfg(not(all(py_3_13, not(py_3_15))))]
+    {
+        cfg!(py_3_15)
+    }
+}
 
 /// Receives output chunks (`dump` writes them to its file, `iterencode` collects them).
 pub type ChunkSink<'a> = &'a mut dyn FnMut(Owned) -> std::result::Result<(), PyErrSet>;
@@ -73,7 +92,16 @@ pub struct Encoder<'o, W: Output> {
     levels: usize,
     /// `Frame::Default`s on the stack.
     defaults: usize,
+    /// See [`indent_with_first_key`].
+    indent_with_first_key: bool,
+    /// With `check_circular`, the markers of the frames after the first [`SCANNED`]: a cycle
+    /// check scans those and looks deeper ones up here (a scan of every frame made a document
+    /// 60,000 levels deep, which 3.14's `json` takes, cost seconds).
+    deep_markers: HashSet<*mut PyObject>,
 }
+
+/// Frames whose markers a cycle check compares one by one.
+const SCANNED: usize = 32;
 
 /// How deep the orjson face nests containers, and `default` calls within `default` results.
 const ORJSON_MAX_DEPTH: usize = 254;
@@ -81,7 +109,18 @@ const ORJSON_MAX_DEPTH: usize = 254;
 impl<'o, W: Output> Encoder<'o, W> {
     pub fn new(opts: &'o Options, max_depth: usize) -> Self {
         let max_depth = if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth };
-        Encoder { opts, out: W::default(), stack: Vec::new(), level: 0, max_depth, levels: 0, defaults: 0 }
+        Encoder {
+            opts,
+            out: W::default(),
+            stack: Vec::new(),
+            level: 0,
+            max_depth,
+            levels: 0,
+            defaults: 0,
+            // orjson indents when it opens a dict, on every version.
+            indent_with_first_key: opts.orjson.is_none() && indent_with_first_key(),
+            deep_markers: HashSet::new(),
+        }
     }
 
     /// Encodes `root` into `self.out`; with a `sink`, hands the output over in chunks of
@@ -141,7 +180,8 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     /// Raises `ValueError` if `obj` is already being encoded further up (a cycle).
     unsafe fn check_circular(&self, obj: *mut PyObject) -> Result<()> {
-        if self.opts.check_circular && self.stack.iter().any(|f| f.marker() == obj) {
+        let seen = || self.stack.iter().take(SCANNED).any(|f| f.marker() == obj) || self.deep_markers.contains(&obj);
+        if self.opts.check_circular && seen() {
             // SAFETY: GIL held.
             unsafe { raise(PyExc_ValueError, "Circular reference detected") };
             return Err(PyErrSet);
@@ -149,8 +189,11 @@ impl<'o, W: Output> Encoder<'o, W> {
         Ok(())
     }
 
-    /// Pushes a frame, counting it against the interpreter's recursion limit as the standard
-    /// library's recursive encoder counts its calls (and against rjson's own cap).
+    /// Pushes a frame, counting it against rjson's own cap and, for the stdlib face, against
+    /// the interpreter's recursion limit as the standard library's recursive encoder counts
+    /// its calls. orjson counts only its own levels (counted there too, a chain of `default`
+    /// results failed before orjson's limit on a 3.13 debug build, whose C code may nest 500
+    /// calls deep).
     unsafe fn push(&mut self, frame: Frame) -> Result<()> {
         const PLACE: &std::ffi::CStr = c" while encoding a JSON object";
         let is_level = self.is_level(&frame);
@@ -170,8 +213,12 @@ impl<'o, W: Output> Encoder<'o, W> {
             self.defaults += 1;
         }
         // SAFETY: GIL held; balanced by `pop` (or by `Drop` on error).
-        if unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
+        if self.opts.orjson.is_none() && unsafe { Py_EnterRecursiveCall(PLACE.as_ptr()) } != 0 {
             return Err(PyErrSet);
+        }
+        // Each marker is on the stack once (`check_circular` came first), so in the set once.
+        if self.opts.check_circular && self.stack.len() >= SCANNED {
+            self.deep_markers.insert(frame.marker());
         }
         self.stack.push(frame);
         Ok(())
@@ -212,6 +259,9 @@ impl<'o, W: Output> Encoder<'o, W> {
 
     fn pop(&mut self) {
         if let Some(frame) = self.stack.pop() {
+            if self.opts.check_circular && self.stack.len() >= SCANNED {
+                self.deep_markers.remove(&frame.marker());
+            }
             if self.is_level(&frame) {
                 self.levels -= 1;
             }
@@ -219,8 +269,10 @@ impl<'o, W: Output> Encoder<'o, W> {
                 self.defaults -= 1;
             }
         }
-        // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
-        unsafe { Py_LeaveRecursiveCall() };
+        if self.opts.orjson.is_none() {
+            // SAFETY: balances the Py_EnterRecursiveCall of `push`; GIL held.
+            unsafe { Py_LeaveRecursiveCall() };
+        }
     }
 
     unsafe fn open_sequence(&mut self, seq: Owned) -> Result<()> {
@@ -353,13 +405,13 @@ impl<'o, W: Output> Encoder<'o, W> {
         }
     }
 
-    /// Writes an opening bracket and the indentation of the first item (for a dict on 3.14+,
-    /// with its first key: a dict whose keys `skipkeys` all skips is `{}` there).
+    /// Writes an opening bracket and the indentation of the first item (for a dict, with its
+    /// first key where `json` does so: see [`indent_with_first_key`]).
     #[inline(always)]
     fn open(&mut self, bracket: u8) {
         self.out.ascii(&[bracket]);
         self.level += 1;
-        if !(INDENT_WITH_FIRST_KEY && bracket == b'{') {
+        if !(self.indent_with_first_key && bracket == b'{') {
             self.newline_indent();
         }
     }
@@ -367,7 +419,7 @@ impl<'o, W: Output> Encoder<'o, W> {
     #[inline(always)]
     fn close(&mut self, bracket: u8) {
         self.level -= 1;
-        let nothing_written = INDENT_WITH_FIRST_KEY
+        let nothing_written = self.indent_with_first_key
             && matches!(self.stack.last(), Some(Frame::Dict { first: true, .. } | Frame::Items { first: true, .. } | Frame::Iterator { first: true, pairs: true, .. }));
         if !nothing_written {
             self.newline_indent();
@@ -585,7 +637,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             }
             if !first {
                 self.item_separator();
-            } else if INDENT_WITH_FIRST_KEY {
+            } else if self.indent_with_first_key {
                 self.newline_indent();
             }
             if kind == Kind::Str {
@@ -760,16 +812,11 @@ unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
             Kind::None => text.extend_from_slice(b"null"),
             Kind::True => text.extend_from_slice(b"true"),
             Kind::False => text.extend_from_slice(b"false"),
-            Kind::Int => write_int(&mut text, key).ok()?,
-            Kind::Float => {
-                let value = float_value(key);
-                match value {
-                    v if v.is_finite() => write_float_repr(&mut text, v),
-                    v if v.is_nan() => text.extend_from_slice(b"NaN"),
-                    v if v > 0.0 => text.extend_from_slice(b"Infinity"),
-                    _ => text.extend_from_slice(b"-Infinity"),
-                }
-            }
+            Kind::Int => write_int_repr(&mut text, key).ok()?,
+            Kind::Float => match float_value(key) {
+                v if v.is_finite() => write_float_repr(&mut text, v),
+                v => text.extend_from_slice(non_finite(v)),
+            },
             _ => return Some(Owned::borrowed(key)),
         }
         Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t))

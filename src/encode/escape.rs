@@ -7,11 +7,15 @@
 //! of the source string.
 
 use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2};
-use super::writer::Output;
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
 pub trait Out {
+    /// The byte buffer ASCII text goes to as is, if the output has one right now.
+    #[inline(always)]
+    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        None
+    }
     /// ASCII bytes.
     fn ascii(&mut self, bytes: &[u8]);
     /// Characters copied unchanged from a string of that width.
@@ -65,14 +69,26 @@ fn write_escape(out: &mut impl Out, c: u32) {
 
 /// Appends `"text"` escaped as `json.dumps` escapes it.
 #[inline(always)]
-pub fn write_escaped<O: Output>(out: &mut O, data: StrData<'_>, ensure_ascii: bool) {
+pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) {
     if let StrData::Ascii(bytes) = data {
-        // The common case, written straight into the byte buffer.
-        return out.with_ascii(|buf| write_escaped_ascii(buf, bytes, ensure_ascii));
+        if let Some(buf) = out.ascii_buffer() {
+            // The common case, written straight into the byte buffer.
+            return write_escaped_ascii(buf, bytes, ensure_ascii);
+        }
     }
     out.ascii(b"\"");
     match data {
-        StrData::Ascii(_) => unreachable!("written above"),
+        StrData::Ascii(bytes) => {
+            // In ASCII text a plain run stops exactly at what needs escaping.
+            let mut i = 0;
+            loop {
+                let end = plain_run_end(bytes, i, ensure_ascii);
+                out.ascii(&bytes[i..end]);
+                let Some(&b) = bytes.get(end) else { break };
+                write_escape(out, u32::from(b));
+                i = end + 1;
+            }
+        }
         StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
         StrData::Ucs2(units) if !ensure_ascii => {
             let mut i = 0;
@@ -91,19 +107,34 @@ pub fn write_escaped<O: Output>(out: &mut O, data: StrData<'_>, ensure_ascii: bo
 }
 
 /// `"text"` for ASCII `bytes`: room for the quotes and every byte unescaped is reserved once,
-/// so plain runs (found 16 bytes at a time) are copied without further checks.
+/// so plain runs (found 16 or 8 bytes at a time) are copied without further checks.
 #[inline(always)]
 fn write_escaped_ascii(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
-    buf.reserve(bytes.len() + 2);
+    let n = bytes.len();
+    let mut i = plain_run_end(bytes, 0, ensure_ascii);
+    if i == n && n <= 32 {
+        // Most keys and short values: nothing to escape, written with one capacity check.
+        buf.reserve(34);
+        // SAFETY: 34 bytes of spare capacity: the quotes and `n <= 32` bytes between them.
+        unsafe {
+            let dst = buf.as_mut_ptr().add(buf.len());
+            *dst = b'"';
+            super::writer::put_short(dst.add(1), bytes);
+            *dst.add(n + 1) = b'"';
+            buf.set_len(buf.len() + n + 2);
+        }
+        return;
+    }
+    buf.reserve(n + 2);
     buf.push(b'"');
-    let mut i = 0;
+    let mut start = 0;
     loop {
-        // In ASCII text a plain run stops exactly at what needs escaping.
-        let end = plain_run_end(bytes, i, ensure_ascii);
-        super::writer::append(buf, &bytes[i..end]);
-        let Some(&b) = bytes.get(end) else { break };
+        super::writer::append(buf, &bytes[start..i]);
+        let Some(&b) = bytes.get(i) else { break };
         write_escape(buf, u32::from(b));
-        i = end + 1;
+        start = i + 1;
+        // In ASCII text a plain run stops exactly at what needs escaping.
+        i = plain_run_end(bytes, start, ensure_ascii);
     }
     buf.push(b'"');
 }
@@ -126,6 +157,9 @@ fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_asc
 
 /// Generalized UTF-8 output, for tests and text assembled outside the encoder.
 impl Out for Vec<u8> {
+    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        Some(self)
+    }
     fn ascii(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
@@ -144,44 +178,10 @@ impl Out for Vec<u8> {
 mod tests {
     use super::*;
 
-    /// Generalized UTF-8 output without Python objects.
-    #[derive(Default)]
-    struct Bytes(Vec<u8>);
-
-    impl Out for Bytes {
-        fn ascii(&mut self, bytes: &[u8]) {
-            self.0.ascii(bytes);
-        }
-        fn latin1(&mut self, units: &[u8]) {
-            self.0.latin1(units);
-        }
-        fn ucs2(&mut self, units: &[u16]) {
-            self.0.ucs2(units);
-        }
-        fn ucs4(&mut self, units: &[u32]) {
-            self.0.ucs4(units);
-        }
-    }
-
-    impl Output for Bytes {
-        fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-            write(&mut self.0)
-        }
-        fn len(&self) -> usize {
-            self.0.len()
-        }
-        unsafe fn take(&mut self) -> *mut pyo3_ffi::PyObject {
-            unreachable!("no Python objects here")
-        }
-        unsafe fn finish(self) -> *mut pyo3_ffi::PyObject {
-            unreachable!("no Python objects here")
-        }
-    }
-
     fn escaped(data: StrData<'_>, ensure_ascii: bool) -> Vec<u8> {
-        let mut out = Bytes::default();
+        let mut out = Vec::new();
         write_escaped(&mut out, data, ensure_ascii);
-        out.0
+        out
     }
 
     fn esc(data: StrData<'_>, ensure_ascii: bool) -> String {

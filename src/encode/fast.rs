@@ -20,11 +20,10 @@ use std::ptr::null_mut;
 /// The fast walk gave up; what it wrote is to be dropped.
 pub struct GaveUp;
 
-/// The deepest nesting walked here: bounds the C stack the recursion uses (about 500 bytes
-/// a dict level in the release build: `value` and `member` frames; 128 levels overflowed a
-/// 64 KiB thread stack in test_recursion.py). Deeper documents are the general walk's, which
-/// has no such bound.
-const MAX_DEPTH: usize = 64;
+/// The deepest nesting walked here: bounds the C stack the recursion uses (a few hundred
+/// bytes a level: 128 levels overflowed a 64 KiB thread stack), so that it fits the smallest
+/// stacks Python threads get. Deeper documents are the general walk's, which does not recurse.
+const MAX_DEPTH: usize = 32;
 
 /// Whether the fast walk can encode under these options: key sorting and the orjson face's
 /// non-str keys need the general walk's frames.
@@ -54,6 +53,10 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
             _ => None,
         },
+        key_separator: match &opts.key_separator {
+            Text::Ascii(sep) if sep.len() == 1 => Some(sep[0]),
+            _ => None,
+        },
     };
     // SAFETY: forwarded.
     unsafe { walk.value(obj) }
@@ -70,6 +73,8 @@ struct Walk<'a, W: Output> {
     dict_entries: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
     compact_separator: Option<u8>,
+    /// The key separator when it is one ASCII byte.
+    key_separator: Option<u8>,
 }
 
 /// A scalar writer's failure: the general walk will raise it again, in its context.
@@ -224,7 +229,10 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: forwarded.
         unsafe {
             write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
-            self.out.text(&self.opts.key_separator);
+            match self.key_separator {
+                Some(byte) => self.out.ascii(&[byte]),
+                None => self.out.text(&self.opts.key_separator),
+            }
             self.value(value)
         }
     }

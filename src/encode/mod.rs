@@ -22,8 +22,8 @@ pub use writer::Text;
 use crate::py::{max_depth, Owned};
 use encoder::Encoder;
 use pyo3_ffi::PyObject;
-use utf8_writer::Utf8Writer;
-use writer::{Output, Writer};
+use utf8_writer::{BytesWriter, StrWriter};
+use writer::Output;
 use std::ptr::null_mut;
 
 /// `obj` as one JSON `str`; NULL with an exception set on failure.
@@ -32,7 +32,7 @@ use std::ptr::null_mut;
 /// GIL held; `obj` and everything `options` borrows live.
 pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObject {
     // SAFETY: forwarded.
-    unsafe { encode_whole::<Writer>(options, obj) }
+    unsafe { encode_whole::<StrWriter>(options, obj) }
 }
 
 /// `obj` encoded whole into a new `W` and finished: by the fast walk, or if it gives up by
@@ -76,7 +76,7 @@ unsafe fn finish<W: Output>(mut out: W, options: &Options) -> *mut PyObject {
 /// # Safety
 /// As for [`encode_to_str`].
 pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: ChunkSink<'_>) -> Option<()> {
-    let mut encoder = Encoder::<Writer>::new(options, max_depth());
+    let mut encoder = Encoder::<StrWriter>::new(options, max_depth());
     // SAFETY: forwarded.
     unsafe {
         encoder.encode(obj, Some(&mut *sink)).ok()?;
@@ -94,7 +94,7 @@ pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: Chun
 /// As for [`encode_to_str`].
 pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject) -> *mut PyObject {
     // SAFETY: forwarded.
-    unsafe { encode_whole::<Utf8Writer>(options, obj) }
+    unsafe { encode_whole::<BytesWriter>(options, obj) }
 }
 
 /// A `str` as a JSON string (`JSONEncoder.encode` of a str never reaches the encoder).
@@ -102,7 +102,7 @@ pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject) -> *mut PyO
 /// # Safety
 /// GIL held; `s` a live str.
 pub unsafe fn encode_str_value(s: *mut PyObject, ensure_ascii: bool) -> *mut PyObject {
-    let mut out = writer::Writer::default();
+    let mut out = StrWriter::default();
     // SAFETY: `s` is a live str.
     unsafe {
         let Some(data) = crate::ffi::unicode::str_data(s) else {

@@ -7,6 +7,7 @@ use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
 use super::int::{write_i64, write_u64};
 use super::writer::Output;
+use crate::ffi::long::small_value;
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::str_data;
 use crate::py::{raise, Owned};
@@ -66,15 +67,19 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
         // SAFETY: `o` is live; GIL held.
         return Err(unsafe { out_of_range_float(o, opts.python_encoder) });
     }
-    let text: &[u8] = if value.is_nan() {
+    out.ascii(non_finite(value));
+    Ok(())
+}
+
+/// A non-finite float as the standard library writes it.
+pub fn non_finite(value: f64) -> &'static [u8] {
+    if value.is_nan() {
         b"NaN"
     } else if value > 0.0 {
         b"Infinity"
     } else {
         b"-Infinity"
-    };
-    out.ascii(text);
-    Ok(())
+    }
 }
 
 /// The value of the int `o` if it fits 64 signed bits, else `Err` with the sign of its
@@ -84,6 +89,10 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
 /// GIL held; `o` a live int (or subclass instance).
 #[inline(always)]
 unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, std::os::raw::c_int>> {
+    // SAFETY: forwarded.
+    if let Some(value) = unsafe { small_value(o) } {
+        return Ok(Ok(value));
+    }
     let mut overflow = 0;
     // SAFETY: forwarded.
     unsafe {
@@ -100,7 +109,10 @@ unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, s
 
 /// `int.__repr__(o)`: machine-sized values directly, others through CPython (which applies
 /// its digit limit).
-unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
+///
+/// # Safety
+/// GIL held; `o` a live int (or subclass instance).
+pub unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
         if let Ok(value) = i64_or_overflow(o)? {

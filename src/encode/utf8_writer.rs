@@ -1,77 +1,125 @@
-//! The orjson face's output: UTF-8 bytes, ending as a `bytes` object. `str` data arrives at
-//! its stored width and is encoded here; a surrogate code point (which UTF-8 cannot hold) is
-//! noted for the encoder to refuse.
+//! The encoder's output for both faces: generalized UTF-8 bytes (a surrogate code point is a
+//! 3-byte sequence of its own), ending as a `str` for the standard library face or as
+//! `bytes` for the orjson face. `str` data arrives at its stored width and is transcoded
+//! here a chunk of ASCII at a time. One byte buffer whatever the characters: separators and
+//! numbers never pay for a wide output, and the `str` is decoded once, at its final kind.
 
 use super::escape::Out;
 use super::writer::{append, Output};
+use crate::ffi::unicode::new_str;
+use crate::utf8::{transcode_into, Unit};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyObject, Py_ssize_t};
+use std::marker::PhantomData;
 
-#[derive(Default)]
-pub struct Utf8Writer {
-    buf: Vec<u8>,
-    surrogate: bool,
-}
+/// The Python object the output ends as.
+pub trait Finish {
+    /// Whether a surrogate code point is an error (UTF-8 proper cannot hold one).
+    const REFUSES_SURROGATES: bool;
 
-impl Utf8Writer {
-    #[inline(always)]
-    fn char(&mut self, c: u32) {
-        match c {
-            0..=0x7f => self.buf.push(c as u8),
-            0x80..=0x7ff => self.buf.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]),
-            0xd800..=0xdfff => self.surrogate = true,
-            0x800..=0xffff => self.buf.extend_from_slice(&[
-                0xe0 | (c >> 12) as u8,
-                0x80 | ((c >> 6) & 0x3f) as u8,
-                0x80 | (c & 0x3f) as u8,
-            ]),
-            _ => self.buf.extend_from_slice(&[
-                0xf0 | (c >> 18) as u8,
-                0x80 | ((c >> 12) & 0x3f) as u8,
-                0x80 | ((c >> 6) & 0x3f) as u8,
-                0x80 | (c & 0x3f) as u8,
-            ]),
-        }
-    }
-
-    /// The output as a new `bytes`.
+    /// The object for generalized UTF-8 `text` of `chars` code points, the largest
+    /// `max_char` (below 0x80: pure ASCII).
     ///
     /// # Safety
-    /// The GIL must be held.
-    unsafe fn to_bytes(&self) -> *mut PyObject {
-        // SAFETY: copies `buf.len()` initialised bytes into a new bytes object.
-        unsafe { PyBytes_FromStringAndSize(self.buf.as_ptr().cast(), self.buf.len() as Py_ssize_t) }
+    /// GIL held; `text` valid generalized UTF-8 with those properties.
+    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject;
+}
+
+/// The standard library face: a `str`.
+pub struct AsStr;
+
+impl Finish for AsStr {
+    const REFUSES_SURROGATES: bool = false;
+
+    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject {
+        // SAFETY: forwarded.
+        unsafe { new_str(text, chars, max_char) }
     }
 }
 
-impl Out for Utf8Writer {
+/// The orjson face: `bytes` (surrogates were refused on the way).
+pub struct AsBytes;
+
+impl Finish for AsBytes {
+    const REFUSES_SURROGATES: bool = true;
+
+    unsafe fn object(text: &[u8], _chars: usize, _max_char: u32) -> *mut PyObject {
+        // SAFETY: copies `text.len()` initialised bytes into a new bytes object.
+        unsafe { PyBytes_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t) }
+    }
+}
+
+pub struct Utf8Writer<F> {
+    buf: Vec<u8>,
+    /// The largest code point written since the output was last taken (below 0x80: ASCII).
+    max_char: u32,
+    /// Bytes of `buf` beyond the first of each code point: its length in characters is
+    /// `buf.len() - continuations`.
+    continuations: usize,
+    /// A surrogate was written since the encoder last asked.
+    surrogate: bool,
+    finish: PhantomData<F>,
+}
+
+pub type StrWriter = Utf8Writer<AsStr>;
+pub type BytesWriter = Utf8Writer<AsBytes>;
+
+impl<F> Default for Utf8Writer<F> {
+    fn default() -> Self {
+        Utf8Writer { buf: Vec::new(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
+    }
+}
+
+impl<F> Utf8Writer<F> {
+    #[inline(always)]
+    fn transcode<T: Unit>(&mut self, units: &[T]) {
+        self.buf.reserve(units.len() * T::MAX_WIDTH);
+        // SAFETY: the spare capacity holds the widest UTF-8 form of `units`; `set_len` covers
+        // exactly the bytes written.
+        unsafe {
+            let written = transcode_into(units, self.buf.as_mut_ptr().add(self.buf.len()));
+            self.buf.set_len(self.buf.len() + written.len);
+            self.max_char = self.max_char.max(written.max_char);
+            self.continuations += written.len - units.len();
+            self.surrogate |= written.surrogate;
+        }
+    }
+}
+
+impl<F: Finish> Utf8Writer<F> {
+    /// # Safety
+    /// GIL held.
+    unsafe fn object(&self) -> *mut PyObject {
+        // SAFETY: the buffer holds valid generalized UTF-8 (ASCII text and transcoded
+        // characters), of the length and largest character counted.
+        unsafe { F::object(&self.buf, self.buf.len() - self.continuations, self.max_char) }
+    }
+}
+
+impl<F> Out for Utf8Writer<F> {
+    #[inline(always)]
+    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
+        Some(&mut self.buf)
+    }
+
     #[inline(always)]
     fn ascii(&mut self, bytes: &[u8]) {
         append(&mut self.buf, bytes);
     }
 
     fn latin1(&mut self, units: &[u8]) {
-        self.buf.reserve(units.len() * 2);
-        for &c in units {
-            self.char(u32::from(c));
-        }
+        self.transcode(units);
     }
 
     fn ucs2(&mut self, units: &[u16]) {
-        self.buf.reserve(units.len() * 3);
-        for &c in units {
-            self.char(u32::from(c));
-        }
+        self.transcode(units);
     }
 
     fn ucs4(&mut self, units: &[u32]) {
-        self.buf.reserve(units.len() * 4);
-        for &c in units {
-            self.char(c);
-        }
+        self.transcode(units);
     }
 }
 
-impl Output for Utf8Writer {
+impl<F: Finish> Output for Utf8Writer<F> {
     #[inline(always)]
     fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         write(&mut self.buf)
@@ -83,19 +131,21 @@ impl Output for Utf8Writer {
 
     #[inline(always)]
     fn take_surrogate(&mut self) -> bool {
-        std::mem::take(&mut self.surrogate)
+        F::REFUSES_SURROGATES && std::mem::take(&mut self.surrogate)
     }
 
     unsafe fn take(&mut self) -> *mut PyObject {
         // SAFETY: forwarded.
-        let chunk = unsafe { self.to_bytes() };
+        let chunk = unsafe { self.object() };
         self.buf.clear();
+        self.max_char = 0;
+        self.continuations = 0;
         chunk
     }
 
     unsafe fn finish(self) -> *mut PyObject {
         // SAFETY: forwarded.
-        unsafe { self.to_bytes() }
+        unsafe { self.object() }
     }
 }
 
@@ -105,14 +155,24 @@ mod tests {
 
     #[test]
     fn encodes_every_width_and_flags_surrogates() {
-        let mut w = Utf8Writer::default();
+        let mut w = BytesWriter::default();
         w.latin1(b"a\xe9");
         w.ucs2(&[0x20ac]);
         w.ucs4(&[0x1f600]);
         assert_eq!(w.buf, "aé€😀".as_bytes());
+        assert_eq!(w.max_char, 0x1f600);
         assert!(!w.take_surrogate());
         w.ucs2(&[0xd800]);
+        assert_eq!(w.buf[w.buf.len() - 3..], [0xed, 0xa0, 0x80]);
         assert!(w.take_surrogate());
         assert!(!w.take_surrogate());
+    }
+
+    #[test]
+    fn str_output_keeps_surrogates() {
+        let mut w = StrWriter::default();
+        w.ucs2(&[0xd800]);
+        assert!(!w.take_surrogate());
+        assert_eq!(w.buf, [0xed, 0xa0, 0x80]);
     }
 }

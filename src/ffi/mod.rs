@@ -12,6 +12,7 @@ pub mod containers;
 pub mod datetime;
 pub mod dict;
 mod layout;
+pub mod long;
 pub mod numpy;
 pub mod unicode;
 

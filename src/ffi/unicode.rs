@@ -112,7 +112,7 @@ pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
 /// # Safety
 /// `obj` must be a compact str that no one else has seen yet.
 #[inline(always)]
-pub unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
+unsafe fn new_str_data(obj: *mut PyObject) -> *mut u8 {
     let ascii = obj.cast::<PyASCIIObject>();
     // SAFETY: PyUnicode_New makes compact strings, whose data follows the header struct.
     unsafe {
@@ -202,12 +202,43 @@ impl Unit for u16 {
     fn of(cp: u32) -> u16 {
         cp as u16
     }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u16) {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is baseline on x86_64; `src` readable for 16 bytes, `dst` writable
+        // for 16 units (32 bytes); bytes are zero-extended by interleaving with zeros.
+        unsafe {
+            let v = _mm_loadu_si128(src.cast());
+            let zero = _mm_setzero_si128();
+            _mm_storeu_si128(dst.cast(), _mm_unpacklo_epi8(v, zero));
+            _mm_storeu_si128(dst.add(8).cast(), _mm_unpackhi_epi8(v, zero));
+        }
+    }
 }
 
 impl Unit for u32 {
     #[inline(always)]
     fn of(cp: u32) -> u32 {
         cp
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn widen_16(src: *const u8, dst: *mut u32) {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is baseline on x86_64; `src` readable for 16 bytes, `dst` writable
+        // for 16 units (64 bytes); bytes are zero-extended by interleaving with zeros twice.
+        unsafe {
+            let v = _mm_loadu_si128(src.cast());
+            let zero = _mm_setzero_si128();
+            let (lo, hi) = (_mm_unpacklo_epi8(v, zero), _mm_unpackhi_epi8(v, zero));
+            _mm_storeu_si128(dst.cast(), _mm_unpacklo_epi16(lo, zero));
+            _mm_storeu_si128(dst.add(4).cast(), _mm_unpackhi_epi16(lo, zero));
+            _mm_storeu_si128(dst.add(8).cast(), _mm_unpacklo_epi16(hi, zero));
+            _mm_storeu_si128(dst.add(12).cast(), _mm_unpackhi_epi16(hi, zero));
+        }
     }
 }
 
