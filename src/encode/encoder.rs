@@ -1063,10 +1063,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
         } else if PyLong_Check(key) != 0 {
             write_int_64(&mut text, key, false, "Dict integer key must be within 64-bit range")?;
         } else if PyFloat_Check(key) != 0 {
-            match float_value(key) {
-                v if v.is_finite() => write_float_orjson(&mut text, v),
-                _ => text.extend_from_slice(b"null"),
-            }
+            write_float_orjson(&mut text, float_value(key));
         } else {
             match oj.types.kind(key, true, false) {
                 Native::Enum => {

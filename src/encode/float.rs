@@ -41,8 +41,8 @@ impl Shortest for f32 {
 /// The size of a `zmij::Buffer`: room for Żmij's longest text.
 pub const MAX_LEN: usize = 24;
 
-/// Writes a finite `value` as orjson writes it (Żmij's layout as it is: `0.00001`, `1e-7`,
-/// `1e+16`) at `at`; returns its length.
+/// Writes `value` as orjson writes it (Żmij's layout as it is: `0.00001`, `1e-7`, `1e+16`;
+/// NaN and infinities, which JSON cannot hold, as `null`) at `at`; returns its length.
 ///
 /// Żmij writes into a `zmij::Buffer` only. Text copied out of one right after it was written
 /// is read back before its stores have landed (a store-forwarding stall, as costly as the
@@ -53,7 +53,11 @@ pub const MAX_LEN: usize = 24;
 #[inline(always)]
 pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
     const _: () = assert!(std::mem::size_of::<zmij::Buffer>() == MAX_LEN && std::mem::align_of::<zmij::Buffer>() == 1);
-    debug_assert!(value.is_finite());
+    if !value.is_finite() {
+        // SAFETY: `at` is valid for MAX_LEN bytes, more than four.
+        unsafe { std::ptr::copy_nonoverlapping(b"null".as_ptr(), at, 4) };
+        return 4;
+    }
     // SAFETY: a `zmij::Buffer` is MAX_LEN bytes of `MaybeUninit<u8>` (size and alignment
     // asserted above), so the MAX_LEN bytes at `at` are one. The text Żmij returns lies in
     // it; it is moved to `at` (where Żmij writes it anyway).
@@ -67,7 +71,7 @@ pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
     }
 }
 
-/// Appends a finite `value` as orjson writes it.
+/// Appends `value` as orjson writes it (see [`put_float_orjson`]).
 #[inline(always)]
 pub fn write_float_orjson<F: Shortest>(out: &mut Vec<u8>, value: F) {
     out.reserve(MAX_LEN);
@@ -188,6 +192,8 @@ mod tests {
             (1.5e300, "1.5e+300"),
             (5e-324, "5e-324"),
             (1.23e-18, "1.23e-18"),
+            (f64::NAN, "null"),
+            (f64::NEG_INFINITY, "null"),
         ];
         for &(value, expected) in cases {
             let mut out = Vec::new();
@@ -213,6 +219,7 @@ mod tests {
             (3.4028235e38, "3.4028235e+38"),
             (1e-45, "1e-45"),
             (16_777_216.0, "16777216.0"),
+            (f32::INFINITY, "null"),
         ];
         for &(value, expected) in cases {
             let mut out = Vec::new();

@@ -6,7 +6,6 @@ mod error;
 mod fast;
 pub mod escape;
 pub mod float;
-pub mod int;
 pub mod native;
 pub mod numpy;
 mod options;

@@ -3,7 +3,6 @@
 //! recognised, and the text of the ones written as strings.
 
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
-use super::int::write_pairs;
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::py::Owned;
@@ -207,6 +206,33 @@ fn write_offset(out: &mut Vec<u8>, seconds: i32) {
     write_pairs::<2>(out, minutes);
 }
 
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the last `N` decimal digits of `v`, leading zeros included (`N` even): the
+/// fixed-width fields of dates and times, two digits at a time from a table straight into
+/// the output (numbers in general are `itoa`'s).
+#[inline(always)]
+fn write_pairs<const N: usize>(out: &mut Vec<u8>, mut v: u32) {
+    const { assert!(N.is_multiple_of(2)) };
+    out.reserve(N);
+    // SAFETY: N bytes of spare capacity are reserved, filled two at a time from the last
+    // (each pair read inside PAIRS: `v % 100 < 100`) before `set_len` counts them.
+    unsafe {
+        let at = out.as_mut_ptr().add(out.len());
+        let mut k = N;
+        while k > 0 {
+            k -= 2;
+            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add((v % 100) as usize * 2), at.add(k), 2);
+            v /= 100;
+        }
+        out.set_len(out.len() + N);
+    }
+}
 
 /// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
 ///
@@ -262,6 +288,10 @@ mod tests {
         write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, false);
         out.push(b' ');
         write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, true);
-        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06");
+        out.push(b' ');
+        write_ymd(&mut out, Ymd { year: 9999, month: 12, day: 31 });
+        out.push(b' ');
+        write_hms(&mut out, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 }, false);
+        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06 9999-12-31 23:59:59.999990");
     }
 }

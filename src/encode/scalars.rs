@@ -5,8 +5,7 @@ use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::write_escaped;
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
-use super::int::{write_i64, write_u64};
-use super::writer::Output;
+use super::writer::{append, Output};
 use crate::ffi::long::small_value;
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::str_data;
@@ -52,11 +51,7 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
     // SAFETY: `o` is a live float.
     let value = unsafe { float_value(o) };
     if opts.orjson.is_some() {
-        if value.is_finite() {
-            out.with_ascii(|buf| write_float_orjson(buf, value));
-        } else {
-            out.ascii(b"null");
-        }
+        out.with_ascii(|buf| write_float_orjson(buf, value));
         return Ok(());
     }
     if value.is_finite() {
@@ -116,7 +111,7 @@ pub unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> 
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
         if let Ok(value) = i64_or_overflow(o)? {
-            write_i64(out, value);
+            append(out, itoa::Buffer::new().format(value).as_bytes());
             return Ok(());
         }
         let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
@@ -157,7 +152,7 @@ pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, ra
         let overflow = match i64_or_overflow(o)? {
             Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
             Ok(value) => {
-                write_i64(out, value);
+                append(out, itoa::Buffer::new().format(value).as_bytes());
                 return Ok(());
             }
             Err(overflow) => overflow,
@@ -168,7 +163,7 @@ pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, ra
                 if strict {
                     return Err(refuse("Integer exceeds 53-bit range"));
                 }
-                write_u64(out, value);
+                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
                 return Ok(());
             }
             PyErr_Clear();

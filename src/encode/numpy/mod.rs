@@ -10,9 +10,9 @@
 
 mod datetime64;
 
-use super::float::{put_float_orjson, Shortest, MAX_LEN as FLOAT_LEN};
-use super::int::{put_i64, put_u64};
+use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
 use super::native::{NativeTypes, TimeFormat};
+use super::writer::put_short;
 use crate::ffi::numpy::{check_array_layout, scalar_value, ArrayStruct, Interface, C_CONTIGUOUS, NOTSWAPPED};
 use crate::py::{str_to_string, Owned};
 use datetime64::Unit;
@@ -269,33 +269,23 @@ trait Number: Copy {
 }
 
 macro_rules! integers {
-    ($put:ident: $($t:ty),*) => {$(
+    ($($t:ty),*) => {$(
         impl Number for $t {
-            /// The text of the minimum (a sign) or maximum.
-            const MAX_LEN: usize = {
-                let (min, max) = (decimal_text_len(<$t>::MIN as i128), decimal_text_len(<$t>::MAX as i128));
-                if min > max { min } else { max }
-            };
+            const MAX_LEN: usize = <$t as itoa::Integer>::MAX_STR_LEN;
             #[inline(always)]
             unsafe fn put(self, at: *mut u8) -> usize {
-                // SAFETY: forwarded.
-                unsafe { $put(at, self.into()) }
+                let mut buffer = itoa::Buffer::new();
+                let text = buffer.format(self).as_bytes();
+                // SAFETY: the text is at most MAX_LEN (at most 20) bytes, which `at` is
+                // valid for.
+                unsafe { put_short(at, text) };
+                text.len()
             }
         }
     )*};
 }
-/// The length of `v` in decimal, with its sign.
-const fn decimal_text_len(mut v: i128) -> usize {
-    let mut len = if v < 0 { 2 } else { 1 };
-    while v / 10 != 0 {
-        v /= 10;
-        len += 1;
-    }
-    len
-}
 
-integers!(put_i64: i8, i16, i32, i64);
-integers!(put_u64: u8, u16, u32, u64);
+integers!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 /// `text`, padded to `N` bytes, written whole (one fixed-size copy); returns its length.
 ///
@@ -308,28 +298,12 @@ unsafe fn put_text<const N: usize>(at: *mut u8, text: &[u8; N], len: usize) -> u
     len
 }
 
-/// A float: NaN and infinities as `null`, as orjson writes them.
-///
-/// # Safety
-/// `at` must be valid for `FLOAT_LEN` bytes of writes.
-#[inline(always)]
-unsafe fn put_float<F: Shortest>(at: *mut u8, value: F) -> usize {
-    // SAFETY: forwarded.
-    unsafe {
-        if value.is_finite() {
-            put_float_orjson(at, value)
-        } else {
-            put_text(at, b"null", 4)
-        }
-    }
-}
-
 impl Number for f64 {
     const MAX_LEN: usize = FLOAT_LEN;
     #[inline(always)]
     unsafe fn put(self, at: *mut u8) -> usize {
         // SAFETY: forwarded.
-        unsafe { put_float(at, self) }
+        unsafe { put_float_orjson(at, self) }
     }
 }
 
@@ -338,7 +312,7 @@ impl Number for f32 {
     #[inline(always)]
     unsafe fn put(self, at: *mut u8) -> usize {
         // SAFETY: forwarded.
-        unsafe { put_float(at, self) }
+        unsafe { put_float_orjson(at, self) }
     }
 }
 
@@ -352,7 +326,7 @@ impl Number for Half {
     #[inline(always)]
     unsafe fn put(self, at: *mut u8) -> usize {
         // SAFETY: forwarded.
-        unsafe { put_float(at, f16_to_f32(self.0)) }
+        unsafe { put_float_orjson(at, f16_to_f32(self.0)) }
     }
 }
 
@@ -604,5 +578,6 @@ mod tests {
         assert_eq!(nested(&[2, 0, 3], &[], None), "[[],[]]");
         assert_eq!(nested(&[2, 3], &[1, 2, 3, 4, 5, 6], None), "[[1,2,3],[4,5,6]]");
         assert_eq!(nested(&[1, 2], &[1, -2], Some(1)), "[\n    [\n      1,\n      -2\n    ]\n  ]");
+        assert_eq!(nested(&[3], &[i64::MIN, 0, i64::MAX], None), "[-9223372036854775808,0,9223372036854775807]");
     }
 }
