@@ -53,9 +53,13 @@ pub enum Name {
     Slots,
     FieldType,
     Utcoffset,
+    Numpy,
+    ArrayStruct,
+    Dtype,
+    Str,
 }
 
-pub const NAME_COUNT: usize = 40;
+pub const NAME_COUNT: usize = 44;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -98,6 +102,10 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"__slots__",
     c"_field_type",
     c"utcoffset",
+    c"numpy",
+    c"__array_struct__",
+    c"dtype",
+    c"str",
 ];
 
 impl Name {
@@ -140,6 +148,8 @@ pub struct State {
     pub datetime_capsule: *mut PyObject,
     pub uuid_type: *mut PyObject,
     pub enum_meta: *mut PyObject,
+    /// numpy's types, once the caller has imported numpy (`OPT_SERIALIZE_NUMPY`).
+    pub numpy: crate::encode::numpy::NumpyTypes,
     /// Interned names, indexed by [`Name`].
     pub names: [*mut PyObject; NAME_COUNT],
     /// Object keys and buffers reused across `loads` calls (a `Box` owned by the module;
@@ -181,6 +191,7 @@ impl State {
         ]
         .into_iter()
             .chain(self.names.iter_mut())
+            .chain(self.numpy.objects())
     }
 }
 

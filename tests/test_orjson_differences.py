@@ -111,7 +111,6 @@ def test_dataclass_with_deleted_slot():
     assert_clean_error(out, "AttributeError")
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("month", ["1969-12", "1968-12", "1969-06", "1900-03", "1000-11"])
 def test_numpy_datetime64_months_before_1970(month):
     # orjson aborts (illegal instruction) on a December before 1970 and raises
@@ -125,6 +124,41 @@ def test_numpy_datetime64_months_before_1970(month):
     months = int(np.datetime64(month, "M").astype(np.int64))
     assert out == ("ok", f'["{month}-01T00:00:00"]') or \
         out[:3] == ("raise", "TypeError", f"unrepresentable numpy.datetime64: {months} months"), out
+
+
+@pytest.mark.parametrize("obj,message", [
+    ("np.array(['NaT'], dtype='datetime64[D]')", "-9223372036854775808 days"),
+    ("np.datetime64('NaT', 'W')", "-9223372036854775808 weeks"),
+    ("np.array(['NaT'], dtype='datetime64[m]')", "-9223372036854775808 minutes"),
+    ("np.array(['NaT'], dtype='datetime64[ns]')", "-9223372036854775808 nanoseconds"),
+    ("np.array([2**62], dtype='datetime64[h]')", "4611686018427387904 hours"),
+])
+def test_numpy_datetime64_orjson_writes_wrong(obj, message):
+    # orjson writes NaT as 1970-01-01 in weeks to minutes (the seconds overflow and wrap), as
+    # 1677-09-21T00:12:43.145224 in nanoseconds, and other values whose seconds overflow as
+    # whatever they wrap to; rjson refuses them as orjson refuses NaT in seconds
+    pytest.importorskip("numpy")
+    out = outcome_of("import numpy as np", obj, "subject.OPT_SERIALIZE_NUMPY")
+    assert out[:3] == ("raise", "TypeError", f"unrepresentable numpy.datetime64: {message}"), out
+
+
+def test_numpy_datetime64_error_in_a_nested_row():
+    # orjson drops the error of a row of a 2-d (or deeper) array and goes on: it writes b'[[]'
+    # here, which is not JSON; rjson raises the error, as orjson does for a 1-d array
+    pytest.importorskip("numpy")
+    out = outcome_of("import numpy as np", "np.array([['-0001-12-31T23']], dtype='datetime64[h]')",
+                     "subject.OPT_SERIALIZE_NUMPY")
+    assert out[:3] == ("raise", "TypeError", "unrepresentable numpy.datetime64: -17268673 hours"), out
+
+
+def test_numpy_datetime64_units_with_a_multiplier():
+    # orjson aborts (unreachable code) on a unit such as datetime64[2s]; rjson writes the date
+    pytest.importorskip("numpy")
+    setup = "import numpy as np"
+    out = outcome_of(setup, "np.array([30, -1], dtype='datetime64[2s]')", "subject.OPT_SERIALIZE_NUMPY")
+    assert out == ("ok", '["1970-01-01T00:01:00","1969-12-31T23:59:58"]')
+    out = outcome_of(setup, "np.datetime64(2**62, '25h')", "subject.OPT_SERIALIZE_NUMPY")
+    assert out[:3] == ("raise", "TypeError", "unrepresentable numpy.datetime64: 4611686018427387904 * 25 hours"), out
 
 
 def test_time_microseconds_keep_their_leading_zero():

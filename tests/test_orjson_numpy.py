@@ -4,11 +4,21 @@ numpy is an optional dependency of the face (and a test dependency, in requireme
 these tests alone skip when it is not importable.
 """
 
-import pytest
+import dataclasses
+import gc
+import sys
 
-from orjson_face import check_dumps, dumps_err, dumps_ok, oracle
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from orjson_face import ALL_BITS, S, check_dumps, dumps_err, dumps_ok, oracle, skip_if_oracle
 
 np = pytest.importorskip("numpy")
+hnp = pytest.importorskip("hypothesis.extra.numpy")
+
+HYP = settings(max_examples=300, deadline=None,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 O = oracle
 N = O.OPT_SERIALIZE_NUMPY
@@ -24,7 +34,6 @@ def check_all(obj):
         check_dumps({"a": [obj]}, option=option, default=lambda o: "default:" + type(o).__name__)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("dtype", NUMERIC + ["bool"])
 def test_array_of_dtype(dtype):
     info = np.finfo(dtype) if dtype.startswith("float") else np.iinfo(dtype) if dtype != "bool" else None
@@ -42,7 +51,6 @@ def test_array_of_dtype(dtype):
     check_all(list(a))  # a list of scalars
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_exact_bytes():
     assert dumps_ok(np.arange(6).reshape(2, 3), option=N) == b"[[0,1,2],[3,4,5]]"
     assert dumps_ok(np.array([0.1, -0.0, np.nan, np.inf, 1e16, 1e-7]), option=N) == b"[0.1,-0.0,null,null,1e+16,1e-7]"
@@ -65,13 +73,11 @@ SHAPES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("obj", SHAPES.values(), ids=SHAPES.keys())
 def test_shapes(obj):
     check_all(obj)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_not_c_contiguous():
     for a in (np.arange(6)[::2], np.asfortranarray(np.arange(6).reshape(2, 3)), np.arange(6).reshape(2, 3).T):
         exc = dumps_err(a, option=N)
@@ -79,7 +85,6 @@ def test_not_c_contiguous():
         assert dumps_ok(a, option=N, default=lambda o: o.tolist()) == dumps_ok(a.tolist())
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_not_native_endian():
     for a in (np.array([1], dtype=">i4"), np.array([1.5], dtype=">f8")):
         assert str(dumps_err(a, option=N)) == "numpy array is not native-endianness"
@@ -92,7 +97,6 @@ UNSUPPORTED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("a", UNSUPPORTED.values(), ids=UNSUPPORTED.keys())
 def test_unsupported_dtypes(a):
     assert str(dumps_err(a, option=N)) == "unsupported datatype in numpy array"
@@ -109,7 +113,6 @@ def test_explicit_default_none_is_a_default():
         assert type(exc.__cause__) is TypeError
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_structured_array():
     a = np.zeros(2, dtype=[("a", "i4")])
     # sic: orjson's message for it
@@ -147,7 +150,6 @@ def test_array_subclasses_are_not_serialized():
 DT64_UNITS = ["Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns"]
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 @pytest.mark.parametrize("unit", DT64_UNITS)
 def test_datetime64_units(unit):
     # (months before 1970 crash orjson: test_orjson_differences.py)
@@ -159,7 +161,6 @@ def test_datetime64_units(unit):
     assert dumps_ok(a[:1], option=N) == (b'["2020-12-31T00:00:00"]' if unit == "W" else b'["2021-01-01T00:00:00"]')
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_fractions_and_options():
     frac = {"ms": "2021-01-01T00:00:00.123", "us": "2021-01-01T00:00:00.123456", "ns": "2021-01-01T00:00:00.123456789"}
     for unit, text in frac.items():
@@ -176,14 +177,12 @@ def test_datetime64_fractions_and_options():
 
 @pytest.mark.parametrize("unit,message", [("ps", "unsupported numpy.datetime64 unit: picoseconds"),
                                           ("fs", "unsupported numpy.datetime64 unit: femtoseconds")])
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_unsupported_units(unit, message):
     a = np.array(["2021-01-01T00:00:00"], dtype="datetime64[s]").astype(f"datetime64[{unit}]")
     assert str(dumps_err(a, option=N)) == message
     check_dumps(a[0], option=N)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_datetime64_unrepresentable():
     assert str(dumps_err(np.array(["NaT"], dtype="datetime64[s]"), option=N)) == \
         "unrepresentable numpy.datetime64: -9223372036854775808 seconds"
@@ -195,7 +194,6 @@ def test_datetime64_unrepresentable():
     check_dumps(np.datetime64("NaT"), option=N)
 
 
-@pytest.mark.xfail(strict=True, reason="OPT_SERIALIZE_NUMPY is not implemented yet (issue 6)")
 def test_numpy_random_arrays():
     rng = np.random.default_rng(6)
     for dtype in NUMERIC:
@@ -210,3 +208,210 @@ def test_numpy_random_arrays():
     raw = rng.integers(0, 2**63, 500, dtype=np.uint64).view(np.float64)
     check_dumps(raw, option=N)
     check_dumps(rng.integers(0, 2**32, 500, dtype=np.uint64).astype(np.uint32).view(np.float32), option=N)
+
+
+def test_unaligned_readonly_and_single_byte_orders():
+    for dtype in NUMERIC + ["bool", "datetime64[s]"]:
+        a = np.arange(1, 7).astype(dtype)
+        unaligned = np.frombuffer(b"\x00" + a.tobytes(), dtype=dtype, offset=1).reshape(2, 3)
+        assert not unaligned.flags.aligned or a.itemsize == 1
+        check_all(unaligned)
+    # one byte has no byte order: ">i1" and "|b1" arrays are native
+    assert dumps_ok(np.array([-1, 2], dtype=">i1"), option=N) == b"[-1,2]"
+    # orjson reads a bool byte as true if it is not 0
+    assert dumps_ok(np.array([0, 1, 2, 255], dtype=np.uint8).view(np.bool_), option=N) == b"[false,true,true,true]"
+
+
+def test_machine_integer_names():
+    # arrays: any C name of a machine integer; scalars: only the exact sized types
+    for name in ("intc", "uintc", "int_", "uint", "longlong", "ulonglong", "intp", "uintp", "byte", "ubyte", "short"):
+        t = getattr(np, name)
+        check_all(np.array([1, 2], dtype=t))
+        check_all(t(7))
+
+
+def test_float16_every_value():
+    check_dumps(np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16), option=N)
+
+
+def test_float32_layout_bounds():
+    # ryu's (and zmij's) float32 layout has no exponent from 1e-6 up to 1e13
+    values = []
+    for p in range(-46, 39):
+        x = np.float32(10.0 ** p)
+        values += [x, np.nextafter(x, np.float32(0)), np.nextafter(x, np.float32(np.inf))]
+    a = np.array(values, dtype=np.float32)
+    check_dumps(np.concatenate([a, -a]), option=N)
+    for x in a:
+        check_dumps(x, option=N)
+
+
+@dataclasses.dataclass
+class Frame:
+    name: str
+    values: object
+    _hidden: object = None
+
+
+def test_arrays_in_dataclasses_and_nested_containers():
+    a = np.arange(6, dtype=np.float32).reshape(3, 2) / 7
+    obj = {"frames": [Frame("a", a, a), Frame("b", {"inner": (a[0], a.astype(np.int8))})], "t": (np.bool_(False),)}
+    check_all(obj)
+    check_dumps(obj, option=N | O.OPT_INDENT_2 | O.OPT_SORT_KEYS | O.OPT_PASSTHROUGH_DATACLASS,
+                default=lambda o: {"values": o.values})
+    deep = a
+    for _ in range(250):
+        deep = [deep]
+    check_dumps(deep, option=N)
+    check_dumps(deep, option=N | O.OPT_INDENT_2)
+
+
+def test_default_sees_what_orjson_hands_it():
+    seen = []
+
+    def default(o):
+        seen.append(type(o).__name__)
+        return o.tolist() if isinstance(o, np.ndarray) else str(o)
+
+    objs = [np.arange(6)[::2], np.array([1 + 2j]), np.array(1.5), np.longdouble(2), np.timedelta64(3, "s"),
+            np.array(["x"]), np.zeros(2, dtype=[("a", "i4")])]
+    dumps_ok(objs, option=N, default=default)
+    # orjson's calls, then rjson's: default was called for the same objects in the same order
+    assert seen[: len(seen) // 2] == seen[len(seen) // 2:]
+    assert seen[:3] == ["ndarray", "ndarray", "complex"]
+
+
+def test_errors_inside_default_results():
+    # numpy objects returned by default are serialized, or refused, like any other
+    check_dumps(object(), option=N, default=lambda o: np.arange(3))
+    check_dumps(object(), option=N, default=lambda o: np.arange(6)[::2], cause=True)
+    check_dumps(object(), option=N, default=lambda o: np.array([1], dtype=">i4"), cause=True)
+
+
+# datetime64 values orjson writes right (or refuses with the message rjson gives): without
+# NaT, values whose seconds overflow 64 bits and months before 1970 (test_orjson_differences.py)
+DT64_SECONDS = {"W": 604800, "D": 86400, "h": 3600, "m": 60}
+PLAUSIBLE_SECONDS = 400_000_000_000  # about 12,700 years either side of 1970
+
+
+FIRST_SECOND, LAST_SECOND = -62_167_219_200, 253_402_207_200  # 0000-01-01, orjson's last instant
+
+
+def dt64_values(unit, representable=False):
+    seconds = {"Y": 31_556_952, "M": 2_629_746, **DT64_SECONDS, "s": 1}.get(unit)
+    per_second = {"ms": 10**3, "us": 10**6, "ns": 10**9}.get(unit, 1)
+    limit = 2**63 // DT64_SECONDS[unit] if unit in DT64_SECONDS else 2**63 - 1
+    low = 0 if unit == "M" else -limit
+    if representable:
+        if unit == "ns":
+            return st.integers(low, limit)
+        first, last = {"Y": (-1970, 8029), "M": (0, 8029 * 12 + 11)}.get(
+            unit, (-(-FIRST_SECOND * per_second // (seconds or 1)), LAST_SECOND * per_second // (seconds or 1)))
+        return st.integers(first, last)
+    plausible = min(PLAUSIBLE_SECONDS * per_second // (seconds or 1), limit)
+    return st.one_of(st.integers(max(low, -plausible), plausible), st.integers(low, limit))
+
+
+UNSUPPORTED_DTYPES = ["complex64", "complex128", "longdouble", "U2", "S2", "V4", "timedelta64[s]"]
+
+
+@st.composite
+def numpy_arrays(draw):
+    dtype = np.dtype(draw(st.sampled_from(NUMERIC + ["bool"] + [f"datetime64[{u}]" for u in DT64_UNITS]
+                                          + UNSUPPORTED_DTYPES)))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4))
+    if dtype.kind == "M":
+        # orjson ignores the error of a value it cannot write in an array of two or more
+        # dimensions (and writes a truncated document: test_orjson_differences.py)
+        unit = np.datetime_data(dtype)[0]
+        a = draw(hnp.arrays(np.int64, shape, elements=dt64_values(unit, len(shape) >= 2))).view(dtype)
+    elif dtype.kind == "V":
+        a = np.zeros(shape, dtype)
+    else:
+        a = draw(hnp.arrays(dtype, shape))
+    variant = draw(st.sampled_from(["plain", "swapped", "strided", "transposed", "unaligned", "fortran"]))
+    if variant == "swapped":
+        a = a.astype(a.dtype.newbyteorder())
+    elif variant == "strided" and a.ndim:
+        a = a[..., ::2]
+    elif variant == "transposed":
+        a = a.T
+    elif variant == "unaligned":
+        a = np.frombuffer(b"\x00" + a.tobytes(), dtype=a.dtype, offset=1).reshape(a.shape)
+    elif variant == "fortran":
+        a = np.asfortranarray(a)
+    return a
+
+
+def default_of(kind):
+    if kind == "tolist":
+        return lambda o: o.tolist() if isinstance(o, np.ndarray) else repr(o)
+    if kind == "raises":
+        def default(o):
+            raise ValueError("no")
+        return default
+    return None
+
+
+@given(a=numpy_arrays(), wrap=st.sampled_from(["bare", "list", "dict", "scalar", "dataclass"]),
+       option=st.integers(0, ALL_BITS), numpy=st.booleans(),
+       default=st.sampled_from([None, "tolist", "raises"]))
+@HYP
+def test_hypothesis_arrays(a, wrap, option, numpy, default):
+    if numpy:
+        option |= N
+    obj = {"bare": a, "list": [a, 1], "dict": {"a": a}, "dataclass": Frame("x", a)}.get(wrap)
+    if wrap == "scalar":
+        obj = a.flat[0] if a.size else a
+    kw = {} if default is None else {"default": default_of(default)}
+    check_dumps(obj, option=option, cause=True, **kw)
+
+
+numpy_scalars = st.one_of(
+    st.sampled_from(NUMERIC + ["bool"]).flatmap(lambda t: hnp.from_dtype(np.dtype(t)).map(np.dtype(t).type)),
+    st.sampled_from(DT64_UNITS).flatmap(lambda u: dt64_values(u).map(lambda v: np.datetime64(v, u))))
+
+
+@given(scalars=st.lists(numpy_scalars, max_size=8), option=st.integers(0, ALL_BITS))
+@HYP
+def test_hypothesis_scalars(scalars, option):
+    check_dumps(scalars, option=option | N, cause=True)
+    check_dumps(scalars, option=option & ~N, cause=True)
+
+
+@skip_if_oracle  # orjson leaks a reference to numpy.datetime64 at each NaT scalar it refuses
+def test_refcounts_stay_flat():
+    a = np.arange(12.0).reshape(3, 4)
+    dt = np.array(["2021-01-01"], dtype="datetime64[s]")
+    strided, swapped, cplx = np.arange(6)[::2], np.array([1], dtype=">i4"), np.array([1j])
+    scalars = [np.float64(1.5), np.int32(-3), np.bool_(True), np.datetime64(1, "s"), np.datetime64("NaT")]
+
+    def default(o):
+        return o.tolist() if isinstance(o, np.ndarray) else None
+
+    objs = [a, dt, strided, swapped, cplx, *scalars, default, a.dtype, dt.dtype, np.ndarray, np.float64, np.datetime64]
+    calls = [
+        lambda: S.dumps([a, dt, *scalars[:4]], option=N | O.OPT_INDENT_2),
+        lambda: S.dumps([strided, cplx], option=N, default=default),
+        lambda: S.dumps(swapped, option=N),
+        lambda: S.dumps(strided, option=N),
+        lambda: S.dumps(scalars[4], option=N),
+        lambda: S.dumps(np.array(["NaT"], dtype="datetime64[s]"), option=N),
+        lambda: S.dumps(a, option=N, default=None),
+        lambda: S.dumps(a),
+    ]
+    for call_ in calls:  # warm: numpy's types are looked up once
+        try:
+            call_()
+        except S.JSONEncodeError:
+            pass
+    gc.collect()
+    before = [sys.getrefcount(o) for o in objs]
+    for _ in range(50):
+        for call_ in calls:
+            try:
+                call_()
+            except S.JSONEncodeError:
+                pass
+    gc.collect()
+    assert [sys.getrefcount(o) for o in objs] == before

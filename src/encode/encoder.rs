@@ -9,10 +9,11 @@ use super::error::{refuse, refuse_caused, unserializable, PyErrSet, Result, SURR
 use super::float::write_float_orjson;
 #[cfg(py_3_14)]
 use super::float::write_float_repr;
+use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError};
+use super::numpy::{Layout, NumpyObject, NumpyTypes, Refusal};
 #[cfg(py_3_14)]
 use super::scalars::{non_finite, write_int_repr};
 use super::scalars::{write_float, write_int, write_int_64, write_str};
-use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError, TimeFormat};
 use super::options::{opt, Options, Orjson};
 use super::writer::{newline_indent, Output};
 use crate::ffi::containers::{float_value, list_item, tuple_item, var_size};
@@ -863,6 +864,13 @@ impl<W: Output> Encoder<'_, W> {
         let types = &oj.types;
         // SAFETY: `o` is live; each branch reads it as the type `kind` found.
         unsafe {
+            // orjson looks for numpy's types last; none of them is another native type, so
+            // they are looked for first here (the dataclass check costs a failed lookup).
+            if let Some(numpy) = types.numpy.as_ref() {
+                if let Some(object) = numpy.kind(o) {
+                    return self.numpy(obj, object, numpy, oj);
+                }
+            }
             match types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS)) {
                 Native::Enum => return Ok(Some(Owned::new(PyObject_GetAttr(o, types.value_name)).ok_or(PyErrSet)?)),
                 Native::Dataclass => self.open_dataclass(obj, types)?,
@@ -876,6 +884,20 @@ impl<W: Output> Encoder<'_, W> {
             }
         }
         Ok(None)
+    }
+
+    /// A numpy array or scalar, or what `default` makes of an array orjson hands to it.
+    unsafe fn numpy(&mut self, obj: Owned, object: NumpyObject, numpy: &NumpyTypes, oj: &Orjson) -> Result<Option<Owned>> {
+        let layout = Layout { indent: self.opts.indent.is_some().then_some(self.level), time: oj.time_format() };
+        // SAFETY: `obj` is live and of kind `object`; the names are held by the module state.
+        match self.out.with_ascii(|buf| unsafe { numpy.write(buf, obj.as_ptr(), object, &oj.types, layout) }) {
+            Ok(()) => Ok(None),
+            Err(Refusal::Raised) => Err(PyErrSet),
+            // SAFETY: as above.
+            Err(Refusal::ToDefault(_)) if !self.opts.default.is_null() => unsafe { self.call_default(obj).map(Some) },
+            Err(Refusal::ToDefault(message)) => Err(refuse(message)),
+            Err(Refusal::Error(message)) => Err(refuse(&message)),
+        }
     }
 
     /// A `Fragment`'s contents, as they are: bytes raw, a str as UTF-8.
@@ -992,11 +1014,7 @@ unsafe fn is_private(key: *mut PyObject) -> bool {
 
 /// The text of a date, time, datetime or UUID (no quotes).
 unsafe fn write_native_text(buf: &mut Vec<u8>, o: *mut PyObject, native: Native, oj: &Orjson) -> Result<()> {
-    let format = TimeFormat {
-        naive_utc: oj.has(opt::NAIVE_UTC),
-        omit_microseconds: oj.has(opt::OMIT_MICROSECONDS),
-        utc_z: oj.has(opt::UTC_Z),
-    };
+    let format = oj.time_format();
     // SAFETY: `o` is live and of the type `native` names.
     let written = unsafe {
         match native {
@@ -1045,10 +1063,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
         } else if PyLong_Check(key) != 0 {
             write_int_64(&mut text, key, false, "Dict integer key must be within 64-bit range")?;
         } else if PyFloat_Check(key) != 0 {
-            match float_value(key) {
-                v if v.is_finite() => write_float_orjson(&mut text, v),
-                _ => text.extend_from_slice(b"null"),
-            }
+            write_float_orjson(&mut text, float_value(key));
         } else {
             match oj.types.kind(key, true, false) {
                 Native::Enum => {

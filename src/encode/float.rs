@@ -1,6 +1,7 @@
 //! Finite floats as the shortest digits that round-trip (Żmij, the `zmij` crate), laid out as
 //! `float.__repr__` lays them out (`1e-05`, `0.0001`, `1e+16`, `1000000000000000.0`) or as
-//! orjson does.
+//! orjson does (which writes numpy's float32 by its own shortest digits: `0.1`, not
+//! `0.10000000149011612`, with float32's layout bounds: `0.000001`, `1e+13`).
 //!
 //! Żmij rather than ryu: the same digits and layout at a third of the instructions (callgrind,
 //! 2026-11: ryu alone took more instructions than orjson's whole dumps of canada.json; orjson
@@ -17,21 +18,79 @@ pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
     }
 }
 
-/// Appends a finite `value` as orjson writes it: Żmij's layout (`0.00001`, `1e-7`, `1e+16`).
-pub fn write_float_orjson(out: &mut Vec<u8>, value: f64) {
-    if !write_plain(out, value, 1e-5) {
-        write_scientific(out, value, |out, exp| out.extend_from_slice(exp));
+/// A binary float written by its shortest digits: `f64`, or `f32` (numpy's float32, and
+/// float16 through the float32 it converts to exactly, as orjson writes them).
+pub trait Shortest: zmij::Float + Copy {
+    fn is_finite(self) -> bool;
+}
+
+impl Shortest for f64 {
+    #[inline(always)]
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+}
+
+impl Shortest for f32 {
+    #[inline(always)]
+    fn is_finite(self) -> bool {
+        f32::is_finite(self)
+    }
+}
+
+/// The size of a `zmij::Buffer`: room for Żmij's longest text.
+pub const MAX_LEN: usize = 24;
+
+/// Writes `value` as orjson writes it (Żmij's layout as it is: `0.00001`, `1e-7`, `1e+16`;
+/// NaN and infinities, which JSON cannot hold, as `null`) at `at`; returns its length.
+///
+/// Żmij writes into a `zmij::Buffer` only. Text copied out of one right after it was written
+/// is read back before its stores have landed (a store-forwarding stall, as costly as the
+/// digits), so the buffer here is the output's own memory at `at`.
+///
+/// # Safety
+/// `at` must be valid for [`MAX_LEN`] bytes of writes.
+#[inline(always)]
+pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
+    const _: () = assert!(std::mem::size_of::<zmij::Buffer>() == MAX_LEN && std::mem::align_of::<zmij::Buffer>() == 1);
+    if !value.is_finite() {
+        // SAFETY: `at` is valid for MAX_LEN bytes, more than four.
+        unsafe { std::ptr::copy_nonoverlapping(b"null".as_ptr(), at, 4) };
+        return 4;
+    }
+    // SAFETY: a `zmij::Buffer` is MAX_LEN bytes of `MaybeUninit<u8>` (size and alignment
+    // asserted above), so the MAX_LEN bytes at `at` are one. The text Żmij returns lies in
+    // it; it is moved to `at` (where Żmij writes it anyway).
+    unsafe {
+        let text = (*at.cast::<zmij::Buffer>()).format_finite(value);
+        let (from, len) = (text.as_ptr(), text.len());
+        if from != at.cast_const() {
+            std::ptr::copy(from, at, len);
+        }
+        len
+    }
+}
+
+/// Appends `value` as orjson writes it (see [`put_float_orjson`]).
+#[inline(always)]
+pub fn write_float_orjson<F: Shortest>(out: &mut Vec<u8>, value: F) {
+    out.reserve(MAX_LEN);
+    // SAFETY: MAX_LEN bytes of spare capacity are reserved; `put_float_orjson` initialises
+    // the ones `set_len` counts.
+    unsafe {
+        let len = put_float_orjson(out.as_mut_ptr().add(out.len()), value);
+        out.set_len(out.len() + len);
     }
 }
 
 /// Żmij's text written when `value` is zero or between `smallest` and 1e16, where it
-/// needs no exponent; `false` (nothing written) otherwise.
+/// needs no exponent (and is orjson's text); `false` (nothing written) otherwise.
 #[inline(always)]
 fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
     debug_assert!(value.is_finite());
     let magnitude = value.abs();
     if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
-        super::writer::append(out, zmij::Buffer::new().format_finite(value).as_bytes());
+        write_float_orjson(out, value);
         return true;
     }
     false
@@ -133,6 +192,34 @@ mod tests {
             (1.5e300, "1.5e+300"),
             (5e-324, "5e-324"),
             (1.23e-18, "1.23e-18"),
+            (f64::NAN, "null"),
+            (f64::NEG_INFINITY, "null"),
+        ];
+        for &(value, expected) in cases {
+            let mut out = Vec::new();
+            write_float_orjson(&mut out, value);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
+        }
+    }
+
+    #[test]
+    fn matches_orjson_for_f32() {
+        // orjson writes numpy's float32 by its own shortest digits, with f32's layout bounds.
+        let cases: &[(f32, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (0.1, "0.1"),
+            (1.0 / 3.0, "0.33333334"),
+            (1e-6, "0.000001"),
+            (9.999999e-7, "9.999999e-7"),
+            (1e-5, "0.00001"),
+            (9_999_999_000_000.0, "9999999000000.0"),
+            (1e13, "1e+13"),
+            (6.1335515e14, "6.1335515e+14"),
+            (3.4028235e38, "3.4028235e+38"),
+            (1e-45, "1e-45"),
+            (16_777_216.0, "16777216.0"),
+            (f32::INFINITY, "null"),
         ];
         for &(value, expected) in cases {
             let mut out = Vec::new();

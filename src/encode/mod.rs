@@ -7,6 +7,7 @@ mod fast;
 pub mod escape;
 pub mod float;
 pub mod native;
+pub mod numpy;
 mod options;
 mod scalars;
 mod utf8_writer;

@@ -1,8 +1,9 @@
 //! The types the orjson face serializes natively besides JSON's own (`datetime`, `date`,
-//! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`): how each is recognised, and the text
-//! of the ones written as strings.
+//! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`; numpy's are in `numpy`): how each is
+//! recognised, and the text of the ones written as strings.
 
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
+use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::py::Owned;
 use pyo3_ffi::*;
@@ -25,6 +26,13 @@ pub struct NativeTypes {
     pub slots_name: *mut PyObject,
     pub field_type_name: *mut PyObject,
     pub utcoffset_name: *mut PyObject,
+    /// numpy's types (`OPT_SERIALIZE_NUMPY`), NULL without the option or while numpy is
+    /// not imported; `"numpy"`, `"__array_struct__"`, `"dtype"`, `"str"`.
+    pub numpy: *const NumpyTypes,
+    pub numpy_name: *mut PyObject,
+    pub array_struct_name: *mut PyObject,
+    pub dtype_name: *mut PyObject,
+    pub str_name: *mut PyObject,
 }
 
 /// The instance layout of `Fragment` (defined by the orjson face): its contents, bytes or str.
@@ -161,27 +169,28 @@ pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat
     Ok(())
 }
 
-fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
-    write_digits(out, u32::from(d.year), 4);
+/// `YYYY-MM-DD` (years 0 to 9999).
+pub(super) fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
+    write_pairs::<4>(out, u32::from(d.year));
     out.push(b'-');
-    write_digits(out, u32::from(d.month), 2);
+    write_pairs::<2>(out, u32::from(d.month));
     out.push(b'-');
-    write_digits(out, u32::from(d.day), 2);
+    write_pairs::<2>(out, u32::from(d.day));
 }
 
-fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
-    write_digits(out, u32::from(t.hour), 2);
+pub(super) fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
+    write_pairs::<2>(out, u32::from(t.hour));
     out.push(b':');
-    write_digits(out, u32::from(t.minute), 2);
+    write_pairs::<2>(out, u32::from(t.minute));
     out.push(b':');
-    write_digits(out, u32::from(t.second), 2);
+    write_pairs::<2>(out, u32::from(t.second));
     if t.microsecond != 0 && !omit_microseconds {
         out.push(b'.');
-        write_digits(out, t.microsecond, 6);
+        write_pairs::<6>(out, t.microsecond);
     }
 }
 
-fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
+pub(super) fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
     out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
 }
 
@@ -192,17 +201,37 @@ fn write_offset(out: &mut Vec<u8>, seconds: i32) {
     let seconds = seconds.unsigned_abs();
     let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
     let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
-    write_digits(out, hours, 2);
+    write_pairs::<2>(out, hours);
     out.push(b':');
-    write_digits(out, minutes, 2);
+    write_pairs::<2>(out, minutes);
 }
 
-/// `value` in decimal, zero-padded to `width` digits.
-fn write_digits(out: &mut Vec<u8>, value: u32, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let text = buf.format(value).as_bytes();
-    out.extend(std::iter::repeat_n(b'0', width.saturating_sub(text.len())));
-    out.extend_from_slice(text);
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Appends the last `N` decimal digits of `v`, leading zeros included (`N` even): the
+/// fixed-width fields of dates and times, two digits at a time from a table straight into
+/// the output (numbers in general are `itoa`'s).
+#[inline(always)]
+fn write_pairs<const N: usize>(out: &mut Vec<u8>, mut v: u32) {
+    const { assert!(N.is_multiple_of(2)) };
+    out.reserve(N);
+    // SAFETY: N bytes of spare capacity are reserved, filled two at a time from the last
+    // (each pair read inside PAIRS: `v % 100 < 100`) before `set_len` counts them.
+    unsafe {
+        let at = out.as_mut_ptr().add(out.len());
+        let mut k = N;
+        while k > 0 {
+            k -= 2;
+            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add((v % 100) as usize * 2), at.add(k), 2);
+            v /= 100;
+        }
+        out.set_len(out.len() + N);
+    }
 }
 
 /// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
@@ -259,6 +288,10 @@ mod tests {
         write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, false);
         out.push(b' ');
         write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, true);
-        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06");
+        out.push(b' ');
+        write_ymd(&mut out, Ymd { year: 9999, month: 12, day: 31 });
+        out.push(b' ');
+        write_hms(&mut out, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 }, false);
+        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06 9999-12-31 23:59:59.999990");
     }
 }

@@ -1,7 +1,7 @@
 //! The settings of an encoding (`dumps`' keywords or a `JSONEncoder`'s attributes), read once
 //! per call into an encoder configuration.
 
-use super::native::NativeTypes;
+use super::native::{NativeTypes, TimeFormat};
 use super::writer::Text;
 use crate::ffi::unicode::str_data;
 use crate::utf8::{chars, from_str_data};
@@ -43,6 +43,11 @@ impl Orjson {
     #[inline(always)]
     pub fn has(&self, opt: u32) -> bool {
         self.bits & opt != 0
+    }
+
+    /// How dates and times are written.
+    pub fn time_format(&self) -> TimeFormat {
+        TimeFormat { naive_utc: self.has(opt::NAIVE_UTC), omit_microseconds: self.has(opt::OMIT_MICROSECONDS), utc_z: self.has(opt::UTC_Z) }
     }
 }
 

@@ -75,11 +75,7 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
     // SAFETY: `o` is a live float.
     let value = unsafe { float_value(o) };
     if opts.orjson.is_some() {
-        if value.is_finite() {
-            out.with_ascii(|buf| write_float_orjson(buf, value));
-        } else {
-            out.ascii(b"null");
-        }
+        out.with_ascii(|buf| write_float_orjson(buf, value));
         return Ok(());
     }
     if value.is_finite() {

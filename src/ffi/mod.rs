@@ -13,6 +13,7 @@ pub mod datetime;
 pub mod dict;
 mod layout;
 pub mod long;
+pub mod numpy;
 pub mod unicode;
 
 use pyo3_ffi::PyObject;

@@ -7,7 +7,7 @@ use crate::encode::native::NativeTypes;
 use crate::module::{Name, State};
 use crate::py::raise;
 use pyo3_ffi::*;
-use std::ptr::null_mut;
+use std::ptr::{null, null_mut};
 
 pub unsafe extern "C" fn dumps(
     module: *mut PyObject,
@@ -54,6 +54,12 @@ pub unsafe extern "C" fn dumps(
         if super::load_native_types(state).is_none() {
             return null_mut();
         }
+        if bits & opt::SERIALIZE_NUMPY != 0 {
+            let names = native_types(state);
+            if state.numpy.load(&names).is_none() {
+                return null_mut();
+            }
+        }
         // As in orjson, `default=None` given explicitly is a default (one that fails when called).
         let options = settings(state, bits, default);
         encode_to_bytes(&options, *call.args)
@@ -82,6 +88,10 @@ unsafe fn read_option(option: *mut PyObject) -> Option<u32> {
 /// The encoder configured as orjson with `bits`.
 unsafe fn settings(state: &State, bits: u32, default: *mut PyObject) -> Options {
     let indent = bits & opt::INDENT_2 != 0;
+    let mut types = native_types(state);
+    if bits & opt::SERIALIZE_NUMPY == 0 {
+        types.numpy = null();
+    }
     Options {
         skipkeys: false,
         ensure_ascii: false,
@@ -93,7 +103,7 @@ unsafe fn settings(state: &State, bits: u32, default: *mut PyObject) -> Options 
         key_separator: Text::ascii(if indent { ": " } else { ":" }),
         default,
         python_encoder: false,
-        orjson: Some(Orjson { bits, types: native_types(state) }),
+        orjson: Some(Orjson { bits, types }),
     }
 }
 
@@ -111,5 +121,10 @@ fn native_types(state: &State) -> NativeTypes {
         slots_name: state.name(Name::Slots),
         field_type_name: state.name(Name::FieldType),
         utcoffset_name: state.name(Name::Utcoffset),
+        numpy: if state.numpy.loaded() { &state.numpy } else { null() },
+        numpy_name: state.name(Name::Numpy),
+        array_struct_name: state.name(Name::ArrayStruct),
+        dtype_name: state.name(Name::Dtype),
+        str_name: state.name(Name::Str),
     }
 }

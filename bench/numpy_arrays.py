@@ -1,0 +1,103 @@
+"""numpy arrays and scalars through rjson.orjson against orjson, with OPT_SERIALIZE_NUMPY.
+`make bench-numpy`; writes bench/results/numpy.md. numpy is optional: without it this says
+so and exits (successfully).
+
+    python bench/numpy_arrays.py [--rounds 7] [--only f64,i32]
+
+Each case is checked first (both must write the same bytes), then timed by timing.py's
+method: warm-up, then rounds of alternating blocks, the median per-call time kept.
+"""
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import machine  # noqa: E402
+import timing  # noqa: E402
+
+try:
+    import numpy as np
+except ImportError:
+    np = None
+
+
+def cases():
+    """name -> (object, extra option bits), made once."""
+    rng = np.random.default_rng(6)
+    normal = rng.standard_normal((1000, 100))
+    return {
+        "float64 1000x100": (normal, 0),
+        "float64 1000x100, OPT_INDENT_2": (normal, "OPT_INDENT_2"),
+        "float32 1000x100": (normal.astype(np.float32), 0),
+        "float16 100000": (rng.standard_normal(100_000).astype(np.float16), 0),
+        "int32 100000": (rng.integers(-2**31, 2**31, 100_000, dtype=np.int32), 0),
+        "int64 100000": (rng.integers(-2**63, 2**63 - 1, 100_000, dtype=np.int64), 0),
+        "uint8 1000x100": (rng.integers(0, 256, (1000, 100), dtype=np.uint8), 0),
+        "bool 100000": (rng.integers(0, 2, 100_000).astype(bool), 0),
+        "datetime64[s] 10000": (rng.integers(0, 2**32, 10_000).astype("datetime64[s]"), 0),
+        "10000 float64 scalars": ([np.float64(x) for x in normal[:100].flat], 0),
+        "1000 arrays of 3 int64": ([np.arange(i, i + 3) for i in range(1000)], 0),
+    }
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=7)
+    p.add_argument("--only", default="", help="comma-separated substrings of case names")
+    p.add_argument("--out", type=Path, default=BENCH / "results" / "numpy.md")
+    args = p.parse_args()
+    if np is None:
+        print("numpy is not installed: nothing to measure (pip install numpy)")
+        return 0
+    import orjson
+    from rjson import orjson as rjson_orjson
+
+    libs = {"rjson.orjson": rjson_orjson, "orjson": orjson}
+    cfg = timing.TimingConfig(rounds=args.rounds)
+    only = [s for s in args.only.split(",") if s]
+    rows = []
+    for name, (obj, extra) in cases().items():
+        if only and not any(s in name for s in only):
+            continue
+        subjects = {}
+        outputs = set()
+        for lib, module in libs.items():
+            option = module.OPT_SERIALIZE_NUMPY | (getattr(module, extra) if extra else 0)
+            outputs.add(module.dumps(obj, option=option))
+            subjects[lib] = timing.Subject(timing.compile_loop(module.dumps, {"option": option}),
+                                           lambda n, obj=obj: [obj] * n)
+        if len(outputs) != 1:
+            raise SystemExit(f"{name}: rjson.orjson and orjson write different bytes")
+        m = timing.measure(subjects, cfg)
+        ratio = m["rjson.orjson"].median / m["orjson"].median
+        rows.append((name, len(outputs.pop()), m["rjson.orjson"], m["orjson"], ratio))
+        print(f"{name:32} rjson.orjson {timing.format_us(m['rjson.orjson'].median):>12}  "
+              f"orjson {timing.format_us(m['orjson'].median):>12}  ratio {ratio:.2f}", file=sys.stderr)
+
+    lines = [
+        "# numpy through rjson.orjson and orjson (OPT_SERIALIZE_NUMPY)",
+        "",
+        f"numpy {np.__version__}, orjson {orjson.__version__}; CPython {platform.python_version()} on "
+        f"{platform.platform()}; load average at the end {machine.loadavg()}.",
+        f"Method (bench/timing.py): {cfg.describe()}. Time per call: median of the rounds, "
+        "± half their range over the median.",
+        "",
+        "| case | output | rjson.orjson | orjson | rjson.orjson ÷ orjson |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, size, ours, theirs, ratio in rows:
+        spread = lambda m: f"±{m.spread / 2:.0%}"  # noqa: E731
+        lines.append(f"| {name} | {size:,} B | {timing.format_us(ours.median)} {spread(ours)} | "
+                     f"{timing.format_us(theirs.median)} {spread(theirs)} | {ratio:.2f} |")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
