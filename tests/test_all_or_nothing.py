@@ -10,8 +10,8 @@
   in whole chunks of at least 64 Ki characters (json writes many small ones), so it holds
   at most that much less; the file position is after the last written chunk; an exception
   from fp.write stops the dump at once;
-- running out of memory raises MemoryError, as in json, and the interpreter goes on (not yet
-  where rjson's own buffers cannot grow: expected failures below).
+- running out of memory raises MemoryError, as in json, and the interpreter goes on, also
+  where rjson's own buffers cannot grow (not yet dumps' output buffer: expected failure below).
 """
 
 import gc
@@ -180,6 +180,8 @@ MEMORY_CHILD = textwrap.dedent("""
     obj = [big] * 100  # 1 GB of JSON text
     if op == "loads":
         doc = b"[" + b"1.5," * 30_000_000 + b"1]"  # 30 million floats: 1 GB of objects
+    elif op == "loads big int":
+        doc = b"1" * 400_000_000  # json decodes it to a str first; rjson copies the digits
     else:
         doc = b'"' + b"\\\\n" * 150_000_000 + b'"'  # a string of 150 M escapes
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -197,14 +199,12 @@ MEMORY_CHILD = textwrap.dedent("""
 """)
 
 
-# dumps' output buffer and loads' scratch buffer for escaped strings (Rust Vecs) abort the
-# process when they cannot grow ("memory allocation of N bytes failed", SIGABRT) where json
-# raises MemoryError.
+# dumps' output buffer (a Rust Vec) aborts the process when it cannot grow ("memory
+# allocation of N bytes failed", SIGABRT) where json raises MemoryError.
 ABORTS = pytest.mark.xfail(strict=True, reason="rjson's Rust buffers abort when an allocation fails")
 
 
-@pytest.mark.parametrize("op", [pytest.param("dumps", marks=ABORTS), "loads",
-                                pytest.param("loads escapes", marks=ABORTS)])
+@pytest.mark.parametrize("op", [pytest.param("dumps", marks=ABORTS), "loads", "loads escapes", "loads big int"])
 def test_out_of_memory_raises_memory_error(op):
     if os.environ.get("RJSON_MEMCHECK"):
         pytest.skip("valgrind does not honour RLIMIT_AS the same way")
@@ -212,3 +212,38 @@ def test_out_of_memory_raises_memory_error(op):
                           env=dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)))
     assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
     assert proc.stdout.split("\n")[:3] == ["json MemoryError", "rjson MemoryError", "[1, 2]"], proc.stdout
+
+
+# Buffers only rjson has: the UTF-8 copy of a non-ASCII str (json reads the str in place, so
+# it succeeds where rjson needs twice the memory), the stack of open containers (json nests
+# on the C stack: this deep it crashes or raises RecursionError).
+RJSON_MEMORY_CHILD = textwrap.dedent("""
+    import resource, sys, rjson
+    op = sys.argv[1]
+    if op == "non-ASCII str":
+        doc = '"' + "\u00e9" * 200_000_000 + '"'  # 200 MB as a str, 400 MB as UTF-8
+    else:
+        sys.setrecursionlimit(1_000_000_000)
+        doc = b"[" * 100_000_000  # 800 MB of stack frames before the missing "]" is seen
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as f:
+        size = int(f.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (size + (100 << 20), hard))
+    try:
+        rjson.loads(doc)
+        print("ok")
+    except MemoryError:
+        print("MemoryError")
+    print(rjson.dumps([1, 2]), flush=True)
+""")
+
+
+@pytest.mark.parametrize("op", ["non-ASCII str", pytest.param("deep", marks=pytest.mark.skipif(
+    (3, 12) <= sys.version_info[:2] <= (3, 13), reason="CPython 3.12 and 3.13 limit C code's nesting"))])
+def test_out_of_memory_in_rjson_buffers(op):
+    if os.environ.get("RJSON_MEMCHECK"):
+        pytest.skip("valgrind does not honour RLIMIT_AS the same way")
+    proc = subprocess.run([sys.executable, "-c", RJSON_MEMORY_CHILD, op], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)))
+    assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
+    assert proc.stdout.split("\n")[:2] == ["MemoryError", "[1, 2]"], proc.stdout

@@ -11,7 +11,7 @@ use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
 use crate::module::State;
 use crate::py::{max_depth, raise, type_name, Owned};
-use crate::utf8::{char_count, from_str_data};
+use crate::utf8::{char_count, try_from_str_data};
 use pyo3_ffi::*;
 use std::ffi::CString;
 use std::ptr::null_mut;
@@ -138,8 +138,22 @@ unsafe fn decode_str(state: &State, doc: *mut PyObject, config: Config, check_bo
             raise_decode_error(state, BOM_MESSAGE, doc, 0);
             return null_mut();
         }
-        parse(state, &from_str_data(data), Doc::Str(doc), config)
+        match transcoded(data) {
+            Some(text) => parse(state, &text, Doc::Str(doc), config),
+            None => null_mut(),
+        }
     }
+}
+
+/// A non-ASCII `str`'s text as generalized UTF-8; `None` with `MemoryError` set if its
+/// buffer cannot be allocated.
+fn transcoded(data: StrData<'_>) -> Option<Vec<u8>> {
+    let text = try_from_str_data(data).ok();
+    if text.is_none() {
+        // SAFETY: GIL held by every caller.
+        unsafe { PyErr_NoMemory() };
+    }
+    text
 }
 
 /// A bytes-like document, decoded as `json.loads` decodes bytes (`detect_encoding`,
@@ -180,7 +194,10 @@ unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
                 // orjson's `doc`: the text it could read, none of it here.
                 Some(SURROGATES) => raise_orjson_error_utf8(state, SURROGATES, b"", 0),
                 Some(msg) => raise_orjson_error(state, msg, doc, 0),
-                None => return orjson_parse(state, &from_str_data(data), Doc::Str(doc)),
+                None => match transcoded(data) {
+                    Some(text) => return orjson_parse(state, &text, Doc::Str(doc)),
+                    None => return null_mut(),
+                },
             }
             return null_mut();
         }
@@ -234,6 +251,10 @@ fn orjson_parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
             if let Some(d) = doc_str(text, doc) {
                 let pos = char_count(&text[..error.pos]);
                 let (msg, pos) = match error.kind {
+                    ErrorKind::OutOfMemory => {
+                        PyErr_NoMemory();
+                        return null_mut();
+                    }
                     // orjson points after the bracket too many.
                     ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => ("depth limit exceeded", pos + 1),
                     kind => (kind.message(), pos),
@@ -314,14 +335,17 @@ pub unsafe fn decode_value_at(state: &State, s: *mut PyObject, idx: usize, confi
         let Some(data) = str_data(s) else {
             return null_mut();
         };
-        let transcoded;
+        let owned;
         let text: &[u8] = match str_data_from(data, idx) {
             None => return raise_no_value(state, s, idx, no_value),
             Some(StrData::Ascii(bytes)) => bytes,
-            Some(rest) => {
-                transcoded = from_str_data(rest);
-                &transcoded
-            }
+            Some(rest) => match transcoded(rest) {
+                Some(text) => {
+                    owned = text;
+                    &owned
+                }
+                None => return null_mut(),
+            },
         };
         match run(state, text, config, true) {
             Ok((obj, end)) => {
@@ -428,6 +452,10 @@ unsafe fn raise_parse_error(
 unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, base: usize, error: SyntaxError) {
     // SAFETY: GIL held; the decoded str is owned here and released on every path.
     unsafe {
+        if error.kind == ErrorKind::OutOfMemory {
+            PyErr_NoMemory();
+            return;
+        }
         let Some(doc) = doc_str(text, doc) else {
             return;
         };

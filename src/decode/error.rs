@@ -22,6 +22,9 @@ pub enum ErrorKind {
     TooDeepObject,
     /// orjson refuses numbers that overflow a double.
     InfiniteNumber,
+    /// Not a syntax error: a buffer growing with the input (escaped string content, the
+    /// stack of open containers) could not be allocated.
+    OutOfMemory,
 }
 
 impl ErrorKind {
@@ -47,6 +50,7 @@ impl ErrorKind {
             ErrorKind::TooDeepObject => {
                 "maximum recursion depth exceeded while decoding a JSON object from a unicode string"
             }
+            ErrorKind::OutOfMemory => "out of memory",
         }
     }
 }

@@ -181,6 +181,11 @@ fn parse_value_at<S: Sink>(
                 let close = if is_object { b'}' } else { b']' };
                 if buf.get(pos) != Some(&close) {
                     if depth > 0 {
+                        // As deep as the input nests (up to the depth limit, which may be
+                        // set huge): failing to grow is reported, not an abort.
+                        if frames.try_reserve(1).is_err() {
+                            return Err(SyntaxError { kind: ErrorKind::OutOfMemory, pos }.into());
+                        }
                         frames.push(Frame(count << 1 | usize::from(in_object)));
                     }
                     depth += 1;

@@ -75,6 +75,7 @@ fn scan_string_rest(
             b'"' => return Ok(StrToken { end: i + 1, raw_start: Some(start), chars, max_char }),
             b'\\' => {
                 scratch.clear();
+                room(scratch, i - start, i)?;
                 scratch.extend_from_slice(&buf[start..i]);
                 return scan_escaped(buf, quote, i, scratch, (strict, lone_surrogates), chars, max_char);
             }
@@ -113,6 +114,7 @@ fn scan_escaped(
                 if !lone_surrogates && (0xD800..0xE000).contains(&cp) {
                     return syntax(ErrorKind::InvalidUnicodeEscape, i + 1);
                 }
+                room(scratch, 4, i)?;
                 push_char(scratch, cp);
                 max_char = max_char.max(cp);
                 chars += 1;
@@ -120,28 +122,37 @@ fn scan_escaped(
             }
             0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
             0x00..=0x1f => {
+                room(scratch, 1, i)?;
                 scratch.push(b);
                 chars += 1;
                 i += 1;
             }
             _ => {
                 let end = non_ascii_run(buf, i, &mut chars, &mut max_char)?;
+                room(scratch, end - i, i)?;
                 scratch.extend_from_slice(&buf[i..end]);
                 i = end;
             }
         }
-        i = copy_plain_run(buf, i, scratch, &mut chars);
+        i = copy_plain_run(buf, i, scratch, &mut chars)?;
     }
+}
+
+/// Makes room for `n` more bytes in `out`, which grows with the input's escaped strings:
+/// failing to allocate is reported (as `OutOfMemory` at `pos`), not an abort.
+#[inline(always)]
+fn room(out: &mut Vec<u8>, n: usize, pos: usize) -> Result<(), SyntaxError> {
+    out.try_reserve(n).or_else(|_| syntax(ErrorKind::OutOfMemory, pos))
 }
 
 /// Copies the plain ASCII run at `i` to `out` and returns where it ends. Escaped text has
 /// short runs: the first 16 bytes are copied whole and the run's part of them kept; a longer
 /// run is found, then copied.
 #[inline(always)]
-fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> usize {
+fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> Result<usize, SyntaxError> {
     #[cfg(target_arch = "x86_64")]
     if i + 16 <= buf.len() {
-        out.reserve(16);
+        room(out, 16, i)?;
         // SAFETY: the 16 bytes at `i` are inside `buf`; `out` has room for 16 more, of which
         // only the run's (initialized) bytes are counted in its length.
         let plain = unsafe {
@@ -154,13 +165,14 @@ fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize
         i += plain;
         *chars += plain;
         if plain < 16 {
-            return i;
+            return Ok(i);
         }
     }
     let end = plain_run_end(buf, i, false);
+    room(out, end - i, i)?;
     out.extend_from_slice(&buf[i..end]);
     *chars += end - i;
-    end
+    Ok(end)
 }
 
 /// Validates the run of non-ASCII characters at `i` (text in most scripts has few ASCII
