@@ -92,10 +92,15 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
         if obj.is_null() {
             return Err(PyErrSet);
         }
-        if self.stack.len() == self.stack.capacity() {
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
             return self.push_growing(obj);
         }
-        self.stack.push(obj);
+        // SAFETY: `len` < capacity: the slot is allocated; the length then covers it, written.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(obj);
+            self.stack.set_len(len + 1);
+        }
         Ok(())
     }
 
