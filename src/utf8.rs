@@ -3,6 +3,7 @@
 //! through the pure-Rust scanner and escaper.
 
 use crate::ffi::unicode::StrData;
+use std::collections::TryReserveError;
 
 /// Appends code point `cp` as generalized UTF-8 (a surrogate as its own 3-byte sequence).
 #[inline]
@@ -57,14 +58,26 @@ pub fn char_count(text: &[u8]) -> usize {
 }
 
 /// A `str`'s characters as generalized UTF-8 (how `loads` reads a non-ASCII `str`): runs of
-/// ASCII are copied eight characters at a time.
-pub fn from_str_data(data: StrData<'_>) -> Vec<u8> {
+/// ASCII are copied eight characters at a time. Fails only if the buffer, as long as the
+/// text, cannot be allocated.
+pub fn try_from_str_data(data: StrData<'_>) -> Result<Vec<u8>, TryReserveError> {
     match data {
-        StrData::Ascii(b) => b.to_vec(),
+        StrData::Ascii(b) => {
+            let mut out = Vec::new();
+            out.try_reserve_exact(b.len())?;
+            out.extend_from_slice(b);
+            Ok(out)
+        }
         StrData::Latin1(b) => transcode(b),
         StrData::Ucs2(u) => transcode(u),
         StrData::Ucs4(u) => transcode(u),
     }
+}
+
+/// [`try_from_str_data`] for short texts (names, separators), where failing to allocate
+/// aborts as Rust's allocations do.
+pub fn from_str_data(data: StrData<'_>) -> Vec<u8> {
+    try_from_str_data(data).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A code unit of a `str` kind, as read for transcoding.
@@ -232,16 +245,17 @@ impl Unit for u32 {
 }
 
 /// `units` as generalized UTF-8, in a buffer of its exact size.
-fn transcode<T: Unit>(units: &[T]) -> Vec<u8> {
+fn transcode<T: Unit>(units: &[T]) -> Result<Vec<u8>, TryReserveError> {
     let len = T::utf8_len(units);
-    let mut out: Vec<u8> = Vec::with_capacity(len);
+    let mut out: Vec<u8> = Vec::new();
+    out.try_reserve_exact(len)?;
     // SAFETY: the capacity is the exact UTF-8 length, all of it written before `set_len`.
     unsafe {
         let written = transcode_into(units, out.as_mut_ptr());
         debug_assert_eq!(written.len, len);
         out.set_len(len);
     }
-    out
+    Ok(out)
 }
 
 /// What [`transcode_into`] wrote.

@@ -612,6 +612,8 @@ RAW_CASES = [
     ('"\\u00e9" ', 0), ('"\x00"', 0), ("\ufeff1", 0), ("\ufeff1", 1), ("truefalse", 4),
     ("[1]", True), ("[1]", False), ("1", 2 ** 70), ("1", -(2 ** 70)), ("1", 1.0), ("1", None),
     ("1", "0"), ("\u00e9\U0001f6001", 2), ("\U0001f600 [2]", 1),
+    # no value where a literal or a number starts: StopIteration, "Expecting value" inside
+    ("tru", 0), ("-x", 0), ("+1", 0), (".5", 0), ("x-", 1), ("[nul]", 0), ("[1, -]", 0), ('{"a": fals}', 0),
 ]
 
 

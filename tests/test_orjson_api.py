@@ -176,7 +176,6 @@ def test_loads_wrong_input_type(doc):
     assert str(want[1]) == "Input must be bytes, bytearray, memoryview, or str: line 1 column 1 (char 0)"
 
 
-@pytest.mark.xfail(strict=True, reason="a sliced view fails with json's words, not orjson's (issue 6)")
 def test_loads_memoryview_of_other_buffers():
     import array
 

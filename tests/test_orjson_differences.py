@@ -171,3 +171,31 @@ def test_time_microseconds_keep_their_leading_zero():
     for us in (10000, 10001, 50000, 99999):
         t = dt.time(0, 0, 0, us)
         assert S.dumps(t) == ('"%s"' % t.isoformat()).encode()
+
+
+def test_loads_of_a_released_memoryview():
+    from orjson_face import S
+
+    # orjson reads the buffer a released memoryview no longer holds (here still alive by
+    # chance, so it returns [1, 2]); rjson raises what using a released memoryview raises.
+    view = memoryview(b"[1, 2]")
+    view.release()
+    with pytest.raises(ValueError, match="operation forbidden on released memoryview object"):
+        S.loads(view)
+
+
+@pytest.mark.parametrize("doc,msg,pos", [
+    (b"[" * 300, "unexpected end of data", 300),
+    (b"[1," * 300, "unexpected end of data", 900),
+    (b"[" * 1024 + b"x", "unexpected character, expected a JSON value", 1024),
+    (b"[" * 1025 + b"]", "depth limit exceeded", 1025),
+])
+def test_loads_of_dense_invalid_documents(doc, msg, pos):
+    from orjson_face import S
+
+    # orjson sizes its parse buffer for valid documents: on invalid ones denser in values
+    # (nested arrays left open) it runs out before reaching the error and reports "failed to
+    # allocate memory" at some earlier position; rjson reports the error itself.
+    with pytest.raises(S.JSONDecodeError) as exc:
+        S.loads(doc)
+    assert (exc.value.msg, exc.value.pos) == (msg, pos)

@@ -152,6 +152,46 @@ ERRORS = {
     "line and column": (b"[1,\n2,\n x]", "unexpected character, expected a JSON value", 8),
     "position counts characters": ('["\u00e9\U0001f600", x]'.encode(), "unexpected character, expected a JSON value", 7),
     "nbsp in str": ("\xa01", "unexpected character, expected a JSON value", 0),
+    # numbers: where the digit is missing; the end of the input where it ends there
+    "1.e5": (b"1.e5", "no digit after decimal point", 2),
+    "00": (b"[00]", "number with leading zero is not allowed", 1),
+    "-.5": (b"-.5", "no digit after sign", 1),
+    "1. at the end": (b"1.", "unexpected end of data", 2),
+    "1e+ at the end": (b"[1e+", "unexpected end of data", 4),
+    "0e]": (b"[0e]", "no digit after exponent sign", 3),
+    "1.5.3": (b"[1.5.3]", "unexpected character, expected ',' or ']'", 4),
+    "number then letter": (b"12a", "unexpected content after document", 2),
+    "20 digits then more": (b"[123456789012345678901.]", "no digit after decimal point", 23),
+    # literals: a cut-short one is the end of the input
+    "tr]": (b"[tr]", "invalid literal, expected 'true'", 1),
+    "[tru": (b"[tru", "unexpected end of data", 4),
+    "falsy": (b"falsy", "invalid literal, expected 'false'", 0),
+    "nul at the end of an object": (b'{"a":nul', "unexpected end of data", 8),
+    # structure
+    "missing comma in object": (b'{"a":1 "b":2}', "unexpected character, expected ',' or '}'", 7),
+    "bracket closing an object": (b'{"a":1]', "unexpected character, expected ',' or '}'", 6),
+    "brace closing an array": (b"[1}", "unexpected character, expected ',' or ']'", 2),
+    "two strings": (b'["a" "b"]', "unexpected character, expected ',' or ']'", 5),
+    "two commas": (b"[1,,2]", "unexpected character, expected a JSON value", 3),
+    "comma in empty object": (b"{,}", "unexpected character, expected a string key", 1),
+    "two commas in object": (b'{"a":1,,}', "unexpected character, expected a string key", 7),
+    "trailing comma before whitespace": (b"[1 ,\n ]", "trailing comma is not allowed", 3),
+    "trailing comma inside": (b'[{"a":1,}]', "trailing comma is not allowed", 7),
+    "key then the end": (b'{"a" ', "unexpected end of data", 5),
+    "closed too often": (b"[]]", "unexpected content after document", 2),
+    "garbage after whitespace": (b"  1  x", "unexpected content after document", 5),
+    "NUL between items": (b"[1,\x00]", "unexpected character, expected a JSON value", 3),
+    # strings and escapes: positions at the backslash, the end where an escape is cut short
+    "invalid low surrogate": (b'"\\ud800\\u0041"', "invalid low surrogate in string", 1),
+    "bad hex in the low escape": (b'["\\ud800\\uzzzz"]', "invalid escape in string", 2),
+    "high surrogate at the end": (b'"\\ud800', "unexpected end of data", 7),
+    "pair cut short": (b'"\\ud800\\udc', "unexpected end of data", 11),
+    "low escape cut short, not a low surrogate": (b'"\\ud800\\ud7', "invalid escape in string", 1),
+    "escape cut short": (b'"\\u12', "unexpected end of data", 5),
+    "backslash at the end": (b'"\\', "unexpected end of data", 2),
+    "bad escape after text": ('"\u00e9\\x"'.encode(), "invalid escaped sequence in string", 2),
+    "control character after an escape": (b'"\\n\x01"', "unexpected control character in string", 3),
+    "escaped pair then the end": (b'"\\ud83d\\ude00', "unexpected end of data", 13),
 }
 
 
@@ -161,16 +201,7 @@ def test_errors(doc, msg, pos):
         loads_err(d, message=False)
 
 
-# Messages rjson.orjson.loads words as orjson does already; the others are still json's (issue 6).
-ORJSON_WORDED = {"UTF-8 byte order mark (BOM) is not supported", "Input is a zero-length, empty document",
-                 "str is not valid UTF-8: surrogates not allowed", "depth limit exceeded",
-                 "number is infinity when parsed as double",
-                 "Input must be bytes, bytearray, memoryview, or str"}
-JSON_WORDED = pytest.mark.xfail(strict=True, reason="worded as json words it (issue 6)")
-
-
-@pytest.mark.parametrize("doc,msg,pos", [pytest.param(*v, id=k, marks=() if v[1] in ORJSON_WORDED else JSON_WORDED)
-                                         for k, v in ERRORS.items()])
+@pytest.mark.parametrize("doc,msg,pos", ERRORS.values(), ids=ERRORS.keys())
 def test_errors_messages(doc, msg, pos):
     for d in as_all_types(doc):
         exc = loads_err(d)
@@ -254,7 +285,6 @@ def test_jsontestsuite_outcomes():
 
 
 @pytest.mark.skipif(not PARSING_FILES, reason=f"{PARSING_DIR} is missing")
-@pytest.mark.xfail(strict=True, reason="most messages are still worded as json words them (issue 6)")
 def test_jsontestsuite_messages():
     failures = []
     for path in PARSING_FILES:

@@ -1,7 +1,7 @@
 """Differential fuzzing of rjson's orjson face (`rjson.orjson`) against the real orjson:
-`loads` on mutated documents (the same value, or both raise an exception of the same type),
-and `dumps` on generated objects with option flags (the same bytes, or the same exception
-type). Exits at once, saying so, while rjson has no orjson face.
+`loads` on mutated documents (the same value, or the same JSONDecodeError: message, position,
+document), and `dumps` on generated objects with option flags (the same bytes, or the same
+exception type). Exits at once, saying so, while rjson has no orjson face.
 
     python fuzz/python/orjson_diff.py CORPUS_DIR [SEED_DIR...] -max_total_time=60
 """
@@ -34,12 +34,23 @@ def same_kind(got, want, context):
     assert_same_outcome(got, want, context)
 
 
+def same_loads(got, want, doc):
+    """As `same_kind`, and a JSONDecodeError says what orjson's says, where orjson says it;
+    except where orjson's parse buffer ran out on an invalid document dense in values (a
+    documented difference: rjson reports the syntax error itself)."""
+    same_kind(got, want, doc)
+    if want[0] == "raise" and isinstance(want[1], orjson.JSONDecodeError) and want[1].msg != "failed to allocate memory":
+        def facts(e):
+            return e.msg, e.pos, e.lineno, e.colno, e.doc
+        assert facts(got[1]) == facts(want[1]), (doc, facts(got[1]), facts(want[1]))
+
+
 def test_one_input(data):
     if not data:
         return
     if data[0] & 1:
         doc = data[1:] if data[0] & 2 else data[1:].decode("utf-8", "surrogateescape")
-        same_kind(outcome(face.loads, doc), outcome(orjson.loads, doc), doc)
+        same_loads(outcome(face.loads, doc), outcome(orjson.loads, doc), doc)
         return
     fdp = atheris.FuzzedDataProvider(data[1:])
     option = 0

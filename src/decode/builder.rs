@@ -92,6 +92,31 @@ impl<'s, const HOOKED: bool> Builder<'s, HOOKED> {
         if obj.is_null() {
             return Err(PyErrSet);
         }
+        let len = self.stack.len();
+        if len == self.stack.capacity() {
+            return self.push_growing(obj);
+        }
+        // SAFETY: `len` < capacity: the slot is allocated; the length then covers it, written.
+        unsafe {
+            self.stack.as_mut_ptr().add(len).write(obj);
+            self.stack.set_len(len + 1);
+        }
+        Ok(())
+    }
+
+    /// [`Self::push`] when the stack is full: it grows as the input's nesting and container
+    /// sizes require, so failing to grow raises `MemoryError` (releasing `obj`) rather than
+    /// aborting.
+    #[cold]
+    fn push_growing(&mut self, obj: *mut PyObject) -> Result<(), PyErrSet> {
+        if self.stack.try_reserve(1).is_err() {
+            // SAFETY: `obj` is an owned reference, released once; the GIL is held.
+            unsafe {
+                Py_DECREF(obj);
+                PyErr_NoMemory();
+            }
+            return Err(PyErrSet);
+        }
         self.stack.push(obj);
         Ok(())
     }
@@ -217,7 +242,7 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
         self.leave_container();
         // SAFETY: PyList_New(len) has room for `len` items; the top `len` stack entries are
         // owned references whose ownership moves into the list (and out of the stack).
-        unsafe {
+        let list = unsafe {
             let list = PyList_New(len as Py_ssize_t);
             if list.is_null() {
                 return Err(PyErrSet);
@@ -226,12 +251,13 @@ impl<const HOOKED: bool> Sink for Builder<'_, HOOKED> {
             let items = (*list.cast::<PyListObject>()).ob_item;
             std::ptr::copy_nonoverlapping(self.stack.as_ptr().add(start), items, len);
             self.stack.set_len(start);
-            if HOOKED && !self.hooks.array_hook.is_null() {
-                return self.push(call_with(self.hooks.array_hook, list));
-            }
-            self.stack.push(list);
+            list
+        };
+        if HOOKED && !self.hooks.array_hook.is_null() {
+            // SAFETY: GIL held; the list is owned here and the hook borrowed from the decoder.
+            return self.push(unsafe { call_with(self.hooks.array_hook, list) });
         }
-        Ok(())
+        self.push(list)
     }
 
     fn end_object(&mut self, len: usize) -> Result<(), PyErrSet> {
@@ -348,7 +374,12 @@ unsafe fn new_dict(_len: usize) -> *mut PyObject {
 /// An `int` from its JSON text: exact at any size, subject to CPython's digit limit.
 #[cold]
 fn big_int(text: &[u8]) -> *mut PyObject {
-    let mut owned = Vec::with_capacity(text.len() + 1);
+    // As long as the input's longest number: failing to allocate it is a MemoryError.
+    let mut owned = Vec::new();
+    if owned.try_reserve_exact(text.len() + 1).is_err() {
+        // SAFETY: GIL held.
+        return unsafe { PyErr_NoMemory() };
+    }
     owned.extend_from_slice(text);
     owned.push(0);
     // SAFETY: `owned` is a NUL-terminated decimal literal; CPython applies its digit limit.

@@ -1,5 +1,6 @@
 //! Decoding a whole document or one value of a `str`: dispatch on the input's type, the
-//! parse with or without hooks, and the standard library's exceptions for bad input.
+//! parse with or without hooks, and the standard library's exceptions for bad input. The
+//! orjson face (`crate::orjson::loads`) takes its input its own way and runs the same parse.
 
 use super::builder::{Builder, Hooks, PyErrSet};
 use super::error::{ErrorKind, ParseError, SyntaxError};
@@ -11,7 +12,7 @@ use crate::ffi::bytearray::PinnedByteArray;
 use crate::ffi::unicode::{str_data, StrData};
 use crate::module::State;
 use crate::py::{max_depth, raise, type_name, Owned};
-use crate::utf8::{char_count, from_str_data};
+use crate::utf8::{char_count, try_from_str_data};
 use pyo3_ffi::*;
 use std::ffi::CString;
 use std::ptr::null_mut;
@@ -35,17 +36,15 @@ impl Config<'static> {
 /// How deep `orjson.loads` nests.
 const ORJSON_MAX_DEPTH: usize = 1024;
 
-/// Decodes the document `doc`, whatever input type it is (`check_bom`: refuse a str
-/// starting with U+FEFF, as `json.loads` does); NULL with an exception set on failure.
+/// Decodes the document `doc` as `json.loads` does, whatever input type it is (`check_bom`:
+/// refuse a str starting with U+FEFF, as `json.loads` does); NULL with an exception set on
+/// failure.
 ///
 /// # Safety
 /// GIL held; `doc` live.
 pub unsafe fn decode_document(state: &State, doc: *mut PyObject, config: Config, check_bom: bool) -> *mut PyObject {
     // SAFETY: `doc` is live; the str branch checked its type.
     unsafe {
-        if config.orjson {
-            return decode_orjson(state, doc);
-        }
         if PyUnicode_Check(doc) != 0 {
             return decode_str(state, doc, config, check_bom);
         }
@@ -93,7 +92,10 @@ const BOM_MESSAGE: &str = "Unexpected UTF-8 BOM (decode using utf-8-sig)";
 
 /// Runs `read` on the bytes of a bytes-like `doc`, pinned while it runs; raises `json.loads`'
 /// `TypeError` for other types.
-unsafe fn with_bytes(doc: *mut PyObject, read: impl FnOnce(&[u8]) -> *mut PyObject) -> *mut PyObject {
+///
+/// # Safety
+/// GIL held; `doc` live.
+pub(crate) unsafe fn with_bytes(doc: *mut PyObject, read: impl FnOnce(&[u8]) -> *mut PyObject) -> *mut PyObject {
     // SAFETY: each branch reads `doc` through the view matching its checked type; pins keep
     // mutable buffers in place while `read` runs.
     unsafe {
@@ -138,8 +140,22 @@ unsafe fn decode_str(state: &State, doc: *mut PyObject, config: Config, check_bo
             raise_decode_error(state, BOM_MESSAGE, doc, 0);
             return null_mut();
         }
-        parse(state, &from_str_data(data), Doc::Str(doc), config)
+        match transcoded(data) {
+            Some(text) => parse(state, &text, Doc::Str(doc), config),
+            None => null_mut(),
+        }
     }
+}
+
+/// A non-ASCII `str`'s text as generalized UTF-8; `None` with `MemoryError` set if its
+/// buffer cannot be allocated.
+pub(crate) fn transcoded(data: StrData<'_>) -> Option<Vec<u8>> {
+    let text = try_from_str_data(data).ok();
+    if text.is_none() {
+        // SAFETY: GIL held by every caller.
+        unsafe { PyErr_NoMemory() };
+    }
+    text
 }
 
 /// A bytes-like document, decoded as `json.loads` decodes bytes (`detect_encoding`,
@@ -157,109 +173,6 @@ unsafe fn decode_bytes(state: &State, config: Config, bytes: &[u8]) -> *mut PyOb
             }
         },
     }
-}
-
-/// A document as `orjson.loads` takes it: str, or bytes-like holding UTF-8 (no BOM, no
-/// surrogates); every failure is the orjson face's `JSONDecodeError`.
-unsafe fn decode_orjson(state: &State, doc: *mut PyObject) -> *mut PyObject {
-    // SAFETY: `doc` is live; each branch reads it as the type it checked; pins keep mutable
-    // buffers in place during the parse.
-    unsafe {
-        // orjson takes these exact types only.
-        if PyUnicode_CheckExact(doc) != 0 {
-            let Some(data) = str_data(doc) else {
-                return null_mut();
-            };
-            let refused = match data {
-                StrData::Ascii(bytes) => return orjson_parse(state, bytes, Doc::Str(doc)),
-                _ if data.has_surrogate() => Some(SURROGATES),
-                _ if first_char(data) == Some(0xFEFF) => Some(ORJSON_BOM),
-                _ => None,
-            };
-            match refused {
-                // orjson's `doc`: the text it could read, none of it here.
-                Some(SURROGATES) => raise_orjson_error_utf8(state, SURROGATES, b"", 0),
-                Some(msg) => raise_orjson_error(state, msg, doc, 0),
-                None => return orjson_parse(state, &from_str_data(data), Doc::Str(doc)),
-            }
-            return null_mut();
-        }
-        let with = |bytes: &[u8]| {
-            if bytes.starts_with(b"\xef\xbb\xbf") {
-                let readable = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
-                raise_orjson_error_utf8(state, ORJSON_BOM, &bytes[..readable], 0);
-                return null_mut();
-            }
-            // orjson's words and position for any invalid UTF-8.
-            if std::str::from_utf8(bytes).is_err() {
-                raise_orjson_error_utf8(state, SURROGATES, b"", 0);
-                return null_mut();
-            }
-            orjson_parse(state, bytes, Doc::Utf8)
-        };
-        let contiguous_view = || match PinnedView::new(doc) {
-            Ok(_) => true,
-            Err(_) => false,
-        };
-        if PyBytes_CheckExact(doc) != 0 || PyByteArray_CheckExact(doc) != 0 || (PyMemoryView_Check(doc) != 0 && contiguous_view()) {
-            return with_bytes(doc, with);
-        }
-        let empty = Owned::new(PyUnicode_FromStringAndSize(c"".as_ptr(), 0));
-        if let Some(empty) = empty {
-            raise_orjson_error(state, "Input must be bytes, bytearray, memoryview, or str", empty.as_ptr(), 0);
-        }
-        null_mut()
-    }
-}
-
-const SURROGATES: &str = "str is not valid UTF-8: surrogates not allowed";
-const ORJSON_BOM: &str = "UTF-8 byte order mark (BOM) is not supported";
-
-/// Parses valid UTF-8 `text` as `orjson.loads` does.
-fn orjson_parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
-    if text.is_empty() {
-        // SAFETY: GIL held.
-        unsafe {
-            if let Some(d) = doc_str(text, doc) {
-                raise_orjson_error(state, "Input is a zero-length, empty document", d.as_ptr(), 0);
-            }
-        }
-        return null_mut();
-    }
-    match run(state, text, Config::ORJSON, false) {
-        Ok((obj, _)) => obj,
-        Err(ParseError::Sink(PyErrSet)) => null_mut(),
-        // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
-        Err(ParseError::Syntax(error)) => unsafe {
-            if let Some(d) = doc_str(text, doc) {
-                let pos = char_count(&text[..error.pos]);
-                let (msg, pos) = match error.kind {
-                    // orjson points after the bracket too many.
-                    ErrorKind::TooDeepArray | ErrorKind::TooDeepObject => ("depth limit exceeded", pos + 1),
-                    kind => (kind.message(), pos),
-                };
-                raise_orjson_error(state, msg, d.as_ptr(), pos);
-            }
-            null_mut()
-        },
-    }
-}
-
-/// As [`raise_orjson_error`] with `text` (UTF-8, else empty) as the document.
-unsafe fn raise_orjson_error_utf8(state: &State, msg: &str, text: &[u8], pos: usize) {
-    // SAFETY: GIL held.
-    unsafe {
-        let text = std::str::from_utf8(text).unwrap_or("");
-        if let Some(d) = Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)) {
-            raise_orjson_error(state, msg, d.as_ptr(), pos);
-        }
-    }
-}
-
-/// Raises the orjson face's `JSONDecodeError(msg, doc, pos)`.
-unsafe fn raise_orjson_error(state: &State, msg: &str, doc: *mut PyObject, pos: usize) {
-    // SAFETY: forwarded.
-    unsafe { raise_error_of(state.orjson_decode_error, msg, doc, pos) }
 }
 
 /// UTF-8 bytes, read in place. With hooks, invalid UTF-8 must fail before any hook runs (as
@@ -281,7 +194,7 @@ unsafe fn decode_utf8(state: &State, config: Config, bytes: &[u8]) -> *mut PyObj
 /// Where the parsed text came from, for error reporting: `json.JSONDecodeError.doc` is always
 /// the decoded `str`.
 #[derive(Clone, Copy)]
-enum Doc {
+pub(crate) enum Doc {
     Str(*mut PyObject),
     Utf8,
 }
@@ -314,21 +227,24 @@ pub unsafe fn decode_value_at(state: &State, s: *mut PyObject, idx: usize, confi
         let Some(data) = str_data(s) else {
             return null_mut();
         };
-        let transcoded;
+        let owned;
         let text: &[u8] = match str_data_from(data, idx) {
             None => return raise_no_value(state, s, idx, no_value),
             Some(StrData::Ascii(bytes)) => bytes,
-            Some(rest) => {
-                transcoded = from_str_data(rest);
-                &transcoded
-            }
+            Some(rest) => match transcoded(rest) {
+                Some(text) => {
+                    owned = text;
+                    &owned
+                }
+                None => return null_mut(),
+            },
         };
         match run(state, text, config, true) {
             Ok((obj, end)) => {
                 let end = idx + char_count(&text[..end]);
                 Py_BuildValue(c"(Nn)".as_ptr(), obj, end as Py_ssize_t)
             }
-            Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::ExpectingValue, pos })) => {
+            Err(ParseError::Syntax(SyntaxError { kind, pos })) if kind.is_missing_value() => {
                 raise_no_value(state, s, idx + char_count(&text[..pos]), no_value)
             }
             Err(error) => raise_parse_error(state, text, Doc::Str(s), idx, error, no_value == NoValue::DecodeError),
@@ -354,7 +270,7 @@ unsafe fn raise_no_value(state: &State, s: *mut PyObject, pos: usize, no_value: 
 
 /// Parses `text` (a whole document, or with `one_value` the value at its start) and returns
 /// the value with the byte offset after it.
-fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
+pub(crate) fn run(state: &State, text: &[u8], config: Config, one_value: bool) -> Result<(*mut PyObject, usize), ParseError<PyErrSet>> {
     // SAFETY: the module's decoder cache, touched under the GIL and only for these calls.
     let mut buffers = unsafe { (*state.decoder).take_buffers() };
     let Buffers { values, scratch } = &mut buffers;
@@ -381,8 +297,7 @@ fn run_with<const HOOKED: bool>(
         max_depth: if config.orjson { ORJSON_MAX_DEPTH } else { max_depth() },
         name_trailing_commas: cfg!(py_3_13) || config.orjson,
         strict: config.strict,
-        constants: !config.orjson,
-        lone_surrogates: !config.orjson,
+        rfc: config.orjson,
     };
     let _pause = GcPause::new();
     let end = if one_value {
@@ -428,6 +343,10 @@ unsafe fn raise_parse_error(
 unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, base: usize, error: SyntaxError) {
     // SAFETY: GIL held; the decoded str is owned here and released on every path.
     unsafe {
+        if error.kind == ErrorKind::OutOfMemory {
+            PyErr_NoMemory();
+            return;
+        }
         let Some(doc) = doc_str(text, doc) else {
             return;
         };
@@ -440,7 +359,10 @@ unsafe fn raise_syntax_error(state: &State, text: &[u8], doc: Doc, base: usize, 
 }
 
 /// The document as a `str` (`JSONDecodeError.doc`): UTF-8 input is decoded.
-unsafe fn doc_str(text: &[u8], doc: Doc) -> Option<Owned> {
+///
+/// # Safety
+/// GIL held; `doc` live.
+pub(crate) unsafe fn doc_str(text: &[u8], doc: Doc) -> Option<Owned> {
     // SAFETY: GIL held; `doc` live.
     unsafe {
         match doc {
@@ -533,7 +455,10 @@ unsafe fn raise_decode_error(state: &State, msg: &str, doc: *mut PyObject, pos: 
 }
 
 /// Raises `class(msg, doc, pos)`, a `JSONDecodeError` class.
-unsafe fn raise_error_of(class: *mut PyObject, msg: &str, doc: *mut PyObject, pos: usize) {
+///
+/// # Safety
+/// GIL held; `class` and `doc` live.
+pub(crate) unsafe fn raise_error_of(class: *mut PyObject, msg: &str, doc: *mut PyObject, pos: usize) {
     let msg = CString::new(msg).unwrap_or_default();
     // SAFETY: GIL held; the exception instance is created, raised (PyErr_SetObject takes its
     // own reference) and released.

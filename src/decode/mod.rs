@@ -15,3 +15,4 @@ pub mod strings;
 
 pub use builder::Hooks;
 pub use document::{decode_document, decode_value_at, document_text, Config, NoValue};
+pub(crate) use document::{doc_str, raise_error_of, run, transcoded, with_bytes, Doc};

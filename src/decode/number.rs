@@ -88,8 +88,8 @@ fn read_digits(buf: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
 /// Scans the number starting at `start` (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`).
 ///
 /// As in CPython, a `.` or exponent that is not followed by digits is not part of the number
-/// (it is left for the caller, who then reports "Extra data" or a missing delimiter), and a
-/// missing integer part is "Expecting value" at `start`.
+/// (it is left for the caller, who then reports "Extra data" or a missing delimiter), nor is
+/// a digit after a leading `0`. A missing integer part fails at `start`.
 #[inline(always)]
 pub fn scan_number(buf: &[u8], start: usize) -> Result<Number, SyntaxError> {
     let negative = buf.get(start) == Some(&b'-');
@@ -99,7 +99,7 @@ pub fn scan_number(buf: &[u8], start: usize) -> Result<Number, SyntaxError> {
     let mut i = match digit_at(buf, int_start) {
         Some(0) => int_start + 1,
         Some(_) => read_digits(buf, int_start, &mut mantissa),
-        None => return syntax(ErrorKind::ExpectingValue, start),
+        None => return syntax(ErrorKind::NumberWithoutDigits, start),
     };
     let mut digits = i - int_start;
     let mut is_float = false;
@@ -437,12 +437,12 @@ mod tests {
     }
 
     #[test]
-    fn missing_integer_part_is_expecting_value_at_start() {
-        let err = SyntaxError { kind: ErrorKind::ExpectingValue, pos: 0 };
+    fn missing_integer_part_fails_at_start() {
+        let err = SyntaxError { kind: ErrorKind::NumberWithoutDigits, pos: 0 };
         assert_eq!(scan("-"), Err(err));
         assert_eq!(scan(".5"), Err(err));
         assert_eq!(scan("-x"), Err(err));
-        assert_eq!(scan_number(b"[-]", 1), Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos: 1 }));
+        assert_eq!(scan_number(b"[-]", 1), Err(SyntaxError { kind: ErrorKind::NumberWithoutDigits, pos: 1 }));
     }
 
     #[test]

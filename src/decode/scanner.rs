@@ -2,9 +2,10 @@
 //! depth never touches the C stack), reporting values to a [`Sink`] in document order.
 //!
 //! It accepts exactly what CPython's `json.loads` accepts (including `NaN`, `Infinity` and
-//! `-Infinity`) and fails with the standard library's message at the standard library's
-//! position (a byte offset here; the caller turns it into a character offset). It is pure
-//! Rust: no Python calls, so it is tested and fuzzed on its own.
+//! `-Infinity`), or with [`Options::rfc`] what orjson accepts, and fails with what it found
+//! and where ([`ErrorKind`], at the standard library's position, a byte offset here), which
+//! each face words (and the caller turns into a character offset). It is pure Rust: no
+//! Python calls, so it is tested and fuzzed on its own.
 
 use super::error::{ErrorKind, ParseError, SyntaxError};
 use super::number::{parse_float_text, scan_number, Value};
@@ -47,10 +48,11 @@ pub struct Options {
     pub name_trailing_commas: bool,
     /// Refuse control characters in strings (`JSONDecoder`'s `strict`).
     pub strict: bool,
-    /// Accept `NaN`, `Infinity` and `-Infinity` (the standard library does, orjson does not).
-    pub constants: bool,
-    /// Accept `\uXXXX` escapes of lone surrogates (the standard library does, orjson does not).
-    pub lone_surrogates: bool,
+    /// The RFC 8259 grammar, as orjson reads it, rather than the standard library's: no
+    /// `NaN`, `Infinity` or `-Infinity`, no number that overflows a double, a `.` or an
+    /// exponent without digits and leading zeros fail the number (the standard library ends
+    /// the number before them), surrogate escapes must pair.
+    pub rfc: bool,
 }
 
 /// An enclosing container, saved while a nested one is parsed: how many values (or pairs)
@@ -85,7 +87,8 @@ pub fn parse_document<S: Sink>(
     let end = parse_value(buf, start, sink, options, scratch)?;
     let end = skip_ws(buf, end);
     if end != buf.len() {
-        return Err(SyntaxError { kind: ErrorKind::ExtraData, pos: end }.into());
+        let error = SyntaxError { kind: ErrorKind::ExtraData, pos: end };
+        return Err(if options.rfc { rfc_number_error(buf, error) } else { error }.into());
     }
     Ok(())
 }
@@ -118,7 +121,15 @@ pub fn parse_value<S: Sink>(
     scratch: &mut Scratch,
 ) -> Result<usize, ParseError<S::Error>> {
     parse_value_at(buf, pos, sink, options, scratch).map_err(|error| match error {
-        ParseError::Syntax(error) if options.name_trailing_commas => ParseError::Syntax(trailing_comma(buf, error)),
+        ParseError::Syntax(mut error) => {
+            if options.rfc {
+                error = rfc_number_error(buf, error);
+            }
+            if options.name_trailing_commas {
+                error = trailing_comma(buf, error);
+            }
+            ParseError::Syntax(error)
+        }
         error => error,
     })
 }
@@ -144,12 +155,12 @@ fn parse_value_at<S: Sink>(
         };
         match b {
             b'"' => {
-                let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
+                let tok = scan_string(buf, pos, scratch, options.strict, options.rfc)?;
                 sink.string(tok.text(buf, scratch), &tok, false).map_err(ParseError::Sink)?;
                 pos = tok.end;
             }
             b'0'..=b'9' | b'-' if b != b'-' || buf.get(pos + 1) != Some(&b'I') => {
-                pos = parse_number(buf, pos, sink, options.constants)?;
+                pos = parse_number(buf, pos, sink, options.rfc)?;
                 // Arrays of numbers: the items that follow, while numbers, without the
                 // general dispatch (which takes over again at anything else).
                 if depth > 0 && !in_object {
@@ -166,7 +177,7 @@ fn parse_value_at<S: Sink>(
                             _ => break,
                         }
                         count += 1;
-                        pos = parse_number(buf, next, sink, options.constants)?;
+                        pos = parse_number(buf, next, sink, options.rfc)?;
                     }
                 }
             }
@@ -181,6 +192,11 @@ fn parse_value_at<S: Sink>(
                 let close = if is_object { b'}' } else { b']' };
                 if buf.get(pos) != Some(&close) {
                     if depth > 0 {
+                        // As deep as the input nests (up to the depth limit, which may be
+                        // set huge): failing to grow is reported, not an abort.
+                        if frames.try_reserve(1).is_err() {
+                            return Err(SyntaxError { kind: ErrorKind::OutOfMemory, pos }.into());
+                        }
                         frames.push(Frame(count << 1 | usize::from(in_object)));
                     }
                     depth += 1;
@@ -194,7 +210,7 @@ fn parse_value_at<S: Sink>(
                 if is_object { sink.end_object(0) } else { sink.end_array(0) }.map_err(ParseError::Sink)?;
                 pos += 1;
             }
-            _ => pos = parse_literal(buf, pos, sink, options.constants)?,
+            _ => pos = parse_literal(buf, pos, sink, options.rfc)?,
         }
         // After a value: move on to the next item of the innermost container, or close it.
         loop {
@@ -213,7 +229,10 @@ fn parse_value_at<S: Sink>(
                 }
                 Some(b']') if !in_object => sink.end_array(count),
                 Some(b'}') if in_object => sink.end_object(count),
-                _ => return Err(SyntaxError { kind: ErrorKind::ExpectingComma, pos }.into()),
+                _ => {
+                    let kind = if in_object { ErrorKind::ExpectingObjectComma } else { ErrorKind::ExpectingArrayComma };
+                    return Err(SyntaxError { kind, pos }.into());
+                }
             }
             .map_err(ParseError::Sink)?;
             pos += 1;
@@ -252,7 +271,7 @@ fn parse_key<S: Sink>(
     if buf.get(pos) != Some(&b'"') {
         return Err(SyntaxError { kind: ErrorKind::ExpectingPropertyName, pos }.into());
     }
-    let tok = scan_string(buf, pos, scratch, options.strict, options.lone_surrogates)?;
+    let tok = scan_string(buf, pos, scratch, options.strict, options.rfc)?;
     sink.string(tok.text(buf, scratch), &tok, true).map_err(ParseError::Sink)?;
     let pos = skip_ws(buf, tok.end);
     if buf.get(pos) != Some(&b':') {
@@ -262,11 +281,10 @@ fn parse_key<S: Sink>(
 }
 
 #[inline(always)]
-fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
+fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, rfc: bool) -> Result<usize, ParseError<S::Error>> {
     let number = scan_number(buf, pos).map_err(ParseError::Syntax)?;
     let text = &buf[pos..number.end];
-    if !constants && is_infinite(text, number.value) {
-        // orjson refuses numbers that overflow a double.
+    if rfc && is_infinite(text, number.value) {
         return Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::InfiniteNumber, pos }));
     }
     sink.number(text, number.value).map_err(ParseError::Sink)?;
@@ -274,29 +292,65 @@ fn parse_number<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) 
 }
 
 /// Whether the number `text` (read as `value`) overflows a double.
-#[cold]
+#[inline(always)]
 fn is_infinite(text: &[u8], value: Value) -> bool {
     match value {
         Value::Float(f) => f.is_infinite(),
+        // `parse_float_text` is out of line.
         Value::BigInt => parse_float_text(text).is_infinite(),
         Value::Int { .. } => false,
     }
 }
 
-/// `null`, `true`, `false` and (with `constants`) `NaN`, `Infinity`, `-Infinity`; anything
+/// Under the RFC grammar, a number that the standard library's grammar ends before a `.` or
+/// an exponent without digits, or before a digit after a leading `0`, fails where the digit
+/// is missing. The standard grammar then fails right after the number (a missing delimiter,
+/// or extra data): `error` is turned into that failure. (Only a failed parse pays for this.)
+#[cold]
+fn rfc_number_error(buf: &[u8], error: SyntaxError) -> SyntaxError {
+    let end = error.pos;
+    let after_number = end > 0 && buf[end - 1].is_ascii_digit();
+    if !after_number || !matches!(error.kind, ErrorKind::ExpectingArrayComma | ErrorKind::ExpectingObjectComma | ErrorKind::ExtraData) {
+        return error;
+    }
+    let start = buf[..end].iter().rposition(|b| !b"+-.eE0123456789".contains(b)).map_or(0, |k| k + 1);
+    // A fraction or an exponent it has already would have taken such digits.
+    let bare = |parts: &[u8]| !buf[start..end].iter().any(|b| parts.contains(b));
+    let (kind, pos) = match buf.get(end) {
+        Some(b'.') if bare(b".eE") => (ErrorKind::NoFractionDigits, end + 1),
+        Some(b'e' | b'E') if bare(b"eE") => {
+            (ErrorKind::NoExponentDigits, end + 1 + usize::from(matches!(buf.get(end + 1), Some(b'+' | b'-'))))
+        }
+        // Only a leading zero leaves a digit after the number.
+        Some(b'0'..=b'9') => (ErrorKind::LeadingZero, end - 1),
+        _ => return error,
+    };
+    SyntaxError { kind, pos }
+}
+
+/// `null`, `true`, `false` and (without `rfc`) `NaN`, `Infinity`, `-Infinity`; anything
 /// else is not a value.
-fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, constants: bool) -> Result<usize, ParseError<S::Error>> {
+fn parse_literal<S: Sink>(buf: &[u8], pos: usize, sink: &mut S, rfc: bool) -> Result<usize, ParseError<S::Error>> {
     let rest = &buf[pos..];
     let (len, result) = match rest[0] {
         b'n' if rest.starts_with(b"null") => (4, sink.null()),
         b't' if rest.starts_with(b"true") => (4, sink.boolean(true)),
         b'f' if rest.starts_with(b"false") => (5, sink.boolean(false)),
-        b'N' if constants && rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
-        b'I' if constants && rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
-        b'-' if constants && rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
+        b'N' if !rfc && rest.starts_with(b"NaN") => (3, sink.constant(Constant::NaN)),
+        b'I' if !rfc && rest.starts_with(b"Infinity") => (8, sink.constant(Constant::Infinity)),
+        b'-' if !rfc && rest.starts_with(b"-Infinity") => (9, sink.constant(Constant::NegInfinity)),
         // "-I..." that is not -Infinity: the number scanner says where it fails.
-        b'-' => return parse_number(buf, pos, sink, constants),
-        _ => return Err(SyntaxError { kind: ErrorKind::ExpectingValue, pos }.into()),
+        b'-' => return parse_number(buf, pos, sink, rfc),
+        first => {
+            let kind = match first {
+                b't' => ErrorKind::InvalidTrue,
+                b'f' => ErrorKind::InvalidFalse,
+                b'n' => ErrorKind::InvalidNull,
+                b'+' | b'.' => ErrorKind::NumberWithoutDigits,
+                _ => ErrorKind::ExpectingValue,
+            };
+            return Err(SyntaxError { kind, pos }.into());
+        }
     };
     result.map_err(ParseError::Sink)?;
     Ok(pos + len)
@@ -346,7 +400,7 @@ mod tests {
         }
     }
 
-    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true, constants: true, lone_surrogates: true };
+    const OPTS: Options = Options { max_depth: 100, name_trailing_commas: false, strict: true, rfc: false };
 
     fn run(doc: &str, options: Options) -> Result<String, SyntaxError> {
         let mut trace = Trace(Vec::new());
@@ -375,9 +429,9 @@ mod tests {
         assert_eq!(run(r#"[1, 2,"a", -3 ,-Infinity, 4 , [5,6] ,7]"#, OPTS).unwrap(),
             r#"1 2 "a" -3 NegInfinity 4 5 6 [2] 7 [8]"#);
         assert_eq!(run(r#"{"k": [1,2], "j": 3}"#, OPTS).unwrap(), r#""k": 1 2 [2] "j": 3 {2}"#);
-        fails("[1,2 3]", ErrorKind::ExpectingComma, 5);
-        fails("[1,-]", ErrorKind::ExpectingValue, 3);
-        fails("[1,-I]", ErrorKind::ExpectingValue, 3);
+        fails("[1,2 3]", ErrorKind::ExpectingArrayComma, 5);
+        fails("[1,-]", ErrorKind::NumberWithoutDigits, 3);
+        fails("[1,-I]", ErrorKind::NumberWithoutDigits, 3);
         fails("[1,2,]", ErrorKind::ExpectingValue, 5);
         let opts = Options { name_trailing_commas: true, ..OPTS };
         assert_eq!(run("[1,2 ,\n]", opts), Err(SyntaxError { kind: ErrorKind::TrailingCommaArray, pos: 5 }));
@@ -389,17 +443,52 @@ mod tests {
         fails("  ", ErrorKind::ExpectingValue, 2);
         fails("[", ErrorKind::ExpectingValue, 1);
         fails("[1,]", ErrorKind::ExpectingValue, 3);
-        fails("[1 2]", ErrorKind::ExpectingComma, 3);
+        fails("[1 2]", ErrorKind::ExpectingArrayComma, 3);
+        fails(r#"{"a":1 2}"#, ErrorKind::ExpectingObjectComma, 7);
         fails("{", ErrorKind::ExpectingPropertyName, 1);
         fails(r#"{"a":1,}"#, ErrorKind::ExpectingPropertyName, 7);
         fails(r#"{"a" 1}"#, ErrorKind::ExpectingColon, 5);
         fails(r#"{"a":}"#, ErrorKind::ExpectingValue, 5);
         fails("1 2", ErrorKind::ExtraData, 2);
         fails("1e", ErrorKind::ExtraData, 1);
-        fails("[1e+]", ErrorKind::ExpectingComma, 2);
-        fails("nul", ErrorKind::ExpectingValue, 0);
-        fails("-Infinit", ErrorKind::ExpectingValue, 0);
+        fails("[1e+]", ErrorKind::ExpectingArrayComma, 2);
+        fails("nul", ErrorKind::InvalidNull, 0);
+        fails("[tru]", ErrorKind::InvalidTrue, 1);
+        fails("falsy", ErrorKind::InvalidFalse, 0);
+        fails("fals", ErrorKind::InvalidFalse, 0);
+        fails("-Infinit", ErrorKind::NumberWithoutDigits, 0);
+        fails("+1", ErrorKind::NumberWithoutDigits, 0);
+        fails("[.5]", ErrorKind::NumberWithoutDigits, 1);
+        fails("Nan", ErrorKind::ExpectingValue, 0);
         fails("NaNx", ErrorKind::ExtraData, 3);
+    }
+
+    #[test]
+    fn the_rfc_grammar_refuses_more_and_says_why() {
+        let rfc = Options { rfc: true, ..OPTS };
+        for (doc, kind, pos) in [
+            ("NaN", ErrorKind::ExpectingValue, 0),
+            ("[Infinity]", ErrorKind::ExpectingValue, 1),
+            ("-Infinity", ErrorKind::NumberWithoutDigits, 0),
+            ("[1, -1e400]", ErrorKind::InfiniteNumber, 4),
+            ("[1, 2, 1.]", ErrorKind::NoFractionDigits, 9),
+            (r#"{"a": 01}"#, ErrorKind::LeadingZero, 6),
+            ("[1, 2, 3e]", ErrorKind::NoExponentDigits, 9),
+            (r#"["\ud800"]"#, ErrorKind::UnpairedHighSurrogate, 3),
+            ("-00", ErrorKind::LeadingZero, 1),
+            ("1.e5", ErrorKind::NoFractionDigits, 2),
+            ("0e-", ErrorKind::NoExponentDigits, 3),
+            ("1.5E+x", ErrorKind::NoExponentDigits, 5),
+            // After a fraction or an exponent, a `.` or an `e` is no longer the number's.
+            ("1e5.", ErrorKind::ExtraData, 3),
+            ("[1.5.3]", ErrorKind::ExpectingArrayComma, 4),
+            ("[1e5e]", ErrorKind::ExpectingArrayComma, 4),
+            ("1e400.", ErrorKind::InfiniteNumber, 0),
+            (&format!("-1{}", "0".repeat(400)), ErrorKind::InfiniteNumber, 0),
+        ] {
+            assert_eq!(run(doc, rfc), Err(SyntaxError { kind, pos }), "{doc:?}");
+        }
+        assert_eq!(run("[1.5, -0, 1e2, 18446744073709551616]", rfc).unwrap(), "1.5f -0 1e2f 18446744073709551616 [4]");
     }
 
     #[test]

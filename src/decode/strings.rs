@@ -36,14 +36,16 @@ impl StrToken {
 
 /// Scans the string whose opening quote is at `quote`. Escaped content goes to `scratch`.
 /// Without `strict`, control characters are taken as content (`JSONDecoder(strict=False)`);
-/// without `lone_surrogates`, an escape of a surrogate that is not part of a pair fails.
+/// with `rfc` (orjson's grammar), escapes are read as RFC 8259 has them: a surrogate must be
+/// the high half of a pair of escapes, and the standard library's quirks at the end of the
+/// input are not kept.
 #[inline(always)]
 pub fn scan_string(
     buf: &[u8],
     quote: usize,
     scratch: &mut Vec<u8>,
     strict: bool,
-    lone_surrogates: bool,
+    rfc: bool,
 ) -> Result<StrToken, SyntaxError> {
     let start = quote + 1;
     let i = plain_run_end(buf, start, false);
@@ -51,7 +53,7 @@ pub fn scan_string(
     if buf.get(i) == Some(&b'"') {
         return Ok(StrToken { end: i + 1, raw_start: Some(start), chars: i - start, max_char: 0 });
     }
-    scan_string_rest(buf, quote, i, scratch, strict, lone_surrogates)
+    scan_string_rest(buf, quote, i, scratch, strict, rfc)
 }
 
 /// [`scan_string`] from `i`, the first byte after `quote` that is not plain ASCII; the
@@ -62,7 +64,7 @@ fn scan_string_rest(
     mut i: usize,
     scratch: &mut Vec<u8>,
     strict: bool,
-    lone_surrogates: bool,
+    rfc: bool,
 ) -> Result<StrToken, SyntaxError> {
     let start = quote + 1;
     let mut chars = i - start;
@@ -75,8 +77,9 @@ fn scan_string_rest(
             b'"' => return Ok(StrToken { end: i + 1, raw_start: Some(start), chars, max_char }),
             b'\\' => {
                 scratch.clear();
+                room(scratch, i - start, i)?;
                 scratch.extend_from_slice(&buf[start..i]);
-                return scan_escaped(buf, quote, i, scratch, (strict, lone_surrogates), chars, max_char);
+                return scan_escaped(buf, quote, i, scratch, (strict, rfc), chars, max_char);
             }
             0x00..=0x1f if strict => return syntax(ErrorKind::InvalidControlCharacter, i),
             0x00..=0x1f => {
@@ -98,21 +101,19 @@ fn scan_escaped(
     quote: usize,
     mut i: usize,
     scratch: &mut Vec<u8>,
-    (strict, lone_surrogates): (bool, bool),
+    (strict, rfc): (bool, bool),
     mut chars: usize,
     mut max_char: u32,
 ) -> Result<StrToken, SyntaxError> {
     loop {
+        room(scratch, STEP, i)?;
         let Some(&b) = buf.get(i) else {
             return syntax(ErrorKind::UnterminatedString, quote);
         };
         match b {
             b'"' => return Ok(StrToken { end: i + 1, raw_start: None, chars, max_char }),
             b'\\' => {
-                let (cp, next) = scan_escape(buf, i, quote)?;
-                if !lone_surrogates && (0xD800..0xE000).contains(&cp) {
-                    return syntax(ErrorKind::InvalidUnicodeEscape, i + 1);
-                }
+                let (cp, next) = scan_escape(buf, i, quote, rfc)?;
                 push_char(scratch, cp);
                 max_char = max_char.max(cp);
                 chars += 1;
@@ -126,24 +127,45 @@ fn scan_escaped(
             }
             _ => {
                 let end = non_ascii_run(buf, i, &mut chars, &mut max_char)?;
+                room(scratch, end - i + 16, i)?;
                 scratch.extend_from_slice(&buf[i..end]);
                 i = end;
             }
         }
-        i = copy_plain_run(buf, i, scratch, &mut chars);
+        i = copy_plain_run(buf, i, scratch, &mut chars)?;
     }
 }
 
-/// Copies the plain ASCII run at `i` to `out` and returns where it ends. Escaped text has
-/// short runs: the first 16 bytes are copied whole and the run's part of them kept; a longer
-/// run is found, then copied.
+/// The room each step of [`scan_escaped`] makes in its output first: for an escape (at most
+/// 4 bytes) or a control character, then the 16 bytes [`copy_plain_run`] may write.
+const STEP: usize = 4 + 16;
+
+/// Makes room for `n` more bytes in `out`, which grows with the input's escaped strings:
+/// failing to allocate is reported (as `OutOfMemory` at `pos`), not an abort.
 #[inline(always)]
-fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> usize {
+fn room(out: &mut Vec<u8>, n: usize, pos: usize) -> Result<(), SyntaxError> {
+    if out.capacity() - out.len() >= n {
+        return Ok(());
+    }
+    grow(out, n, pos)
+}
+
+#[cold]
+#[inline(never)]
+fn grow(out: &mut Vec<u8>, n: usize, pos: usize) -> Result<(), SyntaxError> {
+    out.try_reserve(n).or_else(|_| syntax(ErrorKind::OutOfMemory, pos))
+}
+
+/// Copies the plain ASCII run at `i` to `out` (which has room for 16 more bytes) and returns
+/// where it ends. Escaped text has short runs: the first 16 bytes are copied whole and the
+/// run's part of them kept; a longer run is found, then copied.
+#[inline(always)]
+fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize) -> Result<usize, SyntaxError> {
     #[cfg(target_arch = "x86_64")]
     if i + 16 <= buf.len() {
-        out.reserve(16);
-        // SAFETY: the 16 bytes at `i` are inside `buf`; `out` has room for 16 more, of which
-        // only the run's (initialized) bytes are counted in its length.
+        debug_assert!(out.capacity() - out.len() >= 16);
+        // SAFETY: the 16 bytes at `i` are inside `buf`; `out` has room for 16 more (the
+        // caller's), of which only the run's (initialized) bytes are counted in its length.
         let plain = unsafe {
             let src = buf.as_ptr().add(i);
             std::ptr::copy_nonoverlapping(src, out.as_mut_ptr().add(out.len()), 16);
@@ -154,13 +176,14 @@ fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize
         i += plain;
         *chars += plain;
         if plain < 16 {
-            return i;
+            return Ok(i);
         }
     }
     let end = plain_run_end(buf, i, false);
+    room(out, end - i, i)?;
     out.extend_from_slice(&buf[i..end]);
     *chars += end - i;
-    end
+    Ok(end)
 }
 
 /// Validates the run of non-ASCII characters at `i` (text in most scripts has few ASCII
@@ -205,7 +228,7 @@ fn utf8_sequence(buf: &[u8], i: usize, lead: u8) -> Result<usize, SyntaxError> {
 }
 
 /// The escape whose backslash is at `bs`: its code point and the offset after it.
-fn scan_escape(buf: &[u8], bs: usize, quote: usize) -> Result<(u32, usize), SyntaxError> {
+fn scan_escape(buf: &[u8], bs: usize, quote: usize, rfc: bool) -> Result<(u32, usize), SyntaxError> {
     let Some(&c) = buf.get(bs + 1) else {
         return syntax(ErrorKind::UnterminatedString, quote);
     };
@@ -218,7 +241,7 @@ fn scan_escape(buf: &[u8], bs: usize, quote: usize) -> Result<(u32, usize), Synt
         b'n' => b'\n',
         b'r' => b'\r',
         b't' => b'\t',
-        b'u' => return scan_unicode_escape(buf, bs + 1),
+        b'u' => return scan_unicode_escape(buf, bs + 1, rfc),
         _ => return syntax(ErrorKind::InvalidEscape, bs),
     };
     Ok((u32::from(simple), bs + 2))
@@ -227,25 +250,58 @@ fn scan_escape(buf: &[u8], bs: usize, quote: usize) -> Result<(u32, usize), Synt
 /// A `\uXXXX` escape whose `u` is at `u`, joined with a following low-surrogate escape.
 ///
 /// CPython before 3.14 wants a character after the four digits (else the string could not be
-/// terminated; 3.14 reports that as unterminated) and only tries to pair when seven more
-/// characters follow; errors point at the `u`.
-fn scan_unicode_escape(buf: &[u8], u: usize) -> Result<(u32, usize), SyntaxError> {
+/// terminated; 3.14 reports that as unterminated); errors point at the `u`. The RFC grammar
+/// does not have that quirk.
+#[inline(always)]
+fn scan_unicode_escape(buf: &[u8], u: usize, rfc: bool) -> Result<(u32, usize), SyntaxError> {
     let end = u + 5;
-    if end > buf.len() || (end == buf.len() && !cfg!(py_3_14)) {
+    if end >= buf.len() && (end > buf.len() || !(cfg!(py_3_14) || rfc)) {
         return syntax(ErrorKind::InvalidUnicodeEscape, u);
     }
     let Some(cp) = hex4(&buf[u + 1..end]) else {
         return syntax(ErrorKind::InvalidUnicodeEscape, u);
     };
-    if (0xD800..0xDC00).contains(&cp) && end + 6 < buf.len() && buf[end] == b'\\' && buf[end + 1] == b'u' {
-        let Some(low) = hex4(&buf[end + 2..end + 6]) else {
-            return syntax(ErrorKind::InvalidUnicodeEscape, end + 1);
-        };
-        if (0xDC00..0xE000).contains(&low) {
-            return Ok((0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00), end + 6));
-        }
+    if (0xD800..0xE000).contains(&cp) {
+        return surrogate_escape(buf, u, cp, rfc);
     }
     Ok((cp, end))
+}
+
+/// The surrogate `cp` escaped at `u`, joined with the low half escaped next if it is a high
+/// one. The standard library keeps a lone surrogate (and only tries to pair when seven more
+/// characters follow); the RFC grammar fails it, at the `u` of the first escape.
+#[cold]
+fn surrogate_escape(buf: &[u8], u: usize, cp: u32, rfc: bool) -> Result<(u32, usize), SyntaxError> {
+    let end = u + 5;
+    if !rfc {
+        if cp < 0xDC00 && end + 6 < buf.len() && buf[end] == b'\\' && buf[end + 1] == b'u' {
+            let Some(low) = hex4(&buf[end + 2..end + 6]) else {
+                return syntax(ErrorKind::InvalidUnicodeEscape, end + 1);
+            };
+            if (0xDC00..0xE000).contains(&low) {
+                return Ok((paired(cp, low), end + 6));
+            }
+        }
+        return Ok((cp, end));
+    }
+    if cp >= 0xDC00 {
+        return syntax(ErrorKind::LowSurrogateFirst, u);
+    }
+    if buf.get(end..end + 2) != Some(b"\\u") {
+        return syntax(ErrorKind::UnpairedHighSurrogate, u);
+    }
+    let Some(low) = buf.get(end + 2..end + 6).and_then(hex4) else {
+        return syntax(ErrorKind::InvalidLowSurrogateEscape, u);
+    };
+    if !(0xDC00..0xE000).contains(&low) {
+        return syntax(ErrorKind::InvalidLowSurrogate, u);
+    }
+    Ok((paired(cp, low), end + 6))
+}
+
+/// The character a high and a low surrogate encode.
+fn paired(hi: u32, low: u32) -> u32 {
+    0x10000 + ((hi - 0xD800) << 10) + (low - 0xDC00)
 }
 
 #[inline(always)]
@@ -270,7 +326,7 @@ mod tests {
 
     fn scan(s: &[u8]) -> Result<(Vec<u32>, usize), SyntaxError> {
         let mut scratch = Vec::new();
-        let tok = scan_string(s, 0, &mut scratch, true, true)?;
+        let tok = scan_string(s, 0, &mut scratch, true, false)?;
         let text = tok.text(s, &scratch);
         let cps: Vec<u32> = chars(text).collect();
         assert_eq!(cps.len(), tok.chars);
@@ -310,7 +366,7 @@ mod tests {
         assert_eq!(scan(br#""abc"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(br#""abc\"#), err(ErrorKind::UnterminatedString, 0));
         assert_eq!(scan(b"\"a\x01\""), err(ErrorKind::InvalidControlCharacter, 2));
-        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false, true).unwrap();
+        let lax = scan_string(b"\"a\x01\tb\"", 0, &mut Vec::new(), false, false).unwrap();
         assert_eq!((lax.end, lax.chars, lax.raw_start), (6, 4, Some(1)));
         assert_eq!(scan(br#""a\x""#), err(ErrorKind::InvalidEscape, 2));
         assert_eq!(scan(br#""\u12"#), err(ErrorKind::InvalidUnicodeEscape, 2));
@@ -319,6 +375,28 @@ mod tests {
         assert_eq!(scan(br#""\u12x4""#), err(ErrorKind::InvalidUnicodeEscape, 2));
         assert_eq!(scan(br#""\ud800\u12"#), err(ErrorKind::InvalidUnicodeEscape, 8));
         assert_eq!(scan(br#""\ud800\uzzzz"  "#), err(ErrorKind::InvalidUnicodeEscape, 8));
+    }
+
+    #[test]
+    fn rfc_escapes_pair_surrogates_or_fail_at_the_first_u() {
+        let rfc = |s: &[u8]| {
+            let mut scratch = Vec::new();
+            scan_string(s, 0, &mut scratch, true, true).map(|tok| chars(tok.text(s, &scratch)).collect::<Vec<u32>>())
+        };
+        let err = |kind, pos| Err(SyntaxError { kind, pos });
+        assert_eq!(rfc(br#""\ud83d\ude00""#), Ok(vec![0x1f600]));
+        // Paired even where nothing follows (CPython wants seven more characters).
+        assert_eq!(rfc(br#""\ud83d\ude00"#), err(ErrorKind::UnterminatedString, 0));
+        assert_eq!(rfc(br#""a\udc00\ud800""#), err(ErrorKind::LowSurrogateFirst, 3));
+        assert_eq!(rfc(br#""\ud800""#), err(ErrorKind::UnpairedHighSurrogate, 2));
+        assert_eq!(rfc(br#""\ud800\n""#), err(ErrorKind::UnpairedHighSurrogate, 2));
+        assert_eq!(rfc(br#""\ud800\u12"#), err(ErrorKind::InvalidLowSurrogateEscape, 2));
+        assert_eq!(rfc(br#""\ud800\uzzzz""#), err(ErrorKind::InvalidLowSurrogateEscape, 2));
+        assert_eq!(rfc(br#""\ud800\u0041""#), err(ErrorKind::InvalidLowSurrogate, 2));
+        assert_eq!(rfc(br#""\ud800\ud800""#), err(ErrorKind::InvalidLowSurrogate, 2));
+        // Four digits at the very end are an escape (then the string is unterminated).
+        assert_eq!(rfc(br#""\u0041"#), err(ErrorKind::UnterminatedString, 0));
+        assert_eq!(rfc(br#""\u004"#), err(ErrorKind::InvalidUnicodeEscape, 2));
     }
 
     #[test]
