@@ -8,17 +8,15 @@
 
 use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2, utf8_run_end};
 use crate::ffi::unicode::StrData;
+use crate::utf8::push_transcoded;
 
 /// Where escaped text goes.
 pub trait Out {
-    /// The byte buffer ASCII text goes to as is, if the output has one right now.
-    #[inline(always)]
-    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
-        None
-    }
+    /// The UTF-8 byte buffer under the output, for text written straight into it.
+    fn buffer(&mut self) -> &mut Vec<u8>;
     /// ASCII bytes.
     fn ascii(&mut self, bytes: &[u8]);
-    /// Notes that UTF-8 text went into [`Out::ascii_buffer`]: `continuations` bytes beyond
+    /// Notes that non-ASCII UTF-8 text went into [`Out::buffer`]: `continuations` bytes beyond
     /// the first of each of its characters, the largest of which needs `max_char`'s kind.
     #[inline(always)]
     fn utf8_written(&mut self, continuations: usize, max_char: u32) {
@@ -77,24 +75,12 @@ fn write_escape(out: &mut impl Out, c: u32) {
 #[inline(always)]
 pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) {
     if let StrData::Ascii(bytes) = data {
-        if let Some(buf) = out.ascii_buffer() {
-            // The common case, written straight into the byte buffer.
-            return write_escaped_bytes::<false>(buf, bytes, ensure_ascii);
-        }
+        // The common case, written straight into the byte buffer.
+        return write_escaped_bytes::<false>(out.buffer(), bytes, ensure_ascii);
     }
     out.ascii(b"\"");
     match data {
-        StrData::Ascii(bytes) => {
-            // In ASCII text a plain run stops exactly at what needs escaping.
-            let mut i = 0;
-            loop {
-                let end = plain_run_end(bytes, i, ensure_ascii);
-                out.ascii(&bytes[i..end]);
-                let Some(&b) = bytes.get(end) else { break };
-                write_escape(out, u32::from(b));
-                i = end + 1;
-            }
-        }
+        StrData::Ascii(_) => unreachable!("written above"),
         StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
         StrData::Ucs2(units) if !ensure_ascii => {
             let mut i = 0;
@@ -115,13 +101,10 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
 /// Appends `"text"` for a non-ASCII str of `chars` characters whose UTF-8 CPython has cached
 /// (`utf8`), without `ensure_ascii`: copied as is but for `"`, `\\` and control characters,
 /// with no transcoding. `max_char` is the largest character's kind (see [`Out::utf8_written`]).
-/// `false` (nothing written) where the output has no byte buffer.
 #[inline(always)]
-pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_char: u32) -> bool {
-    let Some(buf) = out.ascii_buffer() else { return false };
-    write_escaped_bytes::<true>(buf, utf8, false);
+pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_char: u32) {
+    write_escaped_bytes::<true>(out.buffer(), utf8, false);
     out.utf8_written(utf8.len() - chars, max_char);
-    true
 }
 
 /// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): room for the
@@ -177,20 +160,20 @@ fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_asc
 
 /// Generalized UTF-8 output, for tests and text assembled outside the encoder.
 impl Out for Vec<u8> {
-    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
-        Some(self)
+    fn buffer(&mut self) -> &mut Vec<u8> {
+        self
     }
     fn ascii(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
     fn latin1(&mut self, units: &[u8]) {
-        units.iter().for_each(|&c| crate::utf8::push_char(self, c.into()));
+        push_transcoded(self, units);
     }
     fn ucs2(&mut self, units: &[u16]) {
-        units.iter().for_each(|&c| crate::utf8::push_char(self, c.into()));
+        push_transcoded(self, units);
     }
     fn ucs4(&mut self, units: &[u32]) {
-        units.iter().for_each(|&c| crate::utf8::push_char(self, c));
+        push_transcoded(self, units);
     }
 }
 

@@ -39,9 +39,8 @@ unsafe fn write_non_ascii_str<W: Output>(out: &mut W, o: *mut PyObject, data: St
     if !ensure_ascii {
         // SAFETY: `o` is a live, ready, non-ASCII str.
         if let Some(utf8) = unsafe { cached_utf8(o) } {
-            if write_escaped_utf8(out, utf8, data.len(), data.kind_max()) {
-                return Ok(());
-            }
+            write_escaped_utf8(out, utf8, data.len(), data.kind_max());
+            return Ok(());
         }
     }
     write_escaped(out, data, ensure_ascii);

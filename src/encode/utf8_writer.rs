@@ -7,7 +7,7 @@
 use super::escape::Out;
 use super::writer::{append, Output};
 use crate::ffi::unicode::new_str;
-use crate::utf8::{transcode_into, Unit};
+use crate::utf8::{push_transcoded, Unit};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyObject, Py_ssize_t};
 use std::marker::PhantomData;
 
@@ -72,16 +72,10 @@ impl<F> Default for Utf8Writer<F> {
 impl<F> Utf8Writer<F> {
     #[inline(always)]
     fn transcode<T: Unit>(&mut self, units: &[T]) {
-        self.buf.reserve(units.len() * T::MAX_WIDTH);
-        // SAFETY: the spare capacity holds the widest UTF-8 form of `units`; `set_len` covers
-        // exactly the bytes written.
-        unsafe {
-            let written = transcode_into(units, self.buf.as_mut_ptr().add(self.buf.len()));
-            self.buf.set_len(self.buf.len() + written.len);
-            self.max_char = self.max_char.max(written.max_char);
-            self.continuations += written.len - units.len();
-            self.surrogate |= written.surrogate;
-        }
+        let written = push_transcoded(&mut self.buf, units);
+        self.max_char = self.max_char.max(written.max_char);
+        self.continuations += written.len - units.len();
+        self.surrogate |= written.surrogate;
     }
 }
 
@@ -97,8 +91,8 @@ impl<F: Finish> Utf8Writer<F> {
 
 impl<F> Out for Utf8Writer<F> {
     #[inline(always)]
-    fn ascii_buffer(&mut self) -> Option<&mut Vec<u8>> {
-        Some(&mut self.buf)
+    fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
     }
 
     #[inline(always)]

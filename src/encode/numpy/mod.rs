@@ -339,9 +339,9 @@ impl Number for Bool {
     const MAX_LEN: usize = 5;
     #[inline(always)]
     unsafe fn put(self, at: *mut u8) -> usize {
-        // SAFETY: forwarded.
         // Without a branch: random bools would mispredict it half the time.
         let true_ = usize::from(self.0 != 0);
+        // SAFETY: forwarded.
         unsafe { put_text(at, [b"false", b"true "][true_], 5 - true_) }
     }
 }
