@@ -258,20 +258,8 @@ fn transcode<T: Unit>(units: &[T]) -> Result<Vec<u8>, TryReserveError> {
     Ok(out)
 }
 
-/// Appends `units` as generalized UTF-8 to `out` (room for the widest form reserved first).
-#[inline(always)]
-pub fn push_transcoded<T: Unit>(out: &mut Vec<u8>, units: &[T]) -> Transcoded {
-    out.reserve(units.len() * T::MAX_WIDTH);
-    // SAFETY: the spare capacity holds the widest UTF-8 form of `units`; `set_len` covers
-    // exactly the bytes written.
-    unsafe {
-        let written = transcode_into(units, out.as_mut_ptr().add(out.len()));
-        out.set_len(out.len() + written.len);
-        written
-    }
-}
-
 /// What [`transcode_into`] wrote.
+#[derive(Default)]
 pub struct Transcoded {
     /// Bytes written.
     pub len: usize,

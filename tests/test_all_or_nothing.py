@@ -11,7 +11,7 @@
   at most that much less; the file position is after the last written chunk; an exception
   from fp.write stops the dump at once;
 - running out of memory raises MemoryError, as in json, and the interpreter goes on, also
-  where rjson's own buffers cannot grow (not yet dumps' output buffer: expected failure below).
+  where rjson's own buffers cannot grow.
 """
 
 import gc
@@ -174,7 +174,7 @@ def test_dump_stops_when_write_fails():
 
 
 MEMORY_CHILD = textwrap.dedent("""
-    import json, resource, sys, rjson
+    import json, resource, sys, rjson, rjson.orjson
     op = sys.argv[1]
     big = "x" * 10_000_000
     obj = [big] * 100  # 1 GB of JSON text
@@ -190,6 +190,8 @@ MEMORY_CHILD = textwrap.dedent("""
     # nests on the C stack: this deep it crashes or raises RecursionError).
     elif op == "loads non-ASCII str":
         doc, libs = '"' + "\u00e9" * 200_000_000 + '"', (rjson,)  # 200 MB as a str, 400 MB as UTF-8
+    elif op == "orjson dumps":
+        libs = (rjson.orjson,)
     elif op == "loads deep":
         sys.setrecursionlimit(1_000_000_000)
         doc, libs = b"[" * 100_000_000, (rjson,)  # 800 MB of stack frames before the missing "]"
@@ -200,7 +202,7 @@ MEMORY_CHILD = textwrap.dedent("""
     resource.setrlimit(resource.RLIMIT_AS, (size + ((200 if op == "loads escapes" else 300) << 20), hard))
     for lib in libs:
         try:
-            lib.dumps(obj) if op == "dumps" else lib.loads(doc)
+            lib.dumps(obj) if op.endswith("dumps") else lib.loads(doc)
             print(lib.__name__, "ok")
         except MemoryError:
             print(lib.__name__, "MemoryError")
@@ -208,14 +210,11 @@ MEMORY_CHILD = textwrap.dedent("""
 """)
 
 
-# dumps' output buffer (a Rust Vec) aborts the process when it cannot grow ("memory
-# allocation of N bytes failed", SIGABRT) where json raises MemoryError.
-ABORTS = pytest.mark.xfail(strict=True, reason="rjson's Rust buffers abort when an allocation fails")
 NESTING_LIMITED = pytest.mark.skipif((3, 12) <= sys.version_info[:2] <= (3, 13),
                                      reason="CPython 3.12 and 3.13 limit C code's nesting")
 
 
-@pytest.mark.parametrize("op", [pytest.param("dumps", marks=ABORTS), "loads", "loads escapes", "loads big int",
+@pytest.mark.parametrize("op", ["dumps", "orjson dumps", "loads", "loads escapes", "loads big int",
                                 "loads non-ASCII str", pytest.param("loads deep", marks=NESTING_LIMITED)])
 def test_out_of_memory_raises_memory_error(op):
     if os.environ.get("RJSON_MEMCHECK"):
@@ -223,7 +222,7 @@ def test_out_of_memory_raises_memory_error(op):
     proc = subprocess.run([sys.executable, "-c", MEMORY_CHILD, op], capture_output=True, text=True,
                           env=dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)))
     assert proc.returncode == 0, (proc.returncode, proc.stdout, proc.stderr[-2000:])
-    want = ["rjson MemoryError", "[1, 2]"]
-    if op not in ("loads non-ASCII str", "loads deep"):
+    want = ["rjson.orjson MemoryError" if op == "orjson dumps" else "rjson MemoryError", "[1, 2]"]
+    if op not in ("orjson dumps", "loads non-ASCII str", "loads deep"):
         want.insert(0, "json MemoryError")
     assert proc.stdout.split("\n")[:len(want)] == want, proc.stdout

@@ -5,7 +5,8 @@
 //! held too, so a `default` callback (or a finaliser) that mutates or frees containers
 //! mid-walk cannot make the encoder read freed memory.
 
-use super::error::{refuse, refuse_caused, unserializable, PyErrSet, Result, SURROGATES};
+use super::buffer::OutBuf;
+use super::error::{no_memory, refuse, refuse_caused, unserializable, PyErrSet, Result, SURROGATES};
 use super::float::write_float_orjson;
 #[cfg(py_3_14)]
 use super::float::write_float_repr;
@@ -133,6 +134,10 @@ impl<'o, W: Output> Encoder<'o, W> {
         unsafe {
             let mut next = Some(Owned::borrowed(root));
             loop {
+                // Memory ran out: stop before running any more Python code.
+                if self.out.failed() {
+                    return Err(no_memory());
+                }
                 if let Some(sink) = sink.as_mut() {
                     if self.out.len() >= CHUNK {
                         sink(Owned::new(self.out.take()).ok_or(PyErrSet)?)?;
@@ -220,6 +225,7 @@ impl<'o, W: Output> Encoder<'o, W> {
         if self.opts.check_circular && self.stack.len() >= SCANNED {
             self.deep_markers.insert(frame.marker());
         }
+        self.stack.try_reserve(1).map_err(|_| no_memory())?;
         self.stack.push(frame);
         Ok(())
     }
@@ -619,7 +625,7 @@ impl<'o, W: Output> Encoder<'o, W> {
                     KeyText::Str(s) => write_str(&mut self.out, s.as_ptr(), self.opts.ensure_ascii)?,
                     KeyText::Raw(text) => {
                         self.out.ascii(b"\"");
-                        self.out.ascii(&text);
+                        self.out.ascii(text.as_slice());
                         self.out.ascii(b"\"");
                     }
                 }
@@ -806,7 +812,7 @@ impl<W: Output> Encoder<'_, W> {
 unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
     // SAFETY: GIL held; `key` is live; new references are owned.
     unsafe {
-        let mut text = Vec::new();
+        let mut text = OutBuf::default();
         match Kind::of(key, None) {
             Kind::Str => return Some(Owned::borrowed(key)),
             Kind::None => text.extend_from_slice(b"null"),
@@ -819,6 +825,11 @@ unsafe fn coerced_key(key: *mut PyObject) -> Option<Owned> {
             },
             _ => return Some(Owned::borrowed(key)),
         }
+        if text.failed() {
+            no_memory();
+            return None;
+        }
+        let text = text.as_slice();
         Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t))
     }
 }
@@ -1013,7 +1024,7 @@ unsafe fn is_private(key: *mut PyObject) -> bool {
 }
 
 /// The text of a date, time, datetime or UUID (no quotes).
-unsafe fn write_native_text(buf: &mut Vec<u8>, o: *mut PyObject, native: Native, oj: &Orjson) -> Result<()> {
+unsafe fn write_native_text(buf: &mut OutBuf, o: *mut PyObject, native: Native, oj: &Orjson) -> Result<()> {
     let format = oj.time_format();
     // SAFETY: `o` is live and of the type `native` names.
     let written = unsafe {
@@ -1039,7 +1050,7 @@ enum KeyText {
     /// A str, written escaped (the key itself, or an enum key's value).
     Str(Owned),
     /// The text `OPT_NON_STR_KEYS` gives other keys (nothing to escape).
-    Raw(Vec<u8>),
+    Raw(OutBuf),
 }
 
 unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
@@ -1051,7 +1062,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
         if !oj.has(opt::NON_STR_KEYS) {
             return Err(refuse("Dict key must be str"));
         }
-        let mut text = Vec::new();
+        let mut text = OutBuf::default();
         if PyUnicode_Check(key) != 0 {
             return Ok(KeyText::Str(Owned::borrowed(key)));
         } else if key == Py_None() {
@@ -1076,6 +1087,9 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
                 _ => return Err(refuse("Dict key must a type serializable with OPT_NON_STR_KEYS")),
             }
         }
+        if text.failed() {
+            return Err(no_memory());
+        }
         Ok(KeyText::Raw(text))
     }
 }
@@ -1086,7 +1100,8 @@ unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<
     // SAFETY: GIL held; `dict` is live; keys and values are taken as strong references
     // before any Python code runs.
     unsafe {
-        let mut pairs = Vec::with_capacity(PyDict_Size(dict) as usize);
+        let mut pairs = Vec::new();
+        pairs.try_reserve_exact(PyDict_Size(dict) as usize).map_err(|_| no_memory())?;
         let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
         while PyDict_Next(dict, &mut pos, &mut key, &mut value) != 0 {
             let (key, value) = (Owned::borrowed(key), Owned::borrowed(value));
@@ -1095,7 +1110,7 @@ unsafe fn key_pairs(dict: *mut PyObject, oj: &Orjson, sort: bool) -> Result<Vec<
                 KeyText::Str(s) if str_data(s.as_ptr()).is_some_and(|d| d.has_surrogate()) => return Err(refuse(SURROGATES)),
                 KeyText::Str(s) => s,
                 KeyText::Raw(text) => {
-                    let text = std::str::from_utf8(&text).map_err(|_| PyErrSet)?;
+                    let text = std::str::from_utf8(text.as_slice()).map_err(|_| PyErrSet)?;
                     Owned::new(PyUnicode_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)).ok_or(PyErrSet)?
                 }
             };

@@ -18,6 +18,13 @@ pub unsafe fn unserializable(o: *mut PyObject) -> PyErrSet {
     refuse(&format!("Type is not JSON serializable: {}", unsafe { tp_name(o) }))
 }
 
+/// `MemoryError`: the output could not grow (both faces, as `json` raises it).
+pub fn no_memory() -> PyErrSet {
+    // SAFETY: GIL held by every encoder.
+    unsafe { PyErr_NoMemory() };
+    PyErrSet
+}
+
 /// Raises the orjson face's `JSONEncodeError` (which is `TypeError`) with `msg`.
 pub fn refuse(msg: &str) -> PyErrSet {
     // SAFETY: GIL held by every encoder.

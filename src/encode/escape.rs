@@ -6,14 +6,14 @@
 //! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
 //! of the source string.
 
+use super::buffer::{put_short, OutBuf};
 use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2, utf8_run_end};
 use crate::ffi::unicode::StrData;
-use crate::utf8::push_transcoded;
 
 /// Where escaped text goes.
 pub trait Out {
     /// The UTF-8 byte buffer under the output, for text written straight into it.
-    fn buffer(&mut self) -> &mut Vec<u8>;
+    fn buffer(&mut self) -> &mut OutBuf;
     /// ASCII bytes.
     fn ascii(&mut self, bytes: &[u8]);
     /// Notes that non-ASCII UTF-8 text went into [`Out::buffer`]: `continuations` bytes beyond
@@ -111,20 +111,20 @@ pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_cha
 /// quotes and every byte unescaped is reserved once, so plain runs (found 16 bytes at a time)
 /// are copied without further checks.
 #[inline(always)]
-fn write_escaped_bytes<const UTF8: bool>(buf: &mut Vec<u8>, bytes: &[u8], ensure_ascii: bool) {
+fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_ascii: bool) {
     let run_end = |i| if UTF8 { utf8_run_end(bytes, i) } else { plain_run_end(bytes, i, ensure_ascii) };
     let n = bytes.len();
     let mut i = run_end(0);
     if i == n && n <= 32 {
         // Most keys and short values: nothing to escape, written with one capacity check.
-        buf.reserve(34);
-        // SAFETY: 34 bytes of spare capacity: the quotes and `n <= 32` bytes between them.
+        // SAFETY: the quotes and the `n <= 32` bytes between them: `n + 2 <= 34` written.
         unsafe {
-            let dst = buf.as_mut_ptr().add(buf.len());
-            *dst = b'"';
-            super::writer::put_short(dst.add(1), bytes);
-            *dst.add(n + 1) = b'"';
-            buf.set_len(buf.len() + n + 2);
+            buf.put(34, |at| {
+                *at = b'"';
+                put_short(at.add(1), bytes);
+                *at.add(n + 1) = b'"';
+                n + 2
+            });
         }
         return;
     }
@@ -132,7 +132,7 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut Vec<u8>, bytes: &[u8], ensure
     buf.push(b'"');
     let mut start = 0;
     loop {
-        super::writer::append(buf, &bytes[start..i]);
+        buf.extend_from_slice(&bytes[start..i]);
         let Some(&b) = bytes.get(i) else { break };
         write_escape(buf, u32::from(b));
         start = i + 1;
@@ -158,22 +158,22 @@ fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_asc
     copy(out, &units[run..]);
 }
 
-/// Generalized UTF-8 output, for tests and text assembled outside the encoder.
-impl Out for Vec<u8> {
-    fn buffer(&mut self) -> &mut Vec<u8> {
+/// Generalized UTF-8 output, for tests and text assembled outside the encoder (keys).
+impl Out for OutBuf {
+    fn buffer(&mut self) -> &mut OutBuf {
         self
     }
     fn ascii(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
     fn latin1(&mut self, units: &[u8]) {
-        push_transcoded(self, units);
+        self.push_transcoded(units);
     }
     fn ucs2(&mut self, units: &[u16]) {
-        push_transcoded(self, units);
+        self.push_transcoded(units);
     }
     fn ucs4(&mut self, units: &[u32]) {
-        push_transcoded(self, units);
+        self.push_transcoded(units);
     }
 }
 
@@ -182,9 +182,9 @@ mod tests {
     use super::*;
 
     fn escaped(data: StrData<'_>, ensure_ascii: bool) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = OutBuf::default();
         write_escaped(&mut out, data, ensure_ascii);
-        out
+        out.as_slice().to_vec()
     }
 
     fn esc(data: StrData<'_>, ensure_ascii: bool) -> String {

@@ -7,12 +7,14 @@
 //! 2026-11: ryu alone took more instructions than orjson's whole dumps of canada.json; orjson
 //! itself formats with Żmij).
 
+use super::buffer::OutBuf;
+
 /// Appends `repr(value)` for a finite `value`.
 ///
 /// Żmij's shortest digits are laid out as CPython lays them out except in two cases, fixed
 /// here: CPython writes exponents with at least two digits (`1e-07`, Żmij `1e-7`), and
 /// switches to exponent form one decade earlier for small numbers (`1e-05`, Żmij `0.00001`).
-pub fn write_float_repr(out: &mut Vec<u8>, value: f64) {
+pub fn write_float_repr(out: &mut OutBuf, value: f64) {
     if !write_plain(out, value, 1e-4) {
         write_scientific(out, value, write_exponent);
     }
@@ -73,20 +75,15 @@ pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
 
 /// Appends `value` as orjson writes it (see [`put_float_orjson`]).
 #[inline(always)]
-pub fn write_float_orjson<F: Shortest>(out: &mut Vec<u8>, value: F) {
-    out.reserve(MAX_LEN);
-    // SAFETY: MAX_LEN bytes of spare capacity are reserved; `put_float_orjson` initialises
-    // the ones `set_len` counts.
-    unsafe {
-        let len = put_float_orjson(out.as_mut_ptr().add(out.len()), value);
-        out.set_len(out.len() + len);
-    }
+pub fn write_float_orjson<F: Shortest>(out: &mut OutBuf, value: F) {
+    // SAFETY: `put_float_orjson` writes at most MAX_LEN bytes and says how many.
+    unsafe { out.put(MAX_LEN, |at| put_float_orjson(at, value)) }
 }
 
 /// Żmij's text written when `value` is zero or between `smallest` and 1e16, where it
 /// needs no exponent (and is orjson's text); `false` (nothing written) otherwise.
 #[inline(always)]
-fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
+fn write_plain(out: &mut OutBuf, value: f64, smallest: f64) -> bool {
     debug_assert!(value.is_finite());
     let magnitude = value.abs();
     if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
@@ -98,7 +95,7 @@ fn write_plain(out: &mut Vec<u8>, value: f64, smallest: f64) -> bool {
 
 /// Żmij's text of `value`, with its signed exponent digits (if any: `+16`, `-7`) laid out by
 /// `exponent`.
-fn write_scientific(out: &mut Vec<u8>, value: f64, exponent: impl FnOnce(&mut Vec<u8>, &[u8])) {
+fn write_scientific(out: &mut OutBuf, value: f64, exponent: impl FnOnce(&mut OutBuf, &[u8])) {
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
     if let Some(e) = text.iter().position(|&b| b == b'e') {
@@ -123,7 +120,7 @@ fn write_scientific(out: &mut Vec<u8>, value: f64, exponent: impl FnOnce(&mut Ve
 }
 
 /// Żmij's exponent (`+16`, `-7`) as CPython writes it (`+16`, `-07`).
-fn write_exponent(out: &mut Vec<u8>, exp: &[u8]) {
+fn write_exponent(out: &mut OutBuf, exp: &[u8]) {
     let (&sign, digits) = exp.split_first().expect("Żmij writes a signed exponent");
     out.push(sign);
     if digits.len() < 2 {
@@ -137,9 +134,9 @@ mod tests {
     use super::*;
 
     fn repr(v: f64) -> String {
-        let mut out = Vec::new();
+        let mut out = OutBuf::default();
         write_float_repr(&mut out, v);
-        String::from_utf8(out).unwrap()
+        String::from_utf8(out.as_slice().to_vec()).unwrap()
     }
 
     #[test]
@@ -196,9 +193,9 @@ mod tests {
             (f64::NEG_INFINITY, "null"),
         ];
         for &(value, expected) in cases {
-            let mut out = Vec::new();
+            let mut out = OutBuf::default();
             write_float_orjson(&mut out, value);
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
+            assert_eq!(out.as_slice(), expected.as_bytes(), "{value:e}");
         }
     }
 
@@ -222,9 +219,9 @@ mod tests {
             (f32::INFINITY, "null"),
         ];
         for &(value, expected) in cases {
-            let mut out = Vec::new();
+            let mut out = OutBuf::default();
             write_float_orjson(&mut out, value);
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
+            assert_eq!(out.as_slice(), expected.as_bytes(), "{value:e}");
         }
     }
 }

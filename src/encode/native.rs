@@ -2,6 +2,7 @@
 //! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`; numpy's are in `numpy`): how each is
 //! recognised, and the text of the ones written as strings.
 
+use super::buffer::OutBuf;
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
@@ -109,7 +110,7 @@ pub enum TimeError {
 ///
 /// # Safety
 /// GIL held; `o` a live exact `datetime.datetime`.
-pub unsafe fn write_datetime(out: &mut Vec<u8>, o: *mut PyObject, types: &NativeTypes, format: TimeFormat) -> Result<(), TimeError> {
+pub unsafe fn write_datetime(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes, format: TimeFormat) -> Result<(), TimeError> {
     // SAFETY: `o` is a datetime; `utcoffset()` may run Python code and fail.
     unsafe {
         let (date, time, tz) = datetime_fields(o);
@@ -150,7 +151,7 @@ pub unsafe fn write_datetime(out: &mut Vec<u8>, o: *mut PyObject, types: &Native
 ///
 /// # Safety
 /// `o` a live `datetime.date`.
-pub unsafe fn write_date(out: &mut Vec<u8>, o: *mut PyObject) {
+pub unsafe fn write_date(out: &mut OutBuf, o: *mut PyObject) {
     // SAFETY: forwarded.
     write_ymd(out, unsafe { date_fields(o) });
 }
@@ -159,7 +160,7 @@ pub unsafe fn write_date(out: &mut Vec<u8>, o: *mut PyObject) {
 ///
 /// # Safety
 /// `o` a live `datetime.time`.
-pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat) -> Result<(), TimeError> {
+pub unsafe fn write_time(out: &mut OutBuf, o: *mut PyObject, format: TimeFormat) -> Result<(), TimeError> {
     // SAFETY: forwarded.
     let (time, tz) = unsafe { time_fields(o) };
     if !tz.is_null() {
@@ -170,7 +171,7 @@ pub unsafe fn write_time(out: &mut Vec<u8>, o: *mut PyObject, format: TimeFormat
 }
 
 /// `YYYY-MM-DD` (years 0 to 9999).
-pub(super) fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
+pub(super) fn write_ymd(out: &mut OutBuf, d: Ymd) {
     write_pairs::<4>(out, u32::from(d.year));
     out.push(b'-');
     write_pairs::<2>(out, u32::from(d.month));
@@ -178,7 +179,7 @@ pub(super) fn write_ymd(out: &mut Vec<u8>, d: Ymd) {
     write_pairs::<2>(out, u32::from(d.day));
 }
 
-pub(super) fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
+pub(super) fn write_hms(out: &mut OutBuf, t: Hms, omit_microseconds: bool) {
     write_pairs::<2>(out, u32::from(t.hour));
     out.push(b':');
     write_pairs::<2>(out, u32::from(t.minute));
@@ -190,13 +191,13 @@ pub(super) fn write_hms(out: &mut Vec<u8>, t: Hms, omit_microseconds: bool) {
     }
 }
 
-pub(super) fn write_utc(out: &mut Vec<u8>, utc_z: bool) {
+pub(super) fn write_utc(out: &mut OutBuf, utc_z: bool) {
     out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
 }
 
 /// `+HH:MM`, the seconds of an offset rounded to the nearest minute as orjson rounds them
 /// (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson carries: `-05:00`).
-fn write_offset(out: &mut Vec<u8>, seconds: i32) {
+fn write_offset(out: &mut OutBuf, seconds: i32) {
     out.push(if seconds < 0 { b'-' } else { b'+' });
     let seconds = seconds.unsigned_abs();
     let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
@@ -217,20 +218,20 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 /// fixed-width fields of dates and times, two digits at a time from a table straight into
 /// the output (numbers in general are `itoa`'s).
 #[inline(always)]
-fn write_pairs<const N: usize>(out: &mut Vec<u8>, mut v: u32) {
+fn write_pairs<const N: usize>(out: &mut OutBuf, mut v: u32) {
     const { assert!(N.is_multiple_of(2)) };
-    out.reserve(N);
-    // SAFETY: N bytes of spare capacity are reserved, filled two at a time from the last
-    // (each pair read inside PAIRS: `v % 100 < 100`) before `set_len` counts them.
+    // SAFETY: the N bytes are filled two at a time from the last (each pair read inside
+    // PAIRS: `v % 100 < 100`).
     unsafe {
-        let at = out.as_mut_ptr().add(out.len());
-        let mut k = N;
-        while k > 0 {
-            k -= 2;
-            std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add((v % 100) as usize * 2), at.add(k), 2);
-            v /= 100;
-        }
-        out.set_len(out.len() + N);
+        out.put(N, |at| {
+            let mut k = N;
+            while k > 0 {
+                k -= 2;
+                std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add((v % 100) as usize * 2), at.add(k), 2);
+                v /= 100;
+            }
+            N
+        })
     }
 }
 
@@ -238,7 +239,7 @@ fn write_pairs<const N: usize>(out: &mut Vec<u8>, mut v: u32) {
 ///
 /// # Safety
 /// GIL held; `o` a live `uuid.UUID`.
-pub unsafe fn write_uuid(out: &mut Vec<u8>, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
+pub unsafe fn write_uuid(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
     // SAFETY: `o.int` is an int below 2**128; new references are owned.
     unsafe {
         let int = Owned::new(PyObject_GetAttr(o, types.int_name))?;
@@ -268,9 +269,9 @@ mod tests {
     #[test]
     fn offsets_round_as_orjson() {
         let text = |s| {
-            let mut out = Vec::new();
+            let mut out = OutBuf::default();
             write_offset(&mut out, s);
-            String::from_utf8(out).unwrap()
+            String::from_utf8(out.as_slice().to_vec()).unwrap()
         };
         assert_eq!(text(30), "+00:01");
         assert_eq!(text(29), "+00:00");
@@ -282,7 +283,7 @@ mod tests {
 
     #[test]
     fn dates_and_times() {
-        let mut out = Vec::new();
+        let mut out = OutBuf::default();
         write_ymd(&mut out, Ymd { year: 1, month: 2, day: 3 });
         out.push(b' ');
         write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, false);
@@ -292,6 +293,6 @@ mod tests {
         write_ymd(&mut out, Ymd { year: 9999, month: 12, day: 31 });
         out.push(b' ');
         write_hms(&mut out, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 }, false);
-        assert_eq!(out, b"0001-02-03 04:05:06.000007 04:05:06 9999-12-31 23:59:59.999990");
+        assert_eq!(out.as_slice(), b"0001-02-03 04:05:06.000007 04:05:06 9999-12-31 23:59:59.999990");
     }
 }

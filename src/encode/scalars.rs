@@ -5,7 +5,8 @@ use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::{write_escaped, write_escaped_utf8};
 use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
-use super::writer::{append, Output};
+use super::buffer::OutBuf;
+use super::writer::Output;
 use crate::ffi::long::small_value;
 use crate::ffi::containers::float_value;
 use crate::ffi::unicode::{cached_utf8, str_data, StrData};
@@ -130,11 +131,11 @@ unsafe fn i64_or_overflow(o: *mut PyObject) -> Result<std::result::Result<i64, s
 ///
 /// # Safety
 /// GIL held; `o` a live int (or subclass instance).
-pub unsafe fn write_int_repr(out: &mut Vec<u8>, o: *mut PyObject) -> Result<()> {
+pub unsafe fn write_int_repr(out: &mut OutBuf, o: *mut PyObject) -> Result<()> {
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
         if let Ok(value) = i64_or_overflow(o)? {
-            append(out, itoa::Buffer::new().format(value).as_bytes());
+            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
             return Ok(());
         }
         let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
@@ -168,14 +169,14 @@ unsafe fn out_of_range_float(o: *mut PyObject, python_encoder: bool) -> PyErrSet
 }
 
 /// An int as orjson writes it: within 64 bits (signed or unsigned), or 53 with `strict`.
-pub unsafe fn write_int_64(out: &mut Vec<u8>, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
+pub unsafe fn write_int_64(out: &mut OutBuf, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
     const MAX_53: i64 = (1 << 53) - 1;
     // SAFETY: `o` is a live int.
     unsafe {
         let overflow = match i64_or_overflow(o)? {
             Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
             Ok(value) => {
-                append(out, itoa::Buffer::new().format(value).as_bytes());
+                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
                 return Ok(());
             }
             Err(overflow) => overflow,

@@ -4,11 +4,12 @@
 //! here a chunk of ASCII at a time. One byte buffer whatever the characters: separators and
 //! numbers never pay for a wide output, and the `str` is decoded once, at its final kind.
 
+use super::buffer::OutBuf;
 use super::escape::Out;
-use super::writer::{append, Output};
+use super::writer::Output;
 use crate::ffi::unicode::new_str;
-use crate::utf8::{push_transcoded, Unit};
-use pyo3_ffi::{PyBytes_FromStringAndSize, PyObject, Py_ssize_t};
+use crate::utf8::Unit;
+use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, Py_ssize_t};
 use std::marker::PhantomData;
 
 /// The Python object the output ends as.
@@ -49,7 +50,7 @@ impl Finish for AsBytes {
 }
 
 pub struct Utf8Writer<F> {
-    buf: Vec<u8>,
+    buf: OutBuf,
     /// The largest code point written since the output was last taken (below 0x80: ASCII).
     max_char: u32,
     /// Bytes of `buf` beyond the first of each code point: its length in characters is
@@ -65,14 +66,14 @@ pub type BytesWriter = Utf8Writer<AsBytes>;
 
 impl<F> Default for Utf8Writer<F> {
     fn default() -> Self {
-        Utf8Writer { buf: Vec::new(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
+        Utf8Writer { buf: OutBuf::default(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
     }
 }
 
 impl<F> Utf8Writer<F> {
     #[inline(always)]
     fn transcode<T: Unit>(&mut self, units: &[T]) {
-        let written = push_transcoded(&mut self.buf, units);
+        let written = self.buf.push_transcoded(units);
         self.max_char = self.max_char.max(written.max_char);
         self.continuations += written.len - units.len();
         self.surrogate |= written.surrogate;
@@ -80,24 +81,31 @@ impl<F> Utf8Writer<F> {
 }
 
 impl<F: Finish> Utf8Writer<F> {
+    /// The output as its object; NULL with `MemoryError` set if memory ran out.
+    ///
     /// # Safety
     /// GIL held.
     unsafe fn object(&self) -> *mut PyObject {
-        // SAFETY: the buffer holds valid generalized UTF-8 (ASCII text and transcoded
-        // characters), of the length and largest character counted.
-        unsafe { F::object(&self.buf, self.buf.len() - self.continuations, self.max_char) }
+        // SAFETY: GIL held; the buffer holds valid generalized UTF-8 (ASCII text and
+        // transcoded characters), of the length and largest character counted.
+        unsafe {
+            if self.buf.failed() {
+                return PyErr_NoMemory();
+            }
+            F::object(self.buf.as_slice(), self.buf.len() - self.continuations, self.max_char)
+        }
     }
 }
 
 impl<F> Out for Utf8Writer<F> {
     #[inline(always)]
-    fn buffer(&mut self) -> &mut Vec<u8> {
+    fn buffer(&mut self) -> &mut OutBuf {
         &mut self.buf
     }
 
     #[inline(always)]
     fn ascii(&mut self, bytes: &[u8]) {
-        append(&mut self.buf, bytes);
+        self.buf.extend_from_slice(bytes);
     }
 
     #[inline(always)]
@@ -121,12 +129,17 @@ impl<F> Out for Utf8Writer<F> {
 
 impl<F: Finish> Output for Utf8Writer<F> {
     #[inline(always)]
-    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut OutBuf) -> R) -> R {
         write(&mut self.buf)
     }
 
     fn len(&self) -> usize {
         self.buf.len()
+    }
+
+    #[inline(always)]
+    fn failed(&self) -> bool {
+        self.buf.failed()
     }
 
     #[inline(always)]
@@ -159,11 +172,11 @@ mod tests {
         w.latin1(b"a\xe9");
         w.ucs2(&[0x20ac]);
         w.ucs4(&[0x1f600]);
-        assert_eq!(w.buf, "aé€😀".as_bytes());
+        assert_eq!(w.buf.as_slice(), "aé€😀".as_bytes());
         assert_eq!(w.max_char, 0x1f600);
         assert!(!w.take_surrogate());
         w.ucs2(&[0xd800]);
-        assert_eq!(w.buf[w.buf.len() - 3..], [0xed, 0xa0, 0x80]);
+        assert_eq!(w.buf.as_slice()[w.buf.len() - 3..], [0xed, 0xa0, 0x80]);
         assert!(w.take_surrogate());
         assert!(!w.take_surrogate());
     }
@@ -173,6 +186,6 @@ mod tests {
         let mut w = StrWriter::default();
         w.ucs2(&[0xd800]);
         assert!(!w.take_surrogate());
-        assert_eq!(w.buf, [0xed, 0xa0, 0x80]);
+        assert_eq!(w.buf.as_slice(), [0xed, 0xa0, 0x80]);
     }
 }

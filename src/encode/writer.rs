@@ -1,6 +1,7 @@
-//! Where the encoder writes: the [`Output`] interface (implemented by `utf8_writer`), the raw
-//! text of separators and indentation, and short copies.
+//! Where the encoder writes: the [`Output`] interface (implemented by `utf8_writer`) and the
+//! raw text of separators and indentation.
 
+use super::buffer::OutBuf;
 use super::escape::Out;
 use pyo3_ffi::PyObject;
 use std::borrow::Cow;
@@ -39,20 +40,24 @@ pub trait Output: Out + Default {
         }
     }
     /// Runs `write` on a byte buffer for ASCII output (numbers).
-    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R;
+    fn with_ascii<R>(&mut self, write: impl FnOnce(&mut OutBuf) -> R) -> R;
     /// Output units written so far.
     fn len(&self) -> usize;
+    /// Whether memory ran out: what follows is dropped, the output is lost.
+    fn failed(&self) -> bool;
     /// Whether a surrogate code point was written since the last call (and forget it): the
     /// UTF-8 output cannot hold one.
     fn take_surrogate(&mut self) -> bool {
         false
     }
-    /// The output so far as a new Python object (a chunk), leaving the output empty.
+    /// The output so far as a new Python object (a chunk), leaving the output empty; NULL
+    /// with `MemoryError` set if memory ran out on the way.
     ///
     /// # Safety
     /// The GIL must be held.
     unsafe fn take(&mut self) -> *mut PyObject;
-    /// The whole output as a new Python object.
+    /// The whole output as a new Python object (NULL with `MemoryError` set if memory ran
+    /// out on the way).
     ///
     /// # Safety
     /// The GIL must be held.
@@ -66,56 +71,6 @@ pub fn newline_indent<W: Output>(out: &mut W, indent: &Option<Text>, level: usiz
         out.ascii(b"\n");
         for _ in 0..level {
             out.text(indent);
-        }
-    }
-}
-
-/// Appends `bytes` to `buf`; short slices (separators, keys, numbers) without a call to
-/// `memcpy` (see [`put_short`]).
-#[inline(always)]
-pub fn append(buf: &mut Vec<u8>, bytes: &[u8]) {
-    let n = bytes.len();
-    if n > 32 {
-        buf.extend_from_slice(bytes);
-        return;
-    }
-    buf.reserve(32);
-    // SAFETY: 32 bytes of spare capacity are reserved, `n <= 32` of them written.
-    unsafe {
-        put_short(buf.as_mut_ptr().add(buf.len()), bytes);
-        buf.set_len(buf.len() + n);
-    }
-}
-
-/// Copies `bytes` (at most 32) to `dst` as two overlapping copies of a word (or of 16
-/// bytes), writing exactly `bytes.len()` bytes.
-///
-/// # Safety
-/// `bytes.len() <= 32`; `dst` writable for `bytes.len()` bytes and not overlapping `bytes`.
-#[inline(always)]
-pub unsafe fn put_short(dst: *mut u8, bytes: &[u8]) {
-    let n = bytes.len();
-    debug_assert!(n <= 32);
-    // SAFETY: every read is inside `bytes` (the second copy of each pair ends at its end)
-    // and every write inside `dst..dst + n`.
-    unsafe {
-        let src = bytes.as_ptr();
-        macro_rules! pair {
-            ($t:ty) => {{
-                const W: usize = std::mem::size_of::<$t>();
-                let head = src.cast::<$t>().read_unaligned();
-                let tail = src.add(n - W).cast::<$t>().read_unaligned();
-                dst.cast::<$t>().write_unaligned(head);
-                dst.add(n - W).cast::<$t>().write_unaligned(tail);
-            }};
-        }
-        match n {
-            0 => {}
-            1 => *dst = *src,
-            2..=3 => pair!(u16),
-            4..=7 => pair!(u32),
-            8..=16 => pair!(u64),
-            _ => pair!(u128),
         }
     }
 }

@@ -9,6 +9,7 @@
 //! (orjson aborts on Decembers and refuses other months), and units with a multiplier
 //! (`datetime64[2s]`, on which orjson aborts) are written too.
 
+use super::super::buffer::OutBuf;
 use super::super::native::{write_hms, write_utc, write_ymd, TimeFormat};
 use crate::ffi::datetime::{Hms, Ymd};
 
@@ -83,7 +84,7 @@ impl Unit {
     }
 
     /// Appends `value` (in this unit) as a JSON string.
-    pub fn write(&self, out: &mut Vec<u8>, value: i64, format: TimeFormat) -> Result<(), Refused> {
+    pub fn write(&self, out: &mut OutBuf, value: i64, format: TimeFormat) -> Result<(), Refused> {
         let (date, time) = self.civil(value).ok_or_else(|| self.unrepresentable(value))?;
         out.push(b'"');
         write_ymd(out, date);
@@ -166,9 +167,9 @@ mod tests {
 
     fn text(dtype: &str, value: i64) -> Result<String, Refused> {
         let format = TimeFormat { naive_utc: false, omit_microseconds: false, utc_z: false };
-        let mut out = Vec::new();
+        let mut out = OutBuf::default();
         Unit::parse(dtype)?.write(&mut out, value, format)?;
-        Ok(String::from_utf8(out).unwrap())
+        Ok(String::from_utf8(out.as_slice().to_vec()).unwrap())
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod datetime64;
 
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
 use super::native::{NativeTypes, TimeFormat};
-use super::writer::put_short;
+use super::buffer::{put_short, OutBuf};
 use crate::ffi::numpy::{check_array_layout, scalar_value, ArrayStruct, Interface, C_CONTIGUOUS, NOTSWAPPED};
 use crate::py::{str_to_string, Owned};
 use datetime64::Unit;
@@ -190,11 +190,11 @@ impl NumpyTypes {
                     PyErr_Clear();
                     format!("numpy.{name} could not be made")
                 })?;
-                let mut text = Vec::new();
+                let mut text = OutBuf::default();
                 let layout = Layout { indent: None, time: TimeFormat { naive_utc: false, omit_microseconds: false, utc_z: false } };
                 let written = Py_TYPE(probe.as_ptr()).cast() == ty && write_scalar(&mut text, probe.as_ptr(), item, names, layout).is_ok();
                 PyErr_Clear();
-                if !written || text != expected.as_bytes() {
+                if !written || text.as_slice() != expected.as_bytes() {
                     return Err(format!("numpy.{name} does not have the layout rjson reads"));
                 }
             }
@@ -219,7 +219,7 @@ impl NumpyTypes {
     ///
     /// # Safety
     /// GIL held; `o` live and of kind `object`; `names`' interned names live.
-    pub unsafe fn write(&self, out: &mut Vec<u8>, o: *mut PyObject, object: NumpyObject, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
+    pub unsafe fn write(&self, out: &mut OutBuf, o: *mut PyObject, object: NumpyObject, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
         if !self.layout_error.is_null() {
             // SAFETY: a str owned by the state.
             return Err(Refusal::Error(unsafe { str_to_string(self.layout_error) }.unwrap_or_default()));
@@ -254,7 +254,7 @@ trait Items {
     ///
     /// # Safety
     /// `data` must hold `len` values.
-    unsafe fn write(&self, out: &mut Vec<u8>, data: *const Self::Value, len: usize, indent: Option<usize>) -> Result<(), Refusal>;
+    unsafe fn write(&self, out: &mut OutBuf, data: *const Self::Value, len: usize, indent: Option<usize>) -> Result<(), Refusal>;
 }
 
 /// A number (or bool) as orjson writes it.
@@ -370,29 +370,30 @@ impl<T: Number> Items for Numbers<T> {
     /// Into spare capacity reserved for the whole row, through a cursor (the output's
     /// length is updated once, not per item).
     #[inline(always)]
-    unsafe fn write(&self, out: &mut Vec<u8>, data: *const T, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
+    unsafe fn write(&self, out: &mut OutBuf, data: *const T, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
         let spaces = indent.map_or(0, |level| 2 * level);
-        let room = len.checked_mul(T::MAX_LEN + 2 + spaces).expect("the items of an array fit in memory");
-        out.reserve(room);
-        // SAFETY: `room` bytes of spare capacity are reserved, enough for every item with
-        // its separator, newline and indentation; the items are read from `data` (any
-        // alignment), `i < len`; only the bytes written are counted.
+        // Room past what memory holds is refused as memory that ran out.
+        let room = len.saturating_mul(T::MAX_LEN + 2 + spaces);
+        // SAFETY: `room` is enough for every item with its separator, newline and
+        // indentation; the items are read from `data` (any alignment), `i < len`; only the
+        // bytes written are counted.
         unsafe {
-            let start = out.as_mut_ptr().add(out.len());
-            let mut at = start;
-            for i in 0..len {
-                if i > 0 {
-                    *at = b',';
-                    at = at.add(1);
+            out.put(room, |start| {
+                let mut at = start;
+                for i in 0..len {
+                    if i > 0 {
+                        *at = b',';
+                        at = at.add(1);
+                    }
+                    if indent.is_some() {
+                        *at = b'\n';
+                        std::ptr::write_bytes(at.add(1), b' ', spaces);
+                        at = at.add(1 + spaces);
+                    }
+                    at = at.add(data.add(i).read_unaligned().put(at));
                 }
-                if indent.is_some() {
-                    *at = b'\n';
-                    std::ptr::write_bytes(at.add(1), b' ', spaces);
-                    at = at.add(1 + spaces);
-                }
-                at = at.add(data.add(i).read_unaligned().put(at));
-            }
-            out.set_len(out.len() + at.offset_from(start) as usize);
+                at.offset_from(start) as usize
+            });
         }
         Ok(())
     }
@@ -408,7 +409,7 @@ struct Datetimes {
 impl Items for Datetimes {
     type Value = i64;
     const MAX_LEN: usize = "\"YYYY-MM-DDTHH:MM:SS.ffffff+00:00\"".len();
-    unsafe fn write(&self, out: &mut Vec<u8>, data: *const i64, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
+    unsafe fn write(&self, out: &mut OutBuf, data: *const i64, len: usize, indent: Option<usize>) -> Result<(), Refusal> {
         let unit = self.unit.as_ref().map_err(|e| Refusal::Error(e.clone()))?;
         for i in 0..len {
             if i > 0 {
@@ -457,19 +458,19 @@ macro_rules! with_items {
 }
 
 /// A scalar, from its object.
-unsafe fn write_scalar(out: &mut Vec<u8>, o: *mut PyObject, item: Item, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
+unsafe fn write_scalar(out: &mut OutBuf, o: *mut PyObject, item: Item, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
     // SAFETY: `o` is a scalar of `item`'s type, whose value has the `ScalarObject` layout.
     unsafe { with_items!(item, Datetimes::of(o, names, layout.time), |items| write_value(out, items, o)) }
 }
 
-unsafe fn write_value<I: Items>(out: &mut Vec<u8>, items: &I, o: *mut PyObject) -> Result<(), Refusal> {
+unsafe fn write_value<I: Items>(out: &mut OutBuf, items: &I, o: *mut PyObject) -> Result<(), Refusal> {
     // SAFETY: forwarded: the value is one item.
     unsafe { items.write(out, scalar_value::<I::Value>(o), 1, None) }
 }
 
 /// An array, as orjson checks it: readable, C-contiguous, native byte order, at least one
 /// dimension, items of a type it writes (in that order).
-unsafe fn write_array(out: &mut Vec<u8>, o: *mut PyObject, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
+unsafe fn write_array(out: &mut OutBuf, o: *mut PyObject, names: &NativeTypes, layout: Layout) -> Result<(), Refusal> {
     // SAFETY: `o` is an ndarray; its interface, held, describes its memory: C-contiguous
     // items of `item`'s type (kind and size checked) at `data`, `shape` of them.
     unsafe {
@@ -498,7 +499,7 @@ unsafe fn write_array(out: &mut Vec<u8>, o: *mut PyObject, names: &NativeTypes, 
 ///
 /// # Safety
 /// As for [`write_nested`].
-unsafe fn write_whole<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
+unsafe fn write_whole<I: Items>(out: &mut OutBuf, items: &I, shape: &[usize], data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
     const MOST: usize = 1 << 26;
     let per_item = I::MAX_LEN + 1 + indent.map_or(0, |level| 1 + 2 * (level + shape.len()));
     out.reserve(shape.iter().try_fold(per_item, |n, &d| n.checked_mul(d)).map_or(MOST, |n| n.min(MOST)));
@@ -511,7 +512,7 @@ unsafe fn write_whole<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], d
 ///
 /// # Safety
 /// `data` must hold the product of `shape` items (`shape` has at least one dimension).
-unsafe fn write_nested<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
+unsafe fn write_nested<I: Items>(out: &mut OutBuf, items: &I, shape: &[usize], data: *const I::Value, indent: Option<usize>) -> Result<(), Refusal> {
     let (&len, inner) = shape.split_first().expect("an array has a dimension");
     if len == 0 {
         out.extend_from_slice(b"[]");
@@ -541,10 +542,10 @@ unsafe fn write_nested<I: Items>(out: &mut Vec<u8>, items: &I, shape: &[usize], 
 
 /// A newline and two spaces a level, with `OPT_INDENT_2`.
 #[inline(always)]
-fn newline(out: &mut Vec<u8>, indent: Option<usize>) {
+fn newline(out: &mut OutBuf, indent: Option<usize>) {
     if let Some(level) = indent {
         out.push(b'\n');
-        out.extend(std::iter::repeat_n(b' ', 2 * level));
+        out.extend_repeated(b' ', 2 * level);
     }
 }
 
@@ -565,11 +566,11 @@ mod tests {
     }
 
     fn nested(shape: &[usize], data: &[i64], indent: Option<usize>) -> String {
-        let mut out = Vec::new();
+        let mut out = OutBuf::default();
         // SAFETY: `data` holds the product of `shape` items.
         let done = unsafe { write_nested(&mut out, &Numbers::<i64>(PhantomData), shape, data.as_ptr(), indent) };
         assert!(done.is_ok());
-        String::from_utf8(out).unwrap()
+        String::from_utf8(out.as_slice().to_vec()).unwrap()
     }
 
     #[test]
