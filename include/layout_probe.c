@@ -152,6 +152,7 @@ int main(void) {
     OFFSET(PyDateTime_CAPI, TimeType);
     OFFSET(PyDateTime_CAPI, DeltaType);
     OFFSET(PyDateTime_CAPI, TZInfoType);
+    OFFSET(PyDateTime_CAPI, TimeZone_UTC);
     SIZE(PyDateTime_Date);
     OFFSET(PyDateTime_Date, hastzinfo);
     OFFSET(PyDateTime_Date, data);

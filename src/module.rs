@@ -53,13 +53,14 @@ pub enum Name {
     Slots,
     FieldType,
     Utcoffset,
+    Normalize,
     Numpy,
     ArrayStruct,
     Dtype,
     Str,
 }
 
-pub const NAME_COUNT: usize = 44;
+pub const NAME_COUNT: usize = 45;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -102,6 +103,7 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"__slots__",
     c"_field_type",
     c"utcoffset",
+    c"normalize",
     c"numpy",
     c"__array_struct__",
     c"dtype",

@@ -6,6 +6,7 @@ disagrees with orjson fails on the oracle run as well).
 
 import collections
 import dataclasses
+import datetime as dt
 import enum
 import math
 import random
@@ -438,6 +439,42 @@ def test_dataclass(obj, option):
                 if dataclasses.is_dataclass(o) else repr(o))
 
 
+class NotDecorated(Plain):
+    """A subclass of a dataclass without @dataclass: orjson looks for __dataclass_fields__ in
+    the class's own dict only, so this is no dataclass to it."""
+
+
+class LoudMeta(type):
+    """A metaclass whose __getattr__ would see (and count) a lookup through the class."""
+    lookups = 0
+
+    def __getattr__(cls, name):
+        LoudMeta.lookups += 1
+        raise AttributeError(name)
+
+
+@dataclasses.dataclass
+class WithLoudMeta(metaclass=LoudMeta):
+    a: int = 1
+
+
+class NoDataclassLoudMeta(metaclass=LoudMeta):
+    pass
+
+
+class LoudEnum(enum.Enum):
+    A = 1
+
+
+def test_dataclass_found_in_the_class_dict_only():
+    assert str(dumps_err(NotDecorated(1))) == "Type is not JSON serializable: NotDecorated"
+    check_dumps([NotDecorated(1)], default=repr)
+    before = LoudMeta.lookups
+    objs = [WithLoudMeta(), LoudEnum.A, NoDataclassLoudMeta()]
+    assert dumps_ok(objs, default=lambda o: "other") == b'[{"a":1},1,"other"]'
+    assert LoudMeta.lookups == before
+
+
 def test_dataclass_exact_bytes():
     assert dumps_ok(Plain(1)) == b'{"b":1,"a":"x","items":[],"no_repr":8}'
     assert dumps_ok(Child()) == b'{"b":10,"a":"x","items":[],"no_repr":8,"z":9}'
@@ -616,3 +653,69 @@ def test_repeated_objects():
     shared = {"a": [1, 2]}
     dumps_ok([shared, shared, [shared]])
     assert call(S.dumps, [shared] * 3) == ("ok", b'[{"a":[1,2]},{"a":[1,2]},{"a":[1,2]}]')
+
+
+# ---------------------------------------------------------------------------------------
+# natives in the fast walk (dataclasses read through their instance dict, dates and times
+# that need no Python code) and where it hands over to the general walk
+
+@dataclasses.dataclass
+class AllPrivate:
+    _a: int = 1
+    _b: str = "x"
+
+
+@dataclasses.dataclass
+class WithGetattr:
+    a: int = 1
+
+    def __getattr__(self, name):
+        raise AttributeError(name)
+
+
+@dataclasses.dataclass
+class DictProperty:
+    a: int = 1
+
+    @property
+    def __dict__(self):
+        return {"from": "property"}
+
+
+class MyTz(dt.tzinfo):
+    """A tzinfo whose utcoffset is Python code: the fast walk hands it over."""
+
+    def utcoffset(self, d):
+        return dt.timedelta(hours=2)
+
+    def dst(self, d):
+        return None
+
+
+def _nested(value, depth):
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _non_str_key():
+    o = AllPrivate()
+    o.__dict__[1] = 2
+    return o
+
+
+def test_natives_in_the_fast_walk():
+    fixed = dt.timezone(dt.timedelta(hours=-3, minutes=-30))
+    values = [
+        AllPrivate(), [AllPrivate()], WithGetattr(), DictProperty(), _non_str_key(),
+        {"d": [dt.date(2020, 2, 29), dt.time(1, 2, 3, 4), dt.datetime(2020, 1, 1, tzinfo=fixed)]},
+        [dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)],
+        [dt.time(1, tzinfo=dt.timezone.utc)],  # an error, from the general walk
+        [Plain(i) for i in range(3)] + [dt.datetime(2020, 1, 1, tzinfo=MyTz())],  # handed over late
+        _nested(Plain(1), 40),  # deeper than the fast walk goes
+    ]
+    for value in values:
+        for option in (0, oracle.OPT_INDENT_2, oracle.OPT_NAIVE_UTC | oracle.OPT_UTC_Z, oracle.OPT_OMIT_MICROSECONDS,
+                       oracle.OPT_PASSTHROUGH_DATETIME, oracle.OPT_PASSTHROUGH_DATACLASS):
+            check_dumps(value, option=option)
+            check_dumps(value, option=option, default=repr)

@@ -10,7 +10,7 @@ use super::error::{no_memory, refuse, refuse_caused, unserializable, PyErrSet, R
 use super::float::write_float_orjson;
 #[cfg(py_3_14)]
 use super::float::write_float_repr;
-use super::native::{write_date, write_datetime, write_time, write_uuid, Native, TimeError};
+use super::native::{is_private, write_native_text, Native};
 use super::numpy::{Layout, NumpyObject, NumpyTypes, Refusal};
 #[cfg(py_3_14)]
 use super::scalars::{non_finite, write_int_repr};
@@ -1004,45 +1004,6 @@ unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owne
         }
         Ok(out)
     }
-}
-
-/// Whether `key` is a str starting with `_`.
-unsafe fn is_private(key: *mut PyObject) -> bool {
-    // SAFETY: `key` is live.
-    unsafe {
-        PyUnicode_Check(key) != 0
-            && match str_data(key) {
-                Some(StrData::Ascii(b) | StrData::Latin1(b)) => b.first() == Some(&b'_'),
-                Some(StrData::Ucs2(u)) => u.first() == Some(&0x5f),
-                Some(StrData::Ucs4(u)) => u.first() == Some(&0x5f),
-                None => {
-                    PyErr_Clear();
-                    false
-                }
-            }
-    }
-}
-
-/// The text of a date, time, datetime or UUID (no quotes).
-unsafe fn write_native_text(buf: &mut OutBuf, o: *mut PyObject, native: Native, oj: &Orjson) -> Result<()> {
-    let format = oj.time_format();
-    // SAFETY: `o` is live and of the type `native` names.
-    let written = unsafe {
-        match native {
-            Native::DateTime => write_datetime(buf, o, &oj.types, format),
-            Native::Date => {
-                write_date(buf, o);
-                Ok(())
-            }
-            Native::Time => write_time(buf, o, format),
-            _ => return write_uuid(buf, o, &oj.types).ok_or(PyErrSet),
-        }
-    };
-    written.map_err(|e| match e {
-        // orjson itself crashes here; rjson raises its own error, caused by utcoffset()'s.
-        TimeError::Raised => refuse_caused("datetime's tzinfo.utcoffset() raised an exception"),
-        TimeError::Refused(msg) => refuse(msg),
-    })
 }
 
 /// A dict key as the orjson face writes it.

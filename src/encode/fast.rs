@@ -9,7 +9,8 @@
 //! exactly what the general walk writes (the same scalar writers and separators).
 
 use super::error::PyErrSet;
-use super::options::{opt, Options};
+use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
+use super::options::{opt, Options, Orjson};
 use super::scalars::{write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
@@ -57,6 +58,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             Text::Ascii(sep) if sep.len() == 1 => Some(sep[0]),
             _ => None,
         },
+        plain_dataclass: null_mut(),
     };
     // SAFETY: forwarded.
     unsafe { walk.value(obj) }
@@ -75,6 +77,24 @@ struct Walk<'a, W: Output> {
     compact_separator: Option<u8>,
     /// The key separator when it is one ASCII byte.
     key_separator: Option<u8>,
+    /// The last dataclass found to have a plain instance dict (classes cannot change while
+    /// the walk runs: no Python code runs).
+    plain_dataclass: *mut PyTypeObject,
+}
+
+/// Whether `o` is an instance of a subclass of int, float, str, bytes, list, tuple or dict.
+///
+/// # Safety
+/// GIL held; `o` live.
+unsafe fn builtin_subclass(o: *mut PyObject) -> bool {
+    const SUBCLASS_FLAGS: std::ffi::c_ulong = Py_TPFLAGS_LONG_SUBCLASS
+        | Py_TPFLAGS_LIST_SUBCLASS
+        | Py_TPFLAGS_TUPLE_SUBCLASS
+        | Py_TPFLAGS_BYTES_SUBCLASS
+        | Py_TPFLAGS_UNICODE_SUBCLASS
+        | Py_TPFLAGS_DICT_SUBCLASS;
+    // SAFETY: `o` is live.
+    unsafe { PyType_GetFlags(Py_TYPE(o)) & SUBCLASS_FLAGS != 0 || PyFloat_Check(o) != 0 }
 }
 
 /// A scalar writer's failure: the general walk will raise it again, in its context.
@@ -112,9 +132,70 @@ impl<W: Output> Walk<'_, W> {
                 Ok(())
             } else if ty == &raw mut PyTuple_Type {
                 self.sequence((*o.cast::<PyTupleObject>()).ob_item.as_ptr(), var_size(o))
+            } else if let Some(oj) = &self.opts.orjson {
+                self.native(o, oj)
             } else {
                 Err(GaveUp)
             }
+        }
+    }
+
+    /// The orjson face's dates and times and dataclasses, where writing them runs no Python
+    /// code (naive or fixed-offset datetimes; dataclasses read through a plain instance
+    /// dict); the rest is the general walk's.
+    ///
+    /// # Safety
+    /// GIL held; `o` live.
+    #[inline(never)]
+    unsafe fn native(&mut self, o: *mut PyObject, oj: &Orjson) -> Result<(), GaveUp> {
+        if Py_TYPE(o) == self.plain_dataclass {
+            // SAFETY: an instance of the class checked below; no Python code has run since.
+            return unsafe { self.dataclass(o) };
+        }
+        let types = &oj.types;
+        // numpy's types are looked for before the others (see the general walk).
+        if !types.numpy.is_null() {
+            return Err(GaveUp);
+        }
+        // SAFETY: `o` is live; each branch reads it as the type `kind` found.
+        unsafe {
+            let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
+            match native {
+                Native::DateTime if !runs_no_python(o, types) => Err(GaveUp),
+                Native::DateTime | Native::Date | Native::Time => {
+                    self.out.ascii(b"\"");
+                    self.out.with_ascii(|buf| write_native_text(buf, o, native, oj)).map_err(give_up)?;
+                    self.out.ascii(b"\"");
+                    Ok(())
+                }
+                // A subclass of JSON's types is one of them to orjson (a dict that is a
+                // dataclass is a dict).
+                Native::Dataclass if !builtin_subclass(o) && has_plain_instance_dict(Py_TYPE(o), types) => {
+                    self.plain_dataclass = Py_TYPE(o);
+                    self.dataclass(o)
+                }
+                _ => Err(GaveUp),
+            }
+        }
+    }
+
+    /// A dataclass's instance dict, `_`-prefixed keys left out (as the general walk writes
+    /// it: `{}` if it is empty, brackets around nothing if all its keys are private).
+    ///
+    /// # Safety
+    /// GIL held; `o` a live instance of a dataclass [`has_plain_instance_dict`] accepts.
+    unsafe fn dataclass(&mut self, o: *mut PyObject) -> Result<(), GaveUp> {
+        // SAFETY: forwarded; the dict is held while it is walked.
+        unsafe {
+            let dict = instance_dict(o).ok_or(GaveUp)?;
+            let d = dict.as_ptr();
+            if (*d.cast::<PyDictObject>()).ma_used == 0 {
+                self.out.ascii(b"{}");
+                return Ok(());
+            }
+            self.enter(b'{')?;
+            let walked = self.members(d, true);
+            self.leave(walked, b'}')
         }
     }
 
@@ -193,19 +274,23 @@ impl<W: Output> Walk<'_, W> {
                 return Ok(());
             }
             self.enter(b'{')?;
-            let walked = self.members(d);
+            let walked = self.members(d, false);
             self.leave(walked, b'}')
         }
     }
 
-    unsafe fn members(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+    /// The members of the exact dict `d`; with `skip_private` (a dataclass's instance dict),
+    /// not those whose key starts with `_`.
+    unsafe fn members(&mut self, d: *mut PyObject, skip_private: bool) -> Result<(), GaveUp> {
         let mut first = true;
         // SAFETY: GIL held; `d` is a live exact dict; its entries (keys all exact str, as the
         // table's kind says) stay put, since no Python code runs.
         unsafe {
             if let Some(entries) = if self.dict_entries { unicode_entries(d) } else { None } {
                 for entry in entries.iter().filter(|e| !e.me_value.is_null()) {
-                    self.member(entry.me_key, entry.me_value, &mut first)?;
+                    if !(skip_private && is_private(entry.me_key)) {
+                        self.member(entry.me_key, entry.me_value, &mut first)?;
+                    }
                 }
                 return Ok(());
             }
@@ -214,7 +299,9 @@ impl<W: Output> Walk<'_, W> {
                 if Py_TYPE(key) != &raw mut PyUnicode_Type {
                     return Err(GaveUp);
                 }
-                self.member(key, value, &mut first)?;
+                if !(skip_private && is_private(key)) {
+                    self.member(key, value, &mut first)?;
+                }
             }
         }
         Ok(())

@@ -6,7 +6,12 @@ use super::buffer::OutBuf;
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
-use crate::py::Owned;
+use crate::ffi::long::u128_value;
+use crate::ffi::unicode::{str_data, StrData};
+use super::error::{refuse, refuse_caused, PyErrSet};
+use super::options::Orjson;
+use crate::py::{raise, Owned};
+use std::ptr::null_mut;
 use pyo3_ffi::*;
 
 /// The type objects (borrowed from the module state) and interned attribute names the
@@ -19,7 +24,7 @@ pub struct NativeTypes {
     pub enum_meta: *mut PyObject,
     pub fragment: *mut PyObject,
     /// `"int"`, `"value"`, `"__dict__"`, `"__dataclass_fields__"`, `"__slots__"`,
-    /// `"_field_type"`, `"utcoffset"`, `"contents"`.
+    /// `"_field_type"`, `"utcoffset"`, `"normalize"`.
     pub int_name: *mut PyObject,
     pub value_name: *mut PyObject,
     pub dict_name: *mut PyObject,
@@ -27,6 +32,7 @@ pub struct NativeTypes {
     pub slots_name: *mut PyObject,
     pub field_type_name: *mut PyObject,
     pub utcoffset_name: *mut PyObject,
+    pub normalize_name: *mut PyObject,
     /// numpy's types (`OPT_SERIALIZE_NUMPY`), NULL without the option or while numpy is
     /// not imported; `"numpy"`, `"__array_struct__"`, `"dtype"`, `"str"`.
     pub numpy: *const NumpyTypes,
@@ -59,7 +65,9 @@ pub enum Native {
 
 impl NativeTypes {
     /// orjson's checks, in its order: exact types only, except enums (by metaclass) and
-    /// dataclasses (by `__dataclass_fields__` on the type).
+    /// dataclasses (by `__dataclass_fields__` in the class's own dict, as orjson looks: a
+    /// lookup through the class's bases could run a metaclass `__getattr__`, and a failed
+    /// one makes an AttributeError, which cost more than the rest of a value's encoding).
     ///
     /// # Safety
     /// GIL held; `o` live; the types are live (held by the module state).
@@ -79,15 +87,135 @@ impl NativeTypes {
                 Native::Date
             } else if api.is_some_and(|api| ty == api.TimeType) {
                 Native::Time
-            } else if dataclasses && PyObject_HasAttr(ty.cast(), self.fields_name) != 0 {
-                Native::Dataclass
             } else if type_of(ty.cast()).cast() == self.enum_meta {
                 Native::Enum
+            } else if dataclasses && declares(ty, self.fields_name) {
+                Native::Dataclass
             } else {
                 Native::Unknown
             }
         }
     }
+}
+
+/// Whether the class `ty` itself (not a base) defines `name`.
+///
+/// # Safety
+/// GIL held; `ty` a live type; `name` a str.
+unsafe fn declares(ty: *mut PyTypeObject, name: *mut PyObject) -> bool {
+    // SAFETY: a class's `tp_dict` is a dict (NULL only for static types of 3.12+, which
+    // keep theirs per interpreter and are no dataclasses); `name` is hashed (interned).
+    unsafe {
+        let dict = (*ty).tp_dict;
+        !dict.is_null() && PyDict_Contains(dict, name) == 1
+    }
+}
+
+/// What the class `ty` or its nearest base defining `name` has there (borrowed; NULL if
+/// none): a lookup through the MRO's dicts, as `getattr` starts, without the AttributeError a
+/// failed `hasattr` makes (which cost more than the rest of a datetime's encoding).
+///
+/// # Safety
+/// GIL held; `ty` a live, ready type; `name` an interned str.
+unsafe fn class_attribute(ty: *mut PyTypeObject, name: *mut PyObject) -> *mut PyObject {
+    // SAFETY: a ready type's MRO is a tuple of types; each dict is read with the GIL held,
+    // its keys compared with a str (no Python code).
+    unsafe {
+        let mro = (*ty).tp_mro;
+        if mro.is_null() {
+            return null_mut();
+        }
+        for i in 0..PyTuple_GET_SIZE(mro) {
+            let dict = (*PyTuple_GET_ITEM(mro, i).cast::<PyTypeObject>()).tp_dict;
+            if !dict.is_null() {
+                let found = PyDict_GetItemWithError(dict, name);
+                if !found.is_null() {
+                    return found;
+                }
+            }
+        }
+        null_mut()
+    }
+}
+
+/// Whether `getattr(o, "__dict__")` is the instance dict for the instances `o` of the
+/// dataclass `ty`, got with no Python code run: the class has no `__slots__` of its own,
+/// plain attribute lookup, and a C `__dict__` descriptor (CPython's own for a class).
+///
+/// # Safety
+/// GIL held; `ty` a live, ready dataclass.
+pub unsafe fn has_plain_instance_dict(ty: *mut PyTypeObject, types: &NativeTypes) -> bool {
+    // SAFETY: forwarded; the descriptor is borrowed from a class dict.
+    unsafe {
+        // CPython's own function, one symbol: its address is what the class's slot holds.
+        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        if declares(ty, types.slots_name) || !generic {
+            return false;
+        }
+        let descriptor = class_attribute(ty, types.dict_name);
+        !descriptor.is_null() && type_of(descriptor) == &raw mut PyGetSetDescr_Type
+    }
+}
+
+/// The instance dict of `o` (a new reference), of a class [`has_plain_instance_dict`]
+/// accepts, if it is an exact dict; `None` otherwise, with no exception set.
+///
+/// # Safety
+/// GIL held; `o` live.
+pub unsafe fn instance_dict(o: *mut PyObject) -> Option<Owned> {
+    // SAFETY: the dict is a new reference.
+    unsafe {
+        let Some(dict) = Owned::new(PyObject_GenericGetDict(o, null_mut())) else {
+            PyErr_Clear();
+            return None;
+        };
+        (type_of(dict.as_ptr()) == &raw mut PyDict_Type).then_some(dict)
+    }
+}
+
+/// Whether `key` is a str starting with `_`.
+///
+/// # Safety
+/// GIL held; `key` live.
+pub unsafe fn is_private(key: *mut PyObject) -> bool {
+    // SAFETY: `key` is live.
+    unsafe {
+        PyUnicode_Check(key) != 0
+            && match str_data(key) {
+                Some(StrData::Ascii(b) | StrData::Latin1(b)) => b.first() == Some(&b'_'),
+                Some(StrData::Ucs2(u)) => u.first() == Some(&0x5f),
+                Some(StrData::Ucs4(u)) => u.first() == Some(&0x5f),
+                None => {
+                    PyErr_Clear();
+                    false
+                }
+            }
+    }
+}
+
+/// The text of a date, time, datetime or UUID (no quotes).
+///
+/// # Safety
+/// GIL held; `o` live and of the type `native` names.
+pub unsafe fn write_native_text(buf: &mut OutBuf, o: *mut PyObject, native: Native, oj: &Orjson) -> super::error::Result<()> {
+    let format = oj.time_format();
+    // SAFETY: `o` is live and of the type `native` names.
+    let written = unsafe {
+        match native {
+            Native::DateTime => write_datetime(buf, o, &oj.types, format),
+            Native::Date => {
+                write_date(buf, o);
+                Ok(())
+            }
+            Native::Time => write_time(buf, o, format),
+            _ => return write_uuid(buf, o, &oj.types).ok_or(PyErrSet),
+        }
+    };
+    written.map_err(|e| match e {
+        // orjson itself crashes here; rjson raises its own error, caused by utcoffset()'s.
+        TimeError::Raised => refuse_caused("datetime's tzinfo.utcoffset() raised an exception"),
+        TimeError::Refused(msg) => refuse(msg),
+    })
 }
 
 /// How dates and times are written (`OPT_NAIVE_UTC`, `OPT_OMIT_MICROSECONDS`, `OPT_UTC_Z`).
@@ -106,6 +234,19 @@ pub enum TimeError {
     Refused(&'static str),
 }
 
+/// Whether [`write_datetime`] runs no Python code for the datetime `o`: it is naive, or its
+/// tzinfo is a `datetime.timezone` (a fixed offset, whose `utcoffset` is C code).
+///
+/// # Safety
+/// `o` a live exact `datetime.datetime`; `types.datetime` not NULL.
+pub unsafe fn runs_no_python(o: *mut PyObject, types: &NativeTypes) -> bool {
+    // SAFETY: forwarded; the C API's UTC is a live `datetime.timezone`.
+    unsafe {
+        let tz = datetime_fields(o).2;
+        tz.is_null() || type_of(tz) == type_of((*types.datetime).TimeZone_UTC)
+    }
+}
+
 /// Appends the RFC 3339 text of a `datetime`, as orjson writes it (no quotes).
 ///
 /// # Safety
@@ -114,13 +255,17 @@ pub unsafe fn write_datetime(out: &mut OutBuf, o: *mut PyObject, types: &NativeT
     // SAFETY: `o` is a datetime; `utcoffset()` may run Python code and fail.
     unsafe {
         let (date, time, tz) = datetime_fields(o);
+        let utc = (*types.datetime).TimeZone_UTC;
         let offset = if tz.is_null() {
             None
+        } else if tz == utc {
+            Some(0)
         } else {
             // A pytz zone attached directly (not by `localize`) has its first offset ever;
-            // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson.
-            let normalized = if PyObject_HasAttrString(tz, c"normalize".as_ptr()) == 1 {
-                Owned::new(PyObject_CallMethod(tz, c"normalize".as_ptr(), c"O".as_ptr(), o)).ok_or(TimeError::Raised)?
+            // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson. A
+            // fixed `datetime.timezone` has no `normalize`.
+            let normalized = if type_of(tz) != type_of(utc) && !class_attribute(type_of(tz), types.normalize_name).is_null() {
+                Owned::new(PyObject_CallMethodOneArg(tz, types.normalize_name, o)).ok_or(TimeError::Raised)?
             } else {
                 Owned::borrowed(o)
             };
@@ -240,26 +385,38 @@ fn write_pairs<const N: usize>(out: &mut OutBuf, mut v: u32) {
 /// # Safety
 /// GIL held; `o` a live `uuid.UUID`.
 pub unsafe fn write_uuid(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
-    // SAFETY: `o.int` is an int below 2**128; new references are owned.
-    unsafe {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // SAFETY: `o.int` is an int (a slot of UUID, read through its descriptor); owned here.
+    let value = unsafe {
         let int = Owned::new(PyObject_GetAttr(o, types.int_name))?;
-        let shift = Owned::new(PyLong_FromLong(64))?;
-        let high = Owned::new(PyNumber_Rshift(int.as_ptr(), shift.as_ptr()))?;
-        let hi = PyLong_AsUnsignedLongLongMask(high.as_ptr());
-        let lo = PyLong_AsUnsignedLongLongMask(int.as_ptr());
-        if !PyErr_Occurred().is_null() {
+        if PyLong_Check(int.as_ptr()) == 0 {
+            raise(PyExc_TypeError, "UUID.int is not an int");
             return None;
         }
-        let hex = format!("{hi:016x}{lo:016x}");
-        let hex = hex.as_bytes();
-        for (i, range) in [0..8, 8..12, 12..16, 16..20, 20..32].into_iter().enumerate() {
-            if i > 0 {
-                out.push(b'-');
+        match u128_value(int.as_ptr()) {
+            Some(value) => value,
+            None => {
+                raise(PyExc_ValueError, "UUID.int is not within 128 bits");
+                return None;
             }
-            out.extend_from_slice(&hex[range]);
         }
-        Some(())
+    };
+    // SAFETY: 36 bytes written: 32 hex digits, from the last, and 4 dashes.
+    unsafe {
+        out.put(36, |at| {
+            let mut v = value;
+            for k in (0..36).rev() {
+                if matches!(k, 8 | 13 | 18 | 23) {
+                    *at.add(k) = b'-';
+                } else {
+                    *at.add(k) = HEX[(v & 0xf) as usize];
+                    v >>= 4;
+                }
+            }
+            36
+        });
     }
+    Some(())
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@ pub struct PyDateTime_CAPI {
     pub TimeType: *mut PyTypeObject,
     pub DeltaType: *mut PyTypeObject,
     pub TZInfoType: *mut PyTypeObject,
+    /// `datetime.timezone.utc`.
+    pub TimeZone_UTC: *mut PyObject,
 }
 
 /// Mirror of `PyDateTime_Date`.

@@ -121,6 +121,7 @@ fn native_types(state: &State) -> NativeTypes {
         slots_name: state.name(Name::Slots),
         field_type_name: state.name(Name::FieldType),
         utcoffset_name: state.name(Name::Utcoffset),
+        normalize_name: state.name(Name::Normalize),
         numpy: if state.numpy.loaded() { &state.numpy } else { null() },
         numpy_name: state.name(Name::Numpy),
         array_struct_name: state.name(Name::ArrayStruct),
