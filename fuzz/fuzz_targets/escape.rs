@@ -6,6 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rjson::decode::strings::scan_string;
+use rjson::encode::buffer::OutBuf;
 use rjson::encode::escape::write_escaped;
 use rjson::ffi::unicode::StrData;
 use rjson_fuzz::{checked_chars, join_surrogate_pairs, write_string};
@@ -25,6 +26,13 @@ fn escaped_len(cp: u32, ensure_ascii: bool) -> usize {
     }
 }
 
+/// `data` escaped as `json.dumps` escapes it.
+fn escaped(data: StrData<'_>, ensure_ascii: bool) -> Vec<u8> {
+    let mut out = OutBuf::default();
+    write_escaped(&mut out, data, ensure_ascii);
+    out.as_slice().to_vec()
+}
+
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else { return };
     // The first byte picks how the rest becomes code points, so each kind gets inputs whose
@@ -36,22 +44,17 @@ fuzz_target!(|data: &[u8]| {
         _ => rest.chunks_exact(3).map(|c| u32::from_le_bytes([c[0], c[1], c[2], 0]) % 0x110000).collect(),
     };
     for ensure_ascii in [true, false] {
-        let mut want = Vec::new();
-        write_escaped(&mut want, StrData::Ucs4(&cps), ensure_ascii);
+        let want = escaped(StrData::Ucs4(&cps), ensure_ascii);
         let mut narrow = Vec::new();
         write_string(&mut narrow, &cps, ensure_ascii);
         assert_eq!(narrow, want, "narrowest kind differs from UCS-4");
         if cps.iter().all(|&c| c < 0x10000) {
             let units: Vec<u16> = cps.iter().map(|&c| c as u16).collect();
-            let mut ucs2 = Vec::new();
-            write_escaped(&mut ucs2, StrData::Ucs2(&units), ensure_ascii);
-            assert_eq!(ucs2, want, "UCS-2 differs from UCS-4");
+            assert_eq!(escaped(StrData::Ucs2(&units), ensure_ascii), want, "UCS-2 differs from UCS-4");
         }
         if cps.iter().all(|&c| c < 0x100) {
             let units: Vec<u8> = cps.iter().map(|&c| c as u8).collect();
-            let mut latin1 = Vec::new();
-            write_escaped(&mut latin1, StrData::Latin1(&units), ensure_ascii);
-            assert_eq!(latin1, want, "Latin-1 differs from UCS-4");
+            assert_eq!(escaped(StrData::Latin1(&units), ensure_ascii), want, "Latin-1 differs from UCS-4");
         }
         let len: usize = cps.iter().map(|&c| escaped_len(c, ensure_ascii)).sum();
         assert_eq!(want.len(), len + 2, "escaped length");

@@ -5,6 +5,7 @@ use rjson::decode::error::{ErrorKind, ParseError, SyntaxError};
 use rjson::decode::number::Value;
 use rjson::decode::scanner::{parse_document, Constant, Options, Scratch, Sink};
 use rjson::decode::strings::StrToken;
+use rjson::encode::buffer::OutBuf;
 use rjson::encode::escape::write_escaped;
 use rjson::ffi::unicode::StrData;
 use rjson::utf8::{chars, push_char};
@@ -238,18 +239,20 @@ pub fn escaped_events(events: &[Event]) -> Vec<Event> {
 /// holds them (the kind the encoder would see).
 pub fn write_string(out: &mut Vec<u8>, cps: &[u32], ensure_ascii: bool) {
     let widest = cps.iter().copied().max().unwrap_or(0);
+    let mut text = OutBuf::default();
     if widest < 0x80 {
         let bytes: Vec<u8> = cps.iter().map(|&c| c as u8).collect();
-        write_escaped(out, StrData::Ascii(&bytes), ensure_ascii);
+        write_escaped(&mut text, StrData::Ascii(&bytes), ensure_ascii);
     } else if widest < 0x100 {
         let units: Vec<u8> = cps.iter().map(|&c| c as u8).collect();
-        write_escaped(out, StrData::Latin1(&units), ensure_ascii);
+        write_escaped(&mut text, StrData::Latin1(&units), ensure_ascii);
     } else if widest < 0x10000 {
         let units: Vec<u16> = cps.iter().map(|&c| c as u16).collect();
-        write_escaped(out, StrData::Ucs2(&units), ensure_ascii);
+        write_escaped(&mut text, StrData::Ucs2(&units), ensure_ascii);
     } else {
-        write_escaped(out, StrData::Ucs4(cps), ensure_ascii);
+        write_escaped(&mut text, StrData::Ucs4(cps), ensure_ascii);
     }
+    out.extend_from_slice(text.as_slice());
 }
 
 /// The events written back as a JSON document, with `ws` after every token.

@@ -1,7 +1,7 @@
 //! The encoder engine: the pure text pieces (`escape`, `float`), the output (`writer`), the
 //! settings (`options`) and the object walk (`encoder`). Both faces configure it.
 
-mod buffer;
+pub mod buffer;
 mod encoder;
 mod error;
 mod fast;
