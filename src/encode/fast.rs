@@ -114,7 +114,7 @@ impl<W: Output> Walk<'_, W> {
             if ty == &raw mut PyUnicode_Type {
                 write_str(self.out, o, self.opts.ensure_ascii).map_err(give_up)
             } else if ty == &raw mut PyDict_Type {
-                self.dict(o)
+                self.dict(o, false)
             } else if ty == &raw mut PyList_Type {
                 self.sequence((*o.cast::<PyListObject>()).ob_item, var_size(o))
             } else if ty == &raw mut PyFloat_Type {
@@ -188,14 +188,7 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: forwarded; the dict is held while it is walked.
         unsafe {
             let dict = instance_dict(o).ok_or(GaveUp)?;
-            let d = dict.as_ptr();
-            if (*d.cast::<PyDictObject>()).ma_used == 0 {
-                self.out.ascii(b"{}");
-                return Ok(());
-            }
-            self.enter(b'{')?;
-            let walked = self.members(d, true);
-            self.leave(walked, b'}')
+            self.dict(dict.as_ptr(), true)
         }
     }
 
@@ -263,9 +256,12 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
+    /// An exact dict; with `skip_private` (a dataclass's instance dict), its members whose
+    /// key starts with `_` left out.
+    ///
     /// # Safety
     /// GIL held; `d` a live exact dict.
-    unsafe fn dict(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+    unsafe fn dict(&mut self, d: *mut PyObject, skip_private: bool) -> Result<(), GaveUp> {
         // SAFETY: forwarded; `d` is an exact dict (its entries are read only where
         // `unicode_entries` finds the layout it knows).
         unsafe {
@@ -274,7 +270,7 @@ impl<W: Output> Walk<'_, W> {
                 return Ok(());
             }
             self.enter(b'{')?;
-            let walked = self.members(d, false);
+            let walked = self.members(d, skip_private);
             self.leave(walked, b'}')
         }
     }
