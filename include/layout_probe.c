@@ -69,6 +69,7 @@ int main(void) {
     VALUE("Py_TPFLAGS_DICT_SUBCLASS", Py_TPFLAGS_DICT_SUBCLASS);
 
     SIZE(PyBytesObject);
+    OFFSET(PyBytesObject, ob_shash); /* set to -1 (not hashed) where dumps makes a bytes in place */
     OFFSET(PyBytesObject, ob_sval);
 
     SIZE(PyByteArrayObject);

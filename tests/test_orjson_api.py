@@ -136,6 +136,24 @@ def test_dumps_returns_bytes():
     assert dumps_ok({"a": [1, 2.5, "x", None, True]}) == b'{"a":[1,2.5,"x",null,true]}'
 
 
+@pytest.mark.parametrize("length", [0, 1, 2, 980, 990, 1000, 1010, 1020, 4096, 70_000, 1_000_003])
+def test_dumps_result_is_a_whole_bytes_object(length):
+    # rjson makes the bytes in place, in the buffer it wrote (sizes about its first
+    # capacity and growth steps): it must be an ordinary bytes in every respect.
+    doc = ["x" * length, length]
+    out = dumps_ok(doc)
+    copy = bytes(bytearray(out))
+    assert out == copy and len(out) == len(copy) and hash(out) == hash(copy)
+    assert out.endswith(b"]") and out[:2] == b'["'
+    assert {out: 1}[copy] == 1
+    assert out + b"!" == copy + b"!"
+    assert memoryview(out).tobytes() == copy
+    assert out.decode() == json.dumps(doc, separators=(",", ":"))
+    # the NUL CPython keeps after a bytes' data (C callers rely on it)
+    import ctypes
+    assert ctypes.string_at(ctypes.c_char_p(out)) == out
+
+
 # ---------------------------------------------------------------------------------------
 # loads: arguments and input types
 

@@ -1,31 +1,83 @@
-//! The encoder's byte buffer: a `Vec<u8>` whose growth cannot abort the process.
+//! The encoder's byte buffer: growing bytes whose growth cannot abort the process, and that
+//! can become a `bytes` object without a copy.
 //!
 //! A `Vec` aborts when an allocation fails; `json.dumps` raises `MemoryError` and the
-//! interpreter goes on. So the buffer grows through `try_reserve` only. When that fails the
-//! buffer lets its memory go and is marked failed: every later write is dropped, and the
-//! encoder raises `MemoryError` where it next looks (before it runs Python code again, and
-//! when the output is taken). Writers never test for failure themselves: room they ask for
-//! is either there or the write does not happen.
+//! interpreter goes on. So the buffer grows only through allocations that may fail. When one
+//! does, the buffer lets its memory go and is marked failed: every later write is dropped,
+//! and the encoder raises `MemoryError` where it next looks (before it runs Python code again,
+//! and when the output is taken). Writers never test for failure themselves: room they ask
+//! for is either there or the write does not happen.
+//!
+//! [`OutBuf::for_bytes`] makes a buffer in Python's object memory with room for a
+//! `PyBytesObject` header before the text and its NUL after it: [`OutBuf::into_bytes`] turns
+//! it into the `bytes` object in place, as orjson's writer does (no copy of the output, no
+//! second allocation as large). Other buffers use Rust's allocator and need no interpreter.
 
+use crate::ffi::bytes::PyBytesObject;
 use crate::utf8::{transcode_into, Transcoded, Unit};
+use pyo3_ffi::{PyBytes_FromStringAndSize, PyBytes_Type, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_InitVar, PyObject_Malloc, PyObject_Realloc, PyVarObject, Py_ssize_t};
+use std::alloc::{alloc, dealloc, realloc, Layout};
+use std::ptr::NonNull;
+
+/// Where a buffer's memory comes from.
+#[derive(Clone, Copy, PartialEq)]
+enum Heap {
+    /// Rust's allocator, exactly `cap` bytes.
+    Rust,
+    /// Python's object allocator: a `PyBytesObject` header, `cap` bytes, a NUL.
+    Bytes,
+}
+
+/// Bytes before the text in a [`Heap::Bytes`] allocation: the header of a `bytes` object.
+const BYTES_HEADER: usize = std::mem::offset_of!(PyBytesObject, ob_sval);
+
+/// The first capacity of a buffer that becomes a `bytes` object (orjson's too): most outputs
+/// fit, larger ones double from there.
+const BYTES_FIRST_CAPACITY: usize = 1024 - BYTES_HEADER - 1;
 
 /// Growing output bytes, with writes that are dropped once memory ran out.
-#[derive(Default)]
 pub struct OutBuf {
-    bytes: Vec<u8>,
+    /// The text's first byte (dangling while nothing is allocated).
+    data: NonNull<u8>,
+    len: usize,
+    cap: usize,
+    heap: Heap,
     failed: bool,
 }
 
+impl Default for OutBuf {
+    fn default() -> Self {
+        OutBuf::new(Heap::Rust)
+    }
+}
+
+impl Drop for OutBuf {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 impl OutBuf {
+    fn new(heap: Heap) -> Self {
+        OutBuf { data: NonNull::dangling(), len: 0, cap: 0, heap, failed: false }
+    }
+
+    /// A buffer that [`OutBuf::into_bytes`] turns into a `bytes` object; it must be dropped
+    /// with the GIL held.
+    pub fn for_bytes() -> Self {
+        OutBuf::new(Heap::Bytes)
+    }
+
     /// Bytes written (none once failed).
     #[inline(always)]
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.len
     }
 
     #[inline(always)]
     pub fn as_slice(&self) -> &[u8] {
-        &self.bytes
+        // SAFETY: the first `len` bytes at `data` are initialised (dangling only when empty).
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr(), self.len) }
     }
 
     /// Whether an allocation failed: what was written is gone and the output is lost.
@@ -36,25 +88,128 @@ impl OutBuf {
 
     /// Forgets what was written (keeping the memory).
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        self.len = 0;
     }
 
     /// Makes room for `n` more bytes; `false` when memory ran out (now or before).
     #[inline(always)]
     pub fn reserve(&mut self, n: usize) -> bool {
-        self.bytes.capacity() - self.bytes.len() >= n || self.grow(n)
+        self.cap - self.len >= n || self.grow(n)
     }
 
+    /// Grows to at least `len + n` bytes, at least doubling (so appends stay amortized).
     #[cold]
     #[inline(never)]
     fn grow(&mut self, n: usize) -> bool {
-        // `try_reserve` grows as `reserve` does (at least doubling), so appends stay amortized.
-        if !self.failed && self.bytes.try_reserve(n).is_ok() {
-            return true;
+        if self.failed {
+            return false;
         }
-        self.bytes = Vec::new();
+        let first = if self.heap == Heap::Bytes { BYTES_FIRST_CAPACITY } else { 64 };
+        let Some(cap) = self.len.checked_add(n).map(|need| need.max(self.cap.saturating_mul(2)).max(first)) else {
+            return self.fail();
+        };
+        // SAFETY: `cap >= len + n >= len`; GIL held for a `Heap::Bytes` buffer (its writers
+        // run under the GIL).
+        match unsafe { self.reallocate(cap) } {
+            Some(data) => {
+                self.data = data;
+                self.cap = cap;
+                true
+            }
+            None => self.fail(),
+        }
+    }
+
+    /// Memory ran out: what was written is let go and later writes are dropped.
+    fn fail(&mut self) -> bool {
+        self.release();
         self.failed = true;
         false
+    }
+
+    /// The allocation resized to hold `cap` bytes of text (the first `len` kept), or `None`
+    /// if that failed (the old allocation is then untouched).
+    ///
+    /// # Safety
+    /// `cap >= self.len`; for [`Heap::Bytes`], the GIL held.
+    unsafe fn reallocate(&self, cap: usize) -> Option<NonNull<u8>> {
+        // SAFETY: `data` and `cap` describe the current allocation (none while `cap == 0`),
+        // made by the same allocator as here; sizes are checked against overflow.
+        unsafe {
+            match self.heap {
+                Heap::Rust => {
+                    let layout = Layout::array::<u8>(cap).ok()?;
+                    let ptr = if self.cap == 0 {
+                        alloc(layout)
+                    } else {
+                        realloc(self.data.as_ptr(), Layout::array::<u8>(self.cap).ok()?, layout.size())
+                    };
+                    NonNull::new(ptr)
+                }
+                Heap::Bytes => {
+                    let size = cap.checked_add(BYTES_HEADER + 1).filter(|&s| s <= isize::MAX as usize)?;
+                    let ptr = if self.cap == 0 {
+                        PyObject_Malloc(size)
+                    } else {
+                        PyObject_Realloc(self.data.as_ptr().sub(BYTES_HEADER).cast(), size)
+                    };
+                    NonNull::new(ptr.cast::<u8>()).map(|base| base.add(BYTES_HEADER))
+                }
+            }
+        }
+    }
+
+    /// Frees the allocation, leaving the buffer empty.
+    fn release(&mut self) {
+        if self.cap == 0 {
+            return;
+        }
+        // SAFETY: `data` and `cap` describe the allocation, made by this heap's allocator;
+        // a `Heap::Bytes` buffer is dropped with the GIL held (see `for_bytes`).
+        unsafe {
+            match self.heap {
+                Heap::Rust => dealloc(self.data.as_ptr(), Layout::array::<u8>(self.cap).unwrap_unchecked()),
+                Heap::Bytes => PyObject_Free(self.data.as_ptr().sub(BYTES_HEADER).cast()),
+            }
+        }
+        self.data = NonNull::dangling();
+        self.len = 0;
+        self.cap = 0;
+    }
+
+    /// The text as a new `bytes` object, made in place from a [`OutBuf::for_bytes`] buffer
+    /// (a copy from any other); NULL with `MemoryError` set if memory ran out.
+    ///
+    /// # Safety
+    /// GIL held.
+    pub unsafe fn into_bytes(mut self) -> *mut PyObject {
+        // SAFETY: GIL held. A `Heap::Bytes` allocation has room for the header, the `len`
+        // bytes written and the NUL: shrunk to exactly that and initialised as a `bytes`
+        // object, it is handed over (the buffer forgets it).
+        unsafe {
+            if self.failed {
+                return PyErr_NoMemory();
+            }
+            if self.heap != Heap::Bytes || self.cap == 0 {
+                return PyBytes_FromStringAndSize(self.data.as_ptr().cast(), self.len as Py_ssize_t);
+            }
+            if self.cap > self.len {
+                // Shrinking keeps the block where it is or copies only what is kept; if it
+                // fails the larger block serves.
+                if let Some(data) = self.reallocate(self.len) {
+                    self.data = data;
+                    self.cap = self.len;
+                }
+            }
+            *self.data.as_ptr().add(self.len) = 0;
+            let object = self.data.as_ptr().sub(BYTES_HEADER).cast::<PyBytesObject>();
+            (*object).ob_shash = -1;
+            PyObject_InitVar(object.cast::<PyVarObject>(), &raw mut PyBytes_Type, self.len as Py_ssize_t);
+            self.data = NonNull::dangling();
+            self.cap = 0;
+            self.len = 0;
+            object.cast()
+        }
     }
 
     /// Writes at most `most` bytes in place: `write` gets a pointer to room for `most` bytes
@@ -70,10 +225,9 @@ impl OutBuf {
         // SAFETY: `most` bytes of spare capacity are reserved; the caller vouches that
         // `write` initialised the `len <= most` bytes counted.
         unsafe {
-            let len = self.bytes.len();
-            let written = write(self.bytes.as_mut_ptr().add(len));
+            let written = write(self.data.as_ptr().add(self.len));
             debug_assert!(written <= most);
-            self.bytes.set_len(len + written);
+            self.len += written;
         }
     }
 

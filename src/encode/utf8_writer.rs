@@ -9,7 +9,7 @@ use super::escape::Out;
 use super::writer::Output;
 use crate::ffi::unicode::new_str;
 use crate::utf8::Unit;
-use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, Py_ssize_t};
+use pyo3_ffi::{PyErr_NoMemory, PyObject};
 use std::marker::PhantomData;
 
 /// The Python object the output ends as.
@@ -17,12 +17,15 @@ pub trait Finish {
     /// Whether a surrogate code point is an error (UTF-8 proper cannot hold one).
     const REFUSES_SURROGATES: bool;
 
-    /// The object for generalized UTF-8 `text` of `chars` code points, the largest
-    /// `max_char` (below 0x80: pure ASCII).
+    /// An empty buffer for this output.
+    fn buffer() -> OutBuf;
+
+    /// The object for the generalized UTF-8 text in `buf` (not failed) of `chars` code
+    /// points, the largest `max_char` (below 0x80: pure ASCII); `buf` may be left empty.
     ///
     /// # Safety
-    /// GIL held; `text` valid generalized UTF-8 with those properties.
-    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject;
+    /// GIL held; the text valid generalized UTF-8 with those properties.
+    unsafe fn object(buf: &mut OutBuf, chars: usize, max_char: u32) -> *mut PyObject;
 }
 
 /// The standard library face: a `str`.
@@ -31,21 +34,29 @@ pub struct AsStr;
 impl Finish for AsStr {
     const REFUSES_SURROGATES: bool = false;
 
-    unsafe fn object(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject {
+    fn buffer() -> OutBuf {
+        OutBuf::default()
+    }
+
+    unsafe fn object(buf: &mut OutBuf, chars: usize, max_char: u32) -> *mut PyObject {
         // SAFETY: forwarded.
-        unsafe { new_str(text, chars, max_char) }
+        unsafe { new_str(buf.as_slice(), chars, max_char) }
     }
 }
 
-/// The orjson face: `bytes` (surrogates were refused on the way).
+/// The orjson face: `bytes` (surrogates were refused on the way), written in place.
 pub struct AsBytes;
 
 impl Finish for AsBytes {
     const REFUSES_SURROGATES: bool = true;
 
-    unsafe fn object(text: &[u8], _chars: usize, _max_char: u32) -> *mut PyObject {
-        // SAFETY: copies `text.len()` initialised bytes into a new bytes object.
-        unsafe { PyBytes_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t) }
+    fn buffer() -> OutBuf {
+        OutBuf::for_bytes()
+    }
+
+    unsafe fn object(buf: &mut OutBuf, _chars: usize, _max_char: u32) -> *mut PyObject {
+        // SAFETY: GIL held; the buffer becomes the bytes object.
+        unsafe { std::mem::replace(buf, OutBuf::for_bytes()).into_bytes() }
     }
 }
 
@@ -64,9 +75,9 @@ pub struct Utf8Writer<F> {
 pub type StrWriter = Utf8Writer<AsStr>;
 pub type BytesWriter = Utf8Writer<AsBytes>;
 
-impl<F> Default for Utf8Writer<F> {
+impl<F: Finish> Default for Utf8Writer<F> {
     fn default() -> Self {
-        Utf8Writer { buf: OutBuf::default(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
+        Utf8Writer { buf: F::buffer(), max_char: 0, continuations: 0, surrogate: false, finish: PhantomData }
     }
 }
 
@@ -85,14 +96,15 @@ impl<F: Finish> Utf8Writer<F> {
     ///
     /// # Safety
     /// GIL held.
-    unsafe fn object(&self) -> *mut PyObject {
+    unsafe fn object(&mut self) -> *mut PyObject {
         // SAFETY: GIL held; the buffer holds valid generalized UTF-8 (ASCII text and
         // transcoded characters), of the length and largest character counted.
         unsafe {
             if self.buf.failed() {
                 return PyErr_NoMemory();
             }
-            F::object(self.buf.as_slice(), self.buf.len() - self.continuations, self.max_char)
+            let chars = self.buf.len() - self.continuations;
+            F::object(&mut self.buf, chars, self.max_char)
         }
     }
 }
@@ -156,7 +168,7 @@ impl<F: Finish> Output for Utf8Writer<F> {
         chunk
     }
 
-    unsafe fn finish(self) -> *mut PyObject {
+    unsafe fn finish(mut self) -> *mut PyObject {
         // SAFETY: forwarded.
         unsafe { self.object() }
     }
