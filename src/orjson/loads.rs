@@ -67,14 +67,13 @@ unsafe fn decode(state: &State, doc: *mut PyObject) -> *mut PyObject {
             return null_mut();
         }
         let with = |bytes: &[u8]| {
-            if bytes.starts_with(b"\xef\xbb\xbf") {
-                let readable = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
-                raise_error_utf8(state, BOM, &bytes[..readable], 0);
-                return null_mut();
-            }
-            // orjson's words and position for any invalid UTF-8.
+            // orjson's words and position for any invalid UTF-8, looked for before a BOM.
             if std::str::from_utf8(bytes).is_err() {
                 raise_error_utf8(state, SURROGATES, b"", 0);
+                return null_mut();
+            }
+            if bytes.starts_with(b"\xef\xbb\xbf") {
+                raise_error_utf8(state, BOM, bytes, 0);
                 return null_mut();
             }
             parse(state, bytes, Doc::Utf8)
