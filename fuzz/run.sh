@@ -36,6 +36,29 @@ LD_LIBRARY_PATH="$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("L
 export LD_LIBRARY_PATH
 fuzz_target_dir="$CARGO_TARGET_DIR/fuzz"
 
+# The atheris targets call the extension module, so that is what they must see covered: a
+# build of it with libFuzzer's coverage counters (which the mutations follow: without them
+# libFuzzer finds nothing new and shrinks the corpus to one input), AddressSanitizer, debug
+# assertions and overflow checks, as cargo-fuzz builds the Rust targets. It runs under
+# atheris's libFuzzer with the ASan runtime preloaded, Python's small-object allocator off so
+# that ASan sees every block, and leak checks off (the interpreter keeps memory at exit).
+module_dir="$CARGO_TARGET_DIR/fuzz-module"
+instrumented_module() {
+    local triple suffix
+    triple=$(rustc -vV | sed -n 's/^host: //p')
+    suffix=$("$PY" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+    RUSTFLAGS="-Zsanitizer=address -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
+        -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table
+        -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks" \
+        PYO3_PYTHON="$PY" cargo build --quiet --release --manifest-path ../Cargo.toml \
+        --features extension-module --target "$triple" --target-dir "$module_dir/target"
+    cp "$module_dir/target/$triple/release/librjson.so" "$module_dir/rjson$suffix"
+}
+python_env=(env PYTHONPATH="$module_dir" PYTHONMALLOC=malloc
+            ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+            LD_PRELOAD="$("$PY" -c 'import atheris, os; print(os.path.join(atheris.path(), "asan_with_fuzzer.so"))')")
+case " $targets " in *" loads_diff "*|*" dumps_diff "*|*" orjson_diff "*) instrumented_module ;; esac
+
 failed=""
 mkdir -p logs
 for t in $targets; do
@@ -45,8 +68,7 @@ for t in $targets; do
     case $t in scanner|strings|loads_diff) flags+=(-dict=json.dict) ;; esac
     case $t in
         scanner) seeds=(seeds/scanner) ;;
-        # The Python targets see no coverage of the native code; the scanner's corpus (grown
-        # by coverage of the same parser, same first-byte convention) stands in for it.
+        # The scanner's corpus (same parser, same first-byte convention) is a head start.
         loads_diff|orjson_diff) seeds=(corpus/scanner seeds/scanner seeds/json) ;;
         dumps_diff) seeds=() ;;
         *) seeds=(seeds/json) ;;
@@ -56,7 +78,7 @@ for t in $targets; do
         cmd=("$CARGO_FUZZ" fuzz run --fuzz-dir . --target-dir "$fuzz_target_dir" -a --sanitizer address
              "$t" "corpus/$t" "${seeds[@]}" -- "${flags[@]}")
     else
-        cmd=("$PY" "python/$t.py" "corpus/$t" "${seeds[@]}" "${flags[@]}")
+        cmd=("${python_env[@]}" "$PY" "python/$t.py" "corpus/$t" "${seeds[@]}" "${flags[@]}")
     fi
     if "${cmd[@]}" > "logs/$t.log" 2>&1; then
         grep -E "^(stat::number_of_executed_units|stat::new_units_added|orjson_diff: )" "logs/$t.log" || true

@@ -14,5 +14,8 @@ def run(test_one_input):
     """Hand `test_one_input` to atheris with the command line's libFuzzer flags."""
     import atheris
 
+    import rjson
+    # The module fuzzed (fuzz/run.sh puts the instrumented build first on the path).
+    print(f"fuzzing {rjson.__file__}", file=sys.stderr)
     atheris.Setup(sys.argv, test_one_input)
     atheris.Fuzz()

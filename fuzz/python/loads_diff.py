@@ -53,6 +53,19 @@ def document(kind, data):
     return memoryview(data)
 
 
+def is_recursion_error(result):
+    return result[0] == "raise" and isinstance(result[1], RecursionError)
+
+
+def with_recursion_limit(limit, func, *args, **kwargs):
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        return func(*args, **kwargs)
+    finally:
+        sys.setrecursionlimit(old)
+
+
 def test_one_input(data):
     if not data:
         return
@@ -63,16 +76,20 @@ def test_one_input(data):
     oracle_doc = bytes(body) if kind == 3 else doc
     want = outcome(json.loads, oracle_doc, **keywords)
     got = outcome(rjson.loads, doc, **keywords)
+    if is_recursion_error(want) and not is_recursion_error(got):
+        # json's nesting limit is the recursion limit less the frames already in use (json's
+        # own three Python frames among them); rjson's is the recursion limit itself. Near
+        # it, rjson reads on: what it says must be what json says with frames to spare.
+        want = with_recursion_limit(sys.getrecursionlimit() + 100, outcome, json.loads, oracle_doc, **keywords)
     # Values nest as deep as the recursion limit allowed the parse; comparing them recursively
     # in Python needs some frames more (Python-to-Python calls do not grow the C stack).
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit + 1000)
-    try:
+    def compare():
+        nonlocal want, got
         if want[0] == got[0] == "ok":
             want, got = ("ok", canon(want[1])), ("ok", canon(got[1]))
         assert_same_outcome(got, want, doc)
-    finally:
-        sys.setrecursionlimit(limit)
+
+    with_recursion_limit(sys.getrecursionlimit() + 1000, compare)
 
 
 if __name__ == "__main__":
