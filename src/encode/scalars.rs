@@ -57,6 +57,25 @@ unsafe fn write_non_ascii_str<W: Output>(out: &mut W, o: *mut PyObject, data: St
 /// GIL held; `o` a live int (or subclass instance).
 #[inline(always)]
 pub unsafe fn write_int<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options) -> Result<()> {
+    // Most ints have at most two digits (below 2**60): both faces write those as they are
+    // (the orjson face's strict mode refuses more than 53 bits).
+    // SAFETY: `o` is a live int.
+    if let Some(value) = unsafe { small_value(o) } {
+        if opts.orjson.is_none_or(|oj| !oj.has(opt::STRICT_INTEGER) || (-MAX_53..=MAX_53).contains(&value)) {
+            out.with_ascii(|buf| buf.extend_from_slice(itoa::Buffer::new().format(value).as_bytes()));
+            return Ok(());
+        }
+    }
+    // SAFETY: as above.
+    unsafe { write_other_int(out, o, opts) }
+}
+
+/// [`write_int`] for the ints beyond its inlined case.
+///
+/// # Safety
+/// GIL held; `o` a live int (or subclass instance).
+#[inline(never)]
+unsafe fn write_other_int<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options) -> Result<()> {
     match opts.orjson {
         // SAFETY: `o` is a live int.
         None => out.with_ascii(|buf| unsafe { write_int_repr(buf, o) }),
@@ -168,9 +187,11 @@ unsafe fn out_of_range_float(o: *mut PyObject, python_encoder: bool) -> PyErrSet
     PyErrSet
 }
 
+/// The largest magnitude `OPT_STRICT_INTEGER` lets through.
+const MAX_53: i64 = (1 << 53) - 1;
+
 /// An int as orjson writes it: within 64 bits (signed or unsigned), or 53 with `strict`.
 pub unsafe fn write_int_64(out: &mut OutBuf, o: *mut PyObject, strict: bool, range_error: &str) -> Result<()> {
-    const MAX_53: i64 = (1 << 53) - 1;
     // SAFETY: `o` is a live int.
     unsafe {
         let overflow = match i64_or_overflow(o)? {
