@@ -3,6 +3,7 @@
 //! (sub)interpreter that imports rjson gets its own state.
 
 use crate::decode::cache::DecoderCache;
+use crate::encode::keys::KeyTexts;
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -157,6 +158,9 @@ pub struct State {
     /// Object keys and buffers reused across `loads` calls (a `Box` owned by the module;
     /// emptied by `m_clear`, freed by `m_free`).
     pub decoder: *mut DecoderCache,
+    /// Object keys as `dumps` writes them (a `Box` owned by the module; emptied by `m_clear`,
+    /// freed by `m_free`).
+    pub key_texts: *mut KeyTexts,
     /// The `PyDateTime_CAPI` inside `datetime_capsule`.
     pub datetime_api: *const crate::ffi::datetime::PyDateTime_CAPI,
 }
@@ -296,6 +300,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
     unsafe {
         let st = &mut *PyModule_GetState(module).cast::<State>();
         st.decoder = Box::into_raw(Box::new(DecoderCache::new()));
+        st.key_texts = Box::into_raw(Box::default());
         for (slot, text) in st.names.iter_mut().zip(NAME_TEXT) {
             *slot = PyUnicode_InternFromString(text.as_ptr());
             if slot.is_null() {
@@ -412,6 +417,9 @@ unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {
         if let Some(cache) = (*st).decoder.as_mut() {
             cache.clear();
         }
+        if let Some(keys) = (*st).key_texts.as_mut() {
+            keys.clear();
+        }
     }
     0
 }
@@ -424,6 +432,9 @@ unsafe extern "C" fn module_free(module: *mut c_void) {
         let st = PyModule_GetState(module.cast()).cast::<State>();
         if !st.is_null() && !(*st).decoder.is_null() {
             drop(Box::from_raw(std::mem::replace(&mut (*st).decoder, ptr::null_mut())));
+        }
+        if !st.is_null() && !(*st).key_texts.is_null() {
+            drop(Box::from_raw(std::mem::replace(&mut (*st).key_texts, ptr::null_mut())));
         }
     }
 }

@@ -157,6 +157,8 @@ def test_dict_tables_of_every_kind():
 def test_the_fast_walk_keeps_no_reference():
     leaf_str, leaf_list, key = "leaf value " * 3, [1.5, 2], "a key of its own"
     doc = {key: [leaf_str, leaf_list, {"k": leaf_list}], "n": [leaf_str] * 10}
+    # The key texts keep one reference to a short key once it was written.
+    rjson.dumps(doc)
     before = [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)]
     for _ in range(100):
         rjson.dumps(doc)
@@ -169,6 +171,32 @@ def test_the_fast_walk_keeps_no_reference():
         rjson.dumps(given_up, default=lambda o: "obj")
     del given_up
     assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
+
+
+def test_key_texts_kept_between_calls():
+    # The fast walk keeps the quoted text of short ASCII keys, by key object, across calls
+    # and faces (src/encode/keys.rs): every setting must still get its own text.
+    keys = ["plain", "a\x7f", "tab\tkey", "quote\"", "x" * 30, "y" * 31, "\u00e9t\u00e9", "", "\U0001f600"]
+    doc = {k: [i, {k: k}] for i, k in enumerate(keys)}
+    for _ in range(3):
+        for kw in FORMATS + [{"ensure_ascii": False}, {"separators": (",", ":")}]:
+            same(doc, **kw)
+    # Many more keys than slots, made and dropped: addresses are reused by other strs.
+    for round_ in range(5):
+        made = {f"{round_}-{i}-{'k' * (i % 40)}": i for i in range(3000)}
+        assert rjson.dumps(made) == json.dumps(made)
+        if orjson is not None:
+            assert rjson.orjson.dumps(made) == orjson.dumps(made)
+        del made
+    # At most one reference per key, however often it is written.
+    key = "".join(["a key", " to count"])
+    d = {key: 1}
+    rjson.dumps(d)
+    held = sys.getrefcount(key)
+    for _ in range(100):
+        rjson.dumps(d)
+        rjson.orjson.dumps(d)
+    assert sys.getrefcount(key) == held
 
 
 def test_an_endless_chain_of_default_results_stops():

@@ -9,6 +9,7 @@
 //! exactly what the general walk writes (the same scalar writers and separators).
 
 use super::error::PyErrSet;
+use super::keys::KeyTexts;
 use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
 use super::options::{opt, Options, Orjson};
 use super::scalars::{write_float, write_int, write_str};
@@ -36,12 +37,16 @@ pub fn applies(opts: &Options) -> bool {
 }
 
 /// Writes `obj` to `out`, or gives up with no exception set (what was written is to be
-/// dropped). `max_depth` is the general walk's nesting limit, which the walk stays within.
+/// dropped). `max_depth` is the general walk's nesting limit, which the walk stays within;
+/// `keys` the module's key texts (NULL: none).
 ///
 /// # Safety
-/// GIL held; `obj` and what `opts` borrows live.
-pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject, max_depth: usize) -> Result<(), GaveUp> {
+/// GIL held; `obj` and what `opts` borrows live; `keys` NULL or valid and not otherwise in
+/// use (no Python code runs here: no other call can reach it meanwhile).
+pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject, max_depth: usize, keys: *mut KeyTexts) -> Result<(), GaveUp> {
     let mut walk = Walk {
+        // SAFETY: see the function's contract.
+        keys: unsafe { keys.as_mut() },
         out,
         opts,
         level: 0,
@@ -66,6 +71,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
 
 struct Walk<'a, W: Output> {
     out: &'a mut W,
+    keys: Option<&'a mut KeyTexts>,
     opts: &'a Options,
     /// Open non-empty containers, as the general walk counts its frames.
     level: usize,
@@ -303,6 +309,31 @@ impl<W: Output> Walk<'_, W> {
         Ok(())
     }
 
+    /// A key, from the key texts if they have it (and kept there if they can).
+    ///
+    /// # Safety
+    /// GIL held; `key` a live exact str.
+    #[inline(always)]
+    unsafe fn key(&mut self, key: *mut PyObject) -> Result<(), GaveUp> {
+        let Some(keys) = self.keys.as_deref_mut() else {
+            // SAFETY: forwarded.
+            return unsafe { write_str(self.out, key, self.opts.ensure_ascii) }.map_err(give_up);
+        };
+        if keys.write(self.out.buffer(), key) {
+            return Ok(());
+        }
+        let start = self.out.buffer().len();
+        // SAFETY: forwarded.
+        unsafe {
+            write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
+            let written = self.out.buffer();
+            if !written.failed() {
+                keys.keep(key, &written.as_slice()[start..]);
+            }
+        }
+        Ok(())
+    }
+
     /// # Safety
     /// GIL held; `key` a live exact str, `value` live.
     unsafe fn member(&mut self, key: *mut PyObject, value: *mut PyObject, first: &mut bool) -> Result<(), GaveUp> {
@@ -311,7 +342,7 @@ impl<W: Output> Walk<'_, W> {
         }
         // SAFETY: forwarded.
         unsafe {
-            write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
+            self.key(key)?;
             match self.key_separator {
                 Some(byte) => self.out.ascii(&[byte]),
                 None => self.out.text(&self.opts.key_separator),

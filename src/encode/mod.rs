@@ -7,6 +7,7 @@ mod error;
 mod fast;
 pub mod escape;
 pub mod float;
+pub mod keys;
 pub mod native;
 pub mod numpy;
 mod options;
@@ -21,18 +22,21 @@ pub use writer::Text;
 
 use crate::py::{max_depth, Owned};
 use encoder::Encoder;
+use keys::KeyTexts;
 use pyo3_ffi::PyObject;
 use utf8_writer::{BytesWriter, StrWriter};
 use writer::Output;
 use std::ptr::null_mut;
 
-/// `obj` as one JSON `str`; NULL with an exception set on failure.
+/// `obj` as one JSON `str`; NULL with an exception set on failure. `keys`: the module's key
+/// texts.
 ///
 /// # Safety
-/// GIL held; `obj` and everything `options` borrows live.
-pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObject {
+/// GIL held; `obj` and everything `options` borrows live; `keys` valid (it is used only
+/// while no Python code runs).
+pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject, keys: *mut KeyTexts) -> *mut PyObject {
     // SAFETY: forwarded.
-    unsafe { encode_whole::<StrWriter>(options, obj) }
+    unsafe { encode_whole::<StrWriter>(options, obj, keys) }
 }
 
 /// `obj` encoded whole into a new `W` and finished: by the fast walk, or if it gives up by
@@ -40,13 +44,13 @@ pub unsafe fn encode_to_str(options: &Options, obj: *mut PyObject) -> *mut PyObj
 ///
 /// # Safety
 /// As for [`encode_to_str`].
-unsafe fn encode_whole<W: Output>(options: &Options, obj: *mut PyObject) -> *mut PyObject {
+unsafe fn encode_whole<W: Output>(options: &Options, obj: *mut PyObject, keys: *mut KeyTexts) -> *mut PyObject {
     let max_depth = max_depth();
     // SAFETY: forwarded.
     unsafe {
         if fast::applies(options) {
             let mut out = W::default();
-            if fast::encode(&mut out, options, obj, max_depth).is_ok() {
+            if fast::encode(&mut out, options, obj, max_depth, keys).is_ok() {
                 return finish(out, options);
             }
         }
@@ -92,9 +96,9 @@ pub unsafe fn encode_to_chunks(options: &Options, obj: *mut PyObject, sink: Chun
 ///
 /// # Safety
 /// As for [`encode_to_str`].
-pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject) -> *mut PyObject {
+pub unsafe fn encode_to_bytes(options: &Options, obj: *mut PyObject, keys: *mut KeyTexts) -> *mut PyObject {
     // SAFETY: forwarded.
-    unsafe { encode_whole::<BytesWriter>(options, obj) }
+    unsafe { encode_whole::<BytesWriter>(options, obj, keys) }
 }
 
 /// A `str` as a JSON string (`JSONEncoder.encode` of a str never reaches the encoder).

@@ -62,7 +62,7 @@ pub unsafe extern "C" fn dumps(
         }
         // As in orjson, `default=None` given explicitly is a default (one that fails when called).
         let options = settings(state, bits, default);
-        encode_to_bytes(&options, *call.args)
+        encode_to_bytes(&options, *call.args, state.key_texts)
     }
 }
 

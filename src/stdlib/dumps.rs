@@ -84,7 +84,7 @@ pub unsafe extern "C" fn dumps(
             };
         }
         match settings.encoding(state, true) {
-            Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj),
+            Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj, state.key_texts),
             Some(Encoding::Instance(encoder)) => {
                 let Some(encode) = Owned::new(PyObject_GetAttr(encoder.as_ptr(), state.name(Name::Encode))) else {
                     return null_mut();

@@ -107,7 +107,7 @@ pub unsafe extern "C" fn encode(
             None => null_mut(),
             Some(false) => delegate(state.std_encode, args, nargs, kwnames),
             Some(true) => match instance_options(state, encoder, true) {
-                Ok(read) => encode_to_str(&read.options, obj),
+                Ok(read) => encode_to_str(&read.options, obj, state.key_texts),
                 Err(Refused::NeedsPythonEncoder) => delegate(state.std_encode, args, nargs, kwnames),
                 Err(Refused::Raised) => null_mut(),
             },
@@ -145,7 +145,7 @@ pub unsafe extern "C" fn iterencode(
             Err(Refused::Raised) => return null_mut(),
         };
         if one_shot {
-            let Some(text) = Owned::new(encode_to_str(&read.options, obj)) else {
+            let Some(text) = Owned::new(encode_to_str(&read.options, obj, state.key_texts)) else {
                 return null_mut();
             };
             // CPython's C encoder returns its one chunk in a tuple from 3.12, a list before.
