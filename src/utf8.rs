@@ -104,6 +104,16 @@ pub trait Unit: Copy {
     }
     fn cp(self) -> u32;
 
+    /// [`transcode_into`] for this width.
+    ///
+    /// # Safety
+    /// As for [`transcode_into`].
+    #[inline(always)]
+    unsafe fn transcode_into(units: &[Self], dst: *mut u8) -> Transcoded {
+        // SAFETY: forwarded.
+        unsafe { transcode_from(units, 0, dst, Transcoded::default()) }
+    }
+
     /// The length of `units` in UTF-8.
     fn utf8_len(units: &[Self]) -> usize {
         units.iter().map(|&u| width(u.cp())).sum()
@@ -168,6 +178,13 @@ impl Unit for u16 {
     #[inline(always)]
     fn cp(self) -> u32 {
         u32::from(self)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn transcode_into(units: &[u16], dst: *mut u8) -> Transcoded {
+        // SAFETY: forwarded.
+        unsafe { transcode_ucs2(units, dst) }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -248,8 +265,9 @@ impl Unit for u32 {
 fn transcode<T: Unit>(units: &[T]) -> Result<Vec<u8>, TryReserveError> {
     let len = T::utf8_len(units);
     let mut out: Vec<u8> = Vec::new();
-    out.try_reserve_exact(len)?;
-    // SAFETY: the capacity is the exact UTF-8 length, all of it written before `set_len`.
+    out.try_reserve_exact(len + SLACK)?;
+    // SAFETY: the capacity is the UTF-8 length and the slack, the length all written before
+    // `set_len`.
     unsafe {
         let written = transcode_into(units, out.as_mut_ptr());
         debug_assert_eq!(written.len, len);
@@ -259,7 +277,7 @@ fn transcode<T: Unit>(units: &[T]) -> Result<Vec<u8>, TryReserveError> {
 }
 
 /// What [`transcode_into`] wrote.
-#[derive(Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Transcoded {
     /// Bytes written.
     pub len: usize,
@@ -269,13 +287,29 @@ pub struct Transcoded {
     pub surrogate: bool,
 }
 
-/// Writes `units` as generalized UTF-8 at `dst`: runs of ASCII a chunk at a time.
+/// Bytes past the UTF-8 length that [`transcode_into`] may write (and leave undefined).
+pub const SLACK: usize = 16;
+
+/// Writes `units` as generalized UTF-8 at `dst`: runs of ASCII a chunk at a time (UCS-2:
+/// every character a chunk at a time, see [`transcode_ucs2`]).
 ///
 /// # Safety
-/// `dst` writable for the UTF-8 length of `units` (at most `units.len() * T::MAX_WIDTH`).
+/// `dst` writable for the UTF-8 length of `units` (at most `units.len() * T::MAX_WIDTH`)
+/// plus [`SLACK`] bytes.
 #[inline]
 pub unsafe fn transcode_into<T: Unit>(units: &[T], dst: *mut u8) -> Transcoded {
-    let (mut i, mut o, mut max_char, mut surrogate) = (0, 0, 0, false);
+    // SAFETY: forwarded.
+    unsafe { T::transcode_into(units, dst) }
+}
+
+/// [`transcode_into`] one unit at a time from `i` on (ASCII chunks aside), writing at
+/// `dst + o`, adding to what `done` says was written before.
+///
+/// # Safety
+/// `dst + done.len` writable for the UTF-8 length of `units[i..]`.
+#[inline(always)]
+unsafe fn transcode_from<T: Unit>(units: &[T], mut i: usize, dst: *mut u8, done: Transcoded) -> Transcoded {
+    let Transcoded { len: mut o, mut max_char, mut surrogate } = done;
     // SAFETY: each unit writes exactly its UTF-8 width (an ASCII chunk one byte a unit), so
     // `o` never passes the UTF-8 length of `units`, for which `dst` has room.
     unsafe {
@@ -325,6 +359,90 @@ pub unsafe fn transcode_into<T: Unit>(units: &[T], dst: *mut u8) -> Transcoded {
     Transcoded { len: o, max_char, surrogate }
 }
 
+/// UCS-2 to generalized UTF-8 eight units at a time with SSE2 (x86_64's baseline), whatever
+/// their mix of widths: each unit's 1-, 2- or 3-byte form is made in a 32-bit lane, and the
+/// lanes are stored one after the other as whole words, each advancing by its width (the
+/// word's spare bytes are overwritten by the next). The last four to seven units are read
+/// from a zero-padded copy and written whole: the padding's NULs and the last word's spare
+/// bytes go in the [`SLACK`] past the output. Fewer are written one by one.
+///
+/// # Safety
+/// As for [`transcode_into`].
+#[cfg(target_arch = "x86_64")]
+#[inline]
+unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
+    let (mut i, mut o) = (0, 0);
+    let mut wide = false;
+    // SAFETY: SSE2 is baseline on x86_64; each load reads 8 units in bounds of `units` or of
+    // the padded copy. A chunk of `count` units writes their UTF-8 length plus at most 10
+    // bytes (up to 7 padding NULs, then a word's 3 spare bytes), which the units after it
+    // write over or which fall in the slack after the output: every store is in `dst`'s room.
+    unsafe {
+        let zero = _mm_setzero_si128();
+        let splat16 = |x: u16| _mm_set1_epi16(x as i16);
+        let splat32 = |x: i32| _mm_set1_epi32(x);
+        // The largest unit, compared as signed after flipping the top bit; surrogates seen.
+        let mut max = splat16(0x8000);
+        let mut surrogates = zero;
+        // A few last units cost less one at a time.
+        while units.len() - i >= 4 {
+            let count = (units.len() - i).min(8);
+            let v = if count == 8 {
+                _mm_loadu_si128(units.as_ptr().add(i).cast())
+            } else {
+                let mut padded = [0u16; 8];
+                padded[..count].copy_from_slice(&units[i..]);
+                _mm_loadu_si128(padded.as_ptr().cast())
+            };
+            i += count;
+            if _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, splat16(0xff80)), zero)) == 0xffff {
+                _mm_storel_epi64(dst.add(o).cast(), _mm_packus_epi16(v, v));
+                o += count;
+                continue;
+            }
+            wide = true;
+            max = _mm_max_epi16(max, _mm_xor_si128(v, splat16(0x8000)));
+            surrogates = _mm_or_si128(surrogates, _mm_cmpeq_epi16(_mm_and_si128(v, splat16(0xf800)), splat16(0xd800)));
+            for half in [_mm_unpacklo_epi16(v, zero), _mm_unpackhi_epi16(v, zero)] {
+                let low6 = _mm_or_si128(_mm_and_si128(half, splat32(0x3f)), splat32(0x80));
+                let high = _mm_srli_epi32::<6>(half);
+                let three = _mm_or_si128(
+                    _mm_or_si128(_mm_srli_epi32::<12>(half), splat32(0xe0)),
+                    _mm_or_si128(
+                        _mm_slli_epi32::<8>(_mm_or_si128(_mm_and_si128(high, splat32(0x3f)), splat32(0x80))),
+                        _mm_slli_epi32::<16>(low6),
+                    ),
+                );
+                let two = _mm_or_si128(_mm_or_si128(high, splat32(0xc0)), _mm_slli_epi32::<8>(low6));
+                let one_byte = _mm_cmplt_epi32(half, splat32(0x80));
+                let two_bytes = _mm_cmplt_epi32(half, splat32(0x800));
+                let word = _mm_or_si128(
+                    _mm_and_si128(one_byte, half),
+                    _mm_andnot_si128(one_byte, _mm_or_si128(_mm_and_si128(two_bytes, two), _mm_andnot_si128(two_bytes, three))),
+                );
+                // 3, less one for each bound the unit is under (the masks are -1).
+                let width = _mm_add_epi32(splat32(3), _mm_add_epi32(one_byte, two_bytes));
+                let words: [u32; 4] = std::mem::transmute(word);
+                let widths: [u32; 4] = std::mem::transmute(width);
+                for k in 0..4 {
+                    dst.add(o).cast::<u32>().write_unaligned(words[k].to_le());
+                    o += widths[k] as usize;
+                }
+            }
+            // The padding's NULs were written too, a byte each, into the slack.
+            o -= 8 - count;
+        }
+        let done = if wide {
+            let lanes: [u16; 8] = std::mem::transmute(max);
+            let max_char = lanes.iter().map(|&l| u32::from(l ^ 0x8000)).max().unwrap_or(0);
+            Transcoded { len: o, max_char, surrogate: _mm_movemask_epi8(surrogates) != 0 }
+        } else {
+            Transcoded { len: o, max_char: 0, surrogate: false }
+        };
+        transcode_from(units, i, dst, done)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +482,36 @@ mod tests {
                         assert_eq!(from_str_data(StrData::Latin1(&latin1)), expected, "latin1 {len} {at} {special:#x}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn transcodes_ucs2_chunks_of_any_mix() {
+        // Units of every width (and surrogates) mixed at random, at every length around the
+        // chunk size.
+        let picks = [0x20u16, 0x41, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x3042, 0xd800, 0xdfff, 0xfffd, 0xffff];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..64 {
+            for _ in 0..50 {
+                let units: Vec<u16> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        picks[(seed % picks.len() as u64) as usize]
+                    })
+                    .collect();
+                let mut expected = Vec::new();
+                units.iter().for_each(|&u| push_char(&mut expected, u32::from(u)));
+                let mut out = vec![0u8; expected.len() + SLACK];
+                // SAFETY: `out` holds the UTF-8 length and the slack.
+                let written = unsafe { transcode_into(&units, out.as_mut_ptr()) };
+                assert_eq!(out[..expected.len()], expected, "{units:x?}");
+                assert_eq!(written.len, expected.len());
+                let max = units.iter().copied().max().map_or(0, u32::from);
+                assert_eq!(written.max_char, if max >= 0x80 { max } else { 0 }, "{units:x?}");
+                assert_eq!(written.surrogate, units.iter().any(|&u| u & 0xf800 == 0xd800), "{units:x?}");
             }
         }
     }

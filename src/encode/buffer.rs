@@ -14,7 +14,7 @@
 //! second allocation as large). Other buffers use Rust's allocator and need no interpreter.
 
 use crate::ffi::bytes::PyBytesObject;
-use crate::utf8::{transcode_into, Transcoded, Unit};
+use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyBytes_Type, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_InitVar, PyObject_Malloc, PyObject_Realloc, PyVarObject, Py_ssize_t};
 use std::alloc::{alloc, dealloc, realloc, Layout};
 use std::ptr::NonNull;
@@ -281,9 +281,9 @@ impl OutBuf {
     pub fn push_transcoded<T: Unit>(&mut self, units: &[T]) -> Transcoded {
         let mut written = Transcoded::default();
         // SAFETY: `transcode_into` writes the UTF-8 form of `units`, at most
-        // `units.len() * T::MAX_WIDTH` bytes, and says how many.
+        // `units.len() * T::MAX_WIDTH` bytes (and its slack, not counted), and says how many.
         unsafe {
-            self.put(units.len() * T::MAX_WIDTH, |at| {
+            self.put(units.len() * T::MAX_WIDTH + SLACK, |at| {
                 written = transcode_into(units, at);
                 written.len
             });
