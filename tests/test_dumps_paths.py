@@ -26,6 +26,8 @@ FORMATS = [
     {"indent": 2},
     {"indent": "\t", "separators": (";", "\u00e9 ")},
     {"indent": 0, "ensure_ascii": False},
+    {"sort_keys": True},
+    {"sort_keys": True, "indent": 1, "ensure_ascii": False},
 ]
 
 
@@ -171,6 +173,23 @@ def test_the_fast_walk_keeps_no_reference():
         rjson.dumps(given_up, default=lambda o: "obj")
     del given_up
     assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
+
+
+def test_sorted_keys_of_every_kind():
+    # The fast walk sorts str keys by code point itself (src/ffi/unicode.rs cmp_chars),
+    # across the four storage kinds, as sorted(d.items()) and orjson's OPT_SORT_KEYS do.
+    chars = ["", "a", "ab", "b", "\x7f", "\x80", "\u00e9", "\u00ff", "\u0100", "\u20ac", "\ud7ff",
+             "\ud800", "\udfff", "\ue000", "\uffff", "\U00010000", "\U0001f600", "\U0010ffff"]
+    keys = {a + b for a in chars for b in chars}
+    doc = {k: [k] for k in sorted(keys, key=hash)}
+    nested = {"z": doc, "a": [doc, {"y": 1, "x": {"\u00e9": 2, "e": 3}}]}
+    for kw in ({"sort_keys": True}, {"sort_keys": True, "ensure_ascii": False}, {"sort_keys": True, "indent": 2}):
+        for obj in (doc, nested):
+            same(obj, **kw)
+    if orjson is not None:
+        clean = {k: v for k, v in doc.items() if not any(0xD800 <= ord(c) < 0xE000 for c in k)}
+        for obj in (clean, {"z": clean, "a": [clean]}):
+            assert rjson.orjson.dumps(obj, option=rjson.orjson.OPT_SORT_KEYS) == orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def test_key_texts_kept_between_calls():

@@ -16,6 +16,7 @@ use super::scalars::{write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
+use crate::ffi::unicode::{str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
@@ -27,13 +28,10 @@ pub struct GaveUp;
 /// stacks Python threads get. Deeper documents are the general walk's, which does not recurse.
 const MAX_DEPTH: usize = 32;
 
-/// Whether the fast walk can encode under these options: key sorting and the orjson face's
-/// non-str keys need the general walk's frames.
+/// Whether the fast walk can encode under these options: the orjson face's non-str keys
+/// need the general walk's frames.
 pub fn applies(opts: &Options) -> bool {
-    match opts.orjson {
-        Some(oj) => !oj.has(opt::SORT_KEYS | opt::NON_STR_KEYS),
-        None => !opts.sort_keys,
-    }
+    opts.orjson.is_none_or(|oj| !oj.has(opt::NON_STR_KEYS))
 }
 
 /// Writes `obj` to `out`, or gives up with no exception set (what was written is to be
@@ -64,6 +62,11 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             _ => None,
         },
         plain_dataclass: null_mut(),
+        sort_keys: match opts.orjson {
+            Some(oj) => oj.has(opt::SORT_KEYS),
+            None => opts.sort_keys,
+        },
+        pairs: Vec::new(),
     };
     // SAFETY: forwarded.
     unsafe { walk.value(obj) }
@@ -86,6 +89,11 @@ struct Walk<'a, W: Output> {
     /// The last dataclass found to have a plain instance dict (classes cannot change while
     /// the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
+    /// Members are written in the code point order of their keys (as `sorted(d.items())`
+    /// orders str keys, and orjson's `OPT_SORT_KEYS`).
+    sort_keys: bool,
+    /// The members of the dicts being written in order, innermost last.
+    pairs: Vec<(*mut PyObject, *mut PyObject)>,
 }
 
 /// Whether `o` is an instance of a subclass of int, float, str, bytes, list, tuple or dict.
@@ -176,7 +184,8 @@ impl<W: Output> Walk<'_, W> {
                 }
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict).
-                Native::Dataclass if !builtin_subclass(o) && has_plain_instance_dict(Py_TYPE(o), types) => {
+                // Sorted fields are the general walk's.
+                Native::Dataclass if !self.sort_keys && !builtin_subclass(o) && has_plain_instance_dict(Py_TYPE(o), types) => {
                     self.plain_dataclass = Py_TYPE(o);
                     self.dataclass(o)
                 }
@@ -284,6 +293,11 @@ impl<W: Output> Walk<'_, W> {
     /// The members of the exact dict `d`; with `skip_private` (a dataclass's instance dict),
     /// not those whose key starts with `_`.
     unsafe fn members(&mut self, d: *mut PyObject, skip_private: bool) -> Result<(), GaveUp> {
+        if self.sort_keys {
+            debug_assert!(!skip_private, "sorted dataclasses are the general walk's");
+            // SAFETY: forwarded.
+            return unsafe { self.sorted_members(d) };
+        }
         let mut first = true;
         // SAFETY: GIL held; `d` is a live exact dict; its entries (keys all exact str, as the
         // table's kind says) stay put, since no Python code runs.
@@ -332,6 +346,39 @@ impl<W: Output> Walk<'_, W> {
             }
         }
         Ok(())
+    }
+
+    /// The members of the exact dict `d` in the code point order of their keys.
+    ///
+    /// # Safety
+    /// As for `members`.
+    #[inline(never)]
+    unsafe fn sorted_members(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+        let base = self.pairs.len();
+        // SAFETY: GIL held; `d` is a live exact dict whose keys and values stay put (no Python
+        // code runs); every key is an exact, ready str before any is compared.
+        unsafe {
+            self.pairs.try_reserve((*d.cast::<PyDictObject>()).ma_used as usize).map_err(|_| GaveUp)?;
+            let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
+            while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
+                if Py_TYPE(key) != &raw mut PyUnicode_Type || str_data(key).is_none() {
+                    PyErr_Clear();
+                    self.pairs.truncate(base);
+                    return Err(GaveUp);
+                }
+                self.pairs.push((key, value));
+            }
+            let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
+            self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
+            let mut first = true;
+            let end = self.pairs.len();
+            let walked = (base..end).try_for_each(|k| {
+                let (key, value) = self.pairs[k];
+                self.member(key, value, &mut first)
+            });
+            self.pairs.truncate(base);
+            walked
+        }
     }
 
     /// # Safety

@@ -75,6 +75,29 @@ impl StrData<'_> {
         }
     }
 
+    /// The character at `i` (< `len()`).
+    #[inline(always)]
+    fn char_at(&self, i: usize) -> u32 {
+        match self {
+            StrData::Ascii(b) | StrData::Latin1(b) => u32::from(b[i]),
+            StrData::Ucs2(u) => u32::from(u[i]),
+            StrData::Ucs4(u) => u[i],
+        }
+    }
+
+    /// Code point order: Python's `<` on str (and the byte order of UTF-8).
+    pub fn cmp_chars(&self, other: &StrData<'_>) -> std::cmp::Ordering {
+        match (self, other) {
+            (StrData::Ascii(a) | StrData::Latin1(a), StrData::Ascii(b) | StrData::Latin1(b)) => a.cmp(b),
+            (StrData::Ucs2(a), StrData::Ucs2(b)) => a.cmp(b),
+            (StrData::Ucs4(a), StrData::Ucs4(b)) => a.cmp(b),
+            _ => (0..self.len().min(other.len()))
+                .map(|i| self.char_at(i).cmp(&other.char_at(i)))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| self.len().cmp(&other.len())),
+        }
+    }
+
     /// Whether a surrogate code point is among the characters (UTF-8 cannot hold one).
     pub fn has_surrogate(&self) -> bool {
         let surrogate = |c: u32| (0xD800..0xE000).contains(&c);
