@@ -1,4 +1,5 @@
 """Total reference count balance of every public function, on debug builds of CPython.
+(The orjson face too: ``orjson_cases``.)
 
 ``sys.gettotalrefcount()`` (debug builds only) is the sum of all reference counts in the
 interpreter: a call that leaks one reference anywhere, on any path, makes it grow. Every
@@ -352,7 +353,67 @@ def cases():
     }
     for name, (args, kw) in bad_loads.items():
         add((f"loads bad: {name}", lambda args=args, kw=kw: _call(rjson.loads, *args, **kw)))
+    orjson_cases(add, values, broken)
     return out
+
+
+def orjson_cases(add, values, broken):
+    """The orjson face: dumps of JSON's types and orjson's native ones under option sets, its
+    refusals (deep inside containers), and loads of good and broken documents of every type."""
+    import dataclasses
+    import datetime
+    import enum
+    import uuid
+
+    oj = rjson.orjson
+
+    @dataclasses.dataclass
+    class Rec:
+        id: int
+        name: str
+        _hidden: int = 0
+
+    @dataclasses.dataclass
+    class Slotted:
+        __slots__ = ("a", "b")
+        a: int
+        b: list
+
+    class Color(enum.Enum):
+        RED = "red"
+        ONE = 1
+
+    tz = datetime.timezone(datetime.timedelta(hours=5, minutes=30))
+    natives = [Rec(1, "r\u00e9c"), Slotted(2, [Rec(3, "x")]), Color.RED, Color.ONE,
+               uuid.UUID(int=2**127 + 5), datetime.date(2024, 2, 29), datetime.time(12, 30, 1, 5),
+               datetime.datetime(2024, 1, 2, 3, 4, 5, 6), datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=tz),
+               datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc), oj.Fragment(b'{"f":[1]}'),
+               {"k%d" % i: [Rec(i, "n"), Color.ONE] for i in range(5)}, {1: "int key", None: 2, 2.5: 3}]
+    option_sets = [0, oj.OPT_SORT_KEYS, oj.OPT_INDENT_2 | oj.OPT_APPEND_NEWLINE, oj.OPT_NON_STR_KEYS,
+                   oj.OPT_NAIVE_UTC | oj.OPT_UTC_Z | oj.OPT_OMIT_MICROSECONDS, oj.OPT_STRICT_INTEGER,
+                   oj.OPT_PASSTHROUGH_DATACLASS | oj.OPT_PASSTHROUGH_DATETIME | oj.OPT_PASSTHROUGH_SUBCLASS,
+                   oj.OPT_NON_STR_KEYS | oj.OPT_SORT_KEYS]
+    everything = values + natives
+    for option in option_sets:
+        add((f"orjson dumps option {option}",
+             lambda option=option: [_call(oj.dumps, v, default=default_ok, option=option) for v in everything]))
+    refused = {
+        "unsupported": [1, {"a": object()}], "default raises": [Thing(1)], "surrogate": ["a\ud800"],
+        "int too big": [[2**64]], "non-str key": [{1: 2}], "recursion": deep(600, [1]),
+        "bad option": [1], "surrogate key": [{"\ud800": 1}],
+    }
+    for name, doc in refused.items():
+        kw = {"default": default_raises} if name == "default raises" else {}
+        if name == "bad option":
+            kw["option"] = 1 << 20
+        add((f"orjson dumps refused: {name}", lambda doc=doc, kw=kw: [_call(oj.dumps, deep(d, doc), **kw) for d in (0, 3, 40)]))
+    pieces = [_call(oj.dumps, v, default=default_ok, option=oj.OPT_NON_STR_KEYS) for v in everything]
+    good = b"[" + b",".join(p for p in pieces if p is not None) + b"]"
+    for kind, convert in (("bytes", bytes), ("str", bytes.decode), ("bytearray", bytearray), ("memoryview", memoryview)):
+        add((f"orjson loads {kind}", lambda convert=convert: _call(oj.loads, convert(good))))
+    add(("orjson loads broken", lambda: [_call(oj.loads, b) for b in broken[::7]]))
+    add(("orjson loads invalid utf-8, BOM, surrogates, NaN", lambda: [_call(oj.loads, d) for d in (
+        b'["\xff"]', b"\xef\xbb\xbf[1]", b"\xef\xbb\xbf\xed\xa0\x80", '"\ud800"', "[NaN]", b"", 5, None)]))
 
 
 def _call(func, *args, **kwargs):
@@ -392,7 +453,8 @@ def measure():
 def test_cases_cover_the_api():
     names = " ".join(name for name, _ in CASES)
     for needed in ("dumps ok", "default raises", "unsupported in dict", "circular", "nan deep", "recursion",
-                   "loads broken", "invalid utf-8", "hook", "bad: unknown keyword", "bad: cls"):
+                   "loads broken", "invalid utf-8", "hook", "bad: unknown keyword", "bad: cls",
+                   "orjson dumps option", "orjson dumps refused", "orjson loads"):
         assert needed in names, needed
     for kw in DUMPS_KEYWORDS:
         assert any(kw in case for case in keyword_sets()), kw
