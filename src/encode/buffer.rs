@@ -31,9 +31,13 @@ enum Heap {
 /// Bytes before the text in a [`Heap::Bytes`] allocation: the header of a `bytes` object.
 const BYTES_HEADER: usize = std::mem::offset_of!(PyBytesObject, ob_sval);
 
-/// The first capacity of a buffer that becomes a `bytes` object (orjson's too): most outputs
-/// fit, larger ones double from there.
-const BYTES_FIRST_CAPACITY: usize = 1024 - BYTES_HEADER - 1;
+/// The first capacity of a buffer that becomes a `bytes` object, a 4 KiB block (as orjson's):
+/// most outputs fit, larger ones double from there.
+const BYTES_FIRST_CAPACITY: usize = 4096 - BYTES_HEADER - 1;
+
+/// Capacity below which a finished `bytes` object is shrunk to its text: glibc's default mmap
+/// threshold (see `into_bytes`).
+const SHRINK_BELOW: usize = 128 * 1024;
 
 /// Growing output bytes, with writes that are dropped once memory ran out.
 pub struct OutBuf {
@@ -184,7 +188,7 @@ impl OutBuf {
     /// GIL held.
     pub unsafe fn into_bytes(mut self) -> *mut PyObject {
         // SAFETY: GIL held. A `Heap::Bytes` allocation has room for the header, the `len`
-        // bytes written and the NUL: shrunk to exactly that and initialised as a `bytes`
+        // bytes written and the NUL (and maybe more, unused): initialised as a `bytes`
         // object, it is handed over (the buffer forgets it).
         unsafe {
             if self.failed {
@@ -193,7 +197,13 @@ impl OutBuf {
             if self.heap != Heap::Bytes || self.cap == 0 {
                 return PyBytes_FromStringAndSize(self.data.as_ptr().cast(), self.len as Py_ssize_t);
             }
-            if self.cap > self.len {
+            // Small blocks are shrunk to the text. Large ones keep their spare room, as
+            // orjson's do: glibc serves blocks above its mmap threshold with fresh pages (a
+            // page fault per 4 KiB written, most of a large dumps' time) and raises the
+            // threshold to a block's size when it is freed. A large block shrunk before it is
+            // freed sets it below the next call's last growth step, so that every call got
+            // fresh pages again (100k strs: 477 faults a call; canada.json 510; now ~0).
+            if self.cap > self.len && self.cap < SHRINK_BELOW {
                 // Shrinking keeps the block where it is or copies only what is kept; if it
                 // fails the larger block serves.
                 if let Some(data) = self.reallocate(self.len) {
