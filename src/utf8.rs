@@ -159,21 +159,7 @@ impl Unit for u16 {
     const MAX_WIDTH: usize = 3;
     const CHUNK: usize = 8;
 
-    #[cfg(target_arch = "x86_64")]
-    #[inline(always)]
-    unsafe fn ascii_chunk(units: &[u16], i: usize, dst: *mut u8) -> bool {
-        let units = &units[i..i + 8];
-        // SAFETY: SSE2 is baseline on x86_64; 8 units are read, 8 bytes written.
-        unsafe {
-            let v = _mm_loadu_si128(units.as_ptr().cast());
-            let high = _mm_and_si128(v, _mm_set1_epi16(0xff80u16 as i16));
-            if _mm_movemask_epi8(_mm_cmpeq_epi16(high, _mm_setzero_si128())) != 0xffff {
-                return false;
-            }
-            _mm_storel_epi64(dst.cast(), _mm_packus_epi16(v, v));
-            true
-        }
-    }
+    // x86_64 transcodes UCS-2 with `transcode_ucs2`, whose ASCII chunks are its own.
 
     #[inline(always)]
     fn cp(self) -> u32 {

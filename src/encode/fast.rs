@@ -36,15 +36,15 @@ pub fn applies(opts: &Options) -> bool {
 
 /// Writes `obj` to `out`, or gives up with no exception set (what was written is to be
 /// dropped). `max_depth` is the general walk's nesting limit, which the walk stays within;
-/// `keys` the module's key texts (NULL: none).
+/// `keys` the module's key texts.
 ///
 /// # Safety
-/// GIL held; `obj` and what `opts` borrows live; `keys` NULL or valid and not otherwise in
-/// use (no Python code runs here: no other call can reach it meanwhile).
+/// GIL held; `obj` and what `opts` borrows live; `keys` valid and not otherwise in use (no
+/// Python code runs here: no other call can reach it meanwhile).
 pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject, max_depth: usize, keys: *mut KeyTexts) -> Result<(), GaveUp> {
     let mut walk = Walk {
         // SAFETY: see the function's contract.
-        keys: unsafe { keys.as_mut() },
+        keys: unsafe { &mut *keys },
         out,
         opts,
         level: 0,
@@ -74,7 +74,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
 
 struct Walk<'a, W: Output> {
     out: &'a mut W,
-    keys: Option<&'a mut KeyTexts>,
+    keys: &'a mut KeyTexts,
     opts: &'a Options,
     /// Open non-empty containers, as the general walk counts its frames.
     level: usize,
@@ -329,10 +329,7 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; `key` a live exact str.
     #[inline(always)]
     unsafe fn key(&mut self, key: *mut PyObject) -> Result<(), GaveUp> {
-        let Some(keys) = self.keys.as_deref_mut() else {
-            // SAFETY: forwarded.
-            return unsafe { write_str(self.out, key, self.opts.ensure_ascii) }.map_err(give_up);
-        };
+        let keys = &mut *self.keys;
         if keys.write(self.out.buffer(), key) {
             return Ok(());
         }
