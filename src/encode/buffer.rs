@@ -13,6 +13,7 @@
 //! it into the `bytes` object in place, as orjson's writer does (no copy of the output, no
 //! second allocation as large). Other buffers use Rust's allocator and need no interpreter.
 
+use super::integer::Decimal;
 use crate::ffi::bytes::PyBytesObject;
 use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyBytes_Type, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_InitVar, PyObject_Malloc, PyObject_Realloc, PyVarObject, Py_ssize_t};
@@ -272,6 +273,13 @@ impl OutBuf {
                 });
             }
         }
+    }
+
+    /// Appends the decimal text of `value`.
+    #[inline(always)]
+    pub fn push_decimal<T: Decimal>(&mut self, value: T) {
+        // SAFETY: `put` writes its text, at most MAX_LEN bytes, and says how long it is.
+        unsafe { self.put(T::MAX_LEN, |at| value.put(at)) }
     }
 
     /// Appends `byte` `n` times.

@@ -7,6 +7,7 @@ mod error;
 mod fast;
 pub mod escape;
 pub mod float;
+mod integer;
 pub mod keys;
 pub mod native;
 pub mod numpy;

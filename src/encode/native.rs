@@ -3,6 +3,7 @@
 //! recognised, and the text of the ones written as strings.
 
 use super::buffer::OutBuf;
+use super::integer::put_fixed;
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
@@ -352,29 +353,14 @@ fn write_offset(out: &mut OutBuf, seconds: i32) {
     write_pairs::<2>(out, minutes);
 }
 
-/// "00" to "99".
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
 /// Appends the last `N` decimal digits of `v`, leading zeros included (`N` even): the
-/// fixed-width fields of dates and times, two digits at a time from a table straight into
-/// the output (numbers in general are `itoa`'s).
+/// fixed-width fields of dates and times.
 #[inline(always)]
-fn write_pairs<const N: usize>(out: &mut OutBuf, mut v: u32) {
-    const { assert!(N.is_multiple_of(2)) };
-    // SAFETY: the N bytes are filled two at a time from the last (each pair read inside
-    // PAIRS: `v % 100 < 100`).
+fn write_pairs<const N: usize>(out: &mut OutBuf, v: u32) {
+    // SAFETY: `put_fixed` writes exactly N bytes.
     unsafe {
         out.put(N, |at| {
-            let mut k = N;
-            while k > 0 {
-                k -= 2;
-                std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add((v % 100) as usize * 2), at.add(k), 2);
-                v /= 100;
-            }
+            put_fixed::<N>(at, v);
             N
         })
     }

@@ -62,7 +62,7 @@ pub unsafe fn write_int<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options
     // SAFETY: `o` is a live int.
     if let Some(value) = unsafe { small_value(o) } {
         if opts.orjson.is_none_or(|oj| !oj.has(opt::STRICT_INTEGER) || (-MAX_53..=MAX_53).contains(&value)) {
-            out.with_ascii(|buf| buf.extend_from_slice(itoa::Buffer::new().format(value).as_bytes()));
+            out.with_ascii(|buf| buf.push_decimal(value));
             return Ok(());
         }
     }
@@ -154,7 +154,7 @@ pub unsafe fn write_int_repr(out: &mut OutBuf, o: *mut PyObject) -> Result<()> {
     // SAFETY: `o` is a live int (or subclass instance); the repr is owned and released here.
     unsafe {
         if let Ok(value) = i64_or_overflow(o)? {
-            out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            out.push_decimal(value);
             return Ok(());
         }
         let repr = (*std::ptr::addr_of!(PyLong_Type)).tp_repr.ok_or(PyErrSet)?;
@@ -197,7 +197,7 @@ pub unsafe fn write_int_64(out: &mut OutBuf, o: *mut PyObject, strict: bool, ran
         let overflow = match i64_or_overflow(o)? {
             Ok(value) if strict && !(-MAX_53..=MAX_53).contains(&value) => return Err(refuse("Integer exceeds 53-bit range")),
             Ok(value) => {
-                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                out.push_decimal(value);
                 return Ok(());
             }
             Err(overflow) => overflow,
@@ -208,7 +208,7 @@ pub unsafe fn write_int_64(out: &mut OutBuf, o: *mut PyObject, strict: bool, ran
                 if strict {
                     return Err(refuse("Integer exceeds 53-bit range"));
                 }
-                out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                out.push_decimal(value);
                 return Ok(());
             }
             PyErr_Clear();

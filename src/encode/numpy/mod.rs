@@ -12,7 +12,8 @@ mod datetime64;
 
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
 use super::native::{NativeTypes, TimeFormat};
-use super::buffer::{put_short, OutBuf};
+use super::buffer::OutBuf;
+use super::integer::Decimal;
 use crate::ffi::numpy::{check_array_layout, scalar_value, ArrayStruct, Interface, C_CONTIGUOUS, NOTSWAPPED};
 use crate::py::{str_to_string, Owned};
 use datetime64::Unit;
@@ -271,15 +272,11 @@ trait Number: Copy {
 macro_rules! integers {
     ($($t:ty),*) => {$(
         impl Number for $t {
-            const MAX_LEN: usize = <$t as itoa::Integer>::MAX_STR_LEN;
+            const MAX_LEN: usize = <$t as Decimal>::MAX_LEN;
             #[inline(always)]
             unsafe fn put(self, at: *mut u8) -> usize {
-                let mut buffer = itoa::Buffer::new();
-                let text = buffer.format(self).as_bytes();
-                // SAFETY: the text is at most MAX_LEN (at most 20) bytes, which `at` is
-                // valid for.
-                unsafe { put_short(at, text) };
-                text.len()
+                // SAFETY: forwarded.
+                unsafe { Decimal::put(self, at) }
             }
         }
     )*};
