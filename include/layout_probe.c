@@ -38,6 +38,22 @@ static unsigned int state_mask(int which) {
     return word;
 }
 
+/* PyASCIIObject.state of a new compact ASCII str, as PyUnicode_New(n, 127) sets it: the str
+ * face of dumps makes its result in place with it (src/encode/buffer.rs). */
+static unsigned int new_ascii_state(void) {
+    PyASCIIObject probe;
+    unsigned int word = 0;
+    memset(&probe, 0, sizeof probe);
+    probe.state.kind = PyUnicode_1BYTE_KIND;
+    probe.state.compact = 1;
+    probe.state.ascii = 1;
+#if PY_VERSION_HEX < 0x030C0000
+    probe.state.ready = 1;
+#endif
+    memcpy(&word, &probe.state, sizeof word);
+    return word;
+}
+
 int main(void) {
     printf("version %d %d\n", PY_MAJOR_VERSION, PY_MINOR_VERSION);
 #ifdef Py_DEBUG
@@ -118,6 +134,7 @@ int main(void) {
     VALUE("state.kind", state_mask(0));
     VALUE("state.compact", state_mask(1));
     VALUE("state.ascii", state_mask(2));
+    VALUE("state.new_ascii", new_ascii_state());
 
     /* Ints of up to two digits are read from their digits (src/ffi/long.rs). */
     SIZE(PyLongObject);

@@ -8,15 +8,17 @@
 //! and when the output is taken). Writers never test for failure themselves: room they ask
 //! for is either there or the write does not happen.
 //!
-//! [`OutBuf::for_bytes`] makes a buffer in Python's object memory with room for a
-//! `PyBytesObject` header before the text and its NUL after it: [`OutBuf::into_bytes`] turns
-//! it into the `bytes` object in place, as orjson's writer does (no copy of the output, no
-//! second allocation as large). Other buffers use Rust's allocator and need no interpreter.
+//! [`OutBuf::for_bytes`] and [`OutBuf::for_ascii_str`] make a buffer in Python's object
+//! memory with room for an object header before the text and its NUL after it:
+//! [`OutBuf::into_bytes`] / [`OutBuf::into_ascii_str`] turn it into the `bytes` or compact
+//! ASCII `str` in place, as orjson's writer does (no copy of the output, no second allocation
+//! as large). Other buffers use Rust's allocator and need no interpreter.
 
 use super::integer::Decimal;
-use crate::ffi::bytes::PyBytesObject;
+use crate::ffi::bytes::{init_bytes, BYTES_HEADER};
+use crate::ffi::unicode::{init_ascii_str, ASCII_HEADER};
 use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
-use pyo3_ffi::{PyBytes_FromStringAndSize, PyBytes_Type, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_InitVar, PyObject_Malloc, PyObject_Realloc, PyVarObject, Py_ssize_t};
+use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_Malloc, PyObject_Realloc, Py_ssize_t};
 use std::alloc::{alloc, dealloc, realloc, Layout};
 use std::ptr::NonNull;
 
@@ -27,17 +29,32 @@ enum Heap {
     Rust,
     /// Python's object allocator: a `PyBytesObject` header, `cap` bytes, a NUL.
     Bytes,
+    /// Python's object allocator: a `PyASCIIObject` header, `cap` bytes, a NUL.
+    AsciiStr,
 }
 
-/// Bytes before the text in a [`Heap::Bytes`] allocation: the header of a `bytes` object.
-const BYTES_HEADER: usize = std::mem::offset_of!(PyBytesObject, ob_sval);
+impl Heap {
+    /// Bytes before the text: the object header.
+    fn header(self) -> usize {
+        match self {
+            Heap::Rust => 0,
+            Heap::Bytes => BYTES_HEADER,
+            Heap::AsciiStr => ASCII_HEADER,
+        }
+    }
 
-/// The first capacity of a buffer that becomes a `bytes` object, a 4 KiB block (as orjson's):
-/// most outputs fit, larger ones double from there.
-const BYTES_FIRST_CAPACITY: usize = 4096 - BYTES_HEADER - 1;
+    /// The first capacity: for an object, the rest of a 4 KiB block (as orjson's): most
+    /// outputs fit, larger ones double from there.
+    fn first_capacity(self) -> usize {
+        match self {
+            Heap::Rust => 64,
+            object => 4096 - object.header() - 1,
+        }
+    }
+}
 
-/// Capacity below which a finished `bytes` object is shrunk to its text: glibc's default mmap
-/// threshold (see `into_bytes`).
+/// Capacity below which a finished object is shrunk to its text: glibc's default mmap
+/// threshold (see `take_block`).
 const SHRINK_BELOW: usize = 128 * 1024;
 
 /// Growing output bytes, with writes that are dropped once memory ran out.
@@ -71,6 +88,12 @@ impl OutBuf {
     /// with the GIL held.
     pub fn for_bytes() -> Self {
         OutBuf::new(Heap::Bytes)
+    }
+
+    /// A buffer that [`OutBuf::into_ascii_str`] turns into a `str` if its text is ASCII; it
+    /// must be dropped with the GIL held.
+    pub fn for_ascii_str() -> Self {
+        OutBuf::new(Heap::AsciiStr)
     }
 
     /// Bytes written (none once failed).
@@ -109,12 +132,12 @@ impl OutBuf {
         if self.failed {
             return false;
         }
-        let first = if self.heap == Heap::Bytes { BYTES_FIRST_CAPACITY } else { 64 };
+        let first = self.heap.first_capacity();
         let Some(cap) = self.len.checked_add(n).map(|need| need.max(self.cap.saturating_mul(2)).max(first)) else {
             return self.fail();
         };
-        // SAFETY: `cap >= len + n >= len`; GIL held for a `Heap::Bytes` buffer (its writers
-        // run under the GIL).
+        // SAFETY: `cap >= len + n >= len`; GIL held for a buffer in Python's memory (its
+        // writers run under the GIL).
         match unsafe { self.reallocate(cap) } {
             Some(data) => {
                 self.data = data;
@@ -136,7 +159,7 @@ impl OutBuf {
     /// if that failed (the old allocation is then untouched).
     ///
     /// # Safety
-    /// `cap >= self.len`; for [`Heap::Bytes`], the GIL held.
+    /// `cap >= self.len`; for Python's heap, the GIL held.
     unsafe fn reallocate(&self, cap: usize) -> Option<NonNull<u8>> {
         // SAFETY: `data` and `cap` describe the current allocation (none while `cap == 0`),
         // made by the same allocator as here; sizes are checked against overflow.
@@ -151,14 +174,15 @@ impl OutBuf {
                     };
                     NonNull::new(ptr)
                 }
-                Heap::Bytes => {
-                    let size = cap.checked_add(BYTES_HEADER + 1).filter(|&s| s <= isize::MAX as usize)?;
+                object => {
+                    let header = object.header();
+                    let size = cap.checked_add(header + 1).filter(|&s| s <= isize::MAX as usize)?;
                     let ptr = if self.cap == 0 {
                         PyObject_Malloc(size)
                     } else {
-                        PyObject_Realloc(self.data.as_ptr().sub(BYTES_HEADER).cast(), size)
+                        PyObject_Realloc(self.data.as_ptr().sub(header).cast(), size)
                     };
-                    NonNull::new(ptr.cast::<u8>()).map(|base| base.add(BYTES_HEADER))
+                    NonNull::new(ptr.cast::<u8>()).map(|base| base.add(header))
                 }
             }
         }
@@ -170,11 +194,11 @@ impl OutBuf {
             return;
         }
         // SAFETY: `data` and `cap` describe the allocation, made by this heap's allocator;
-        // a `Heap::Bytes` buffer is dropped with the GIL held (see `for_bytes`).
+        // a buffer in Python's memory is dropped with the GIL held (see `for_bytes`).
         unsafe {
             match self.heap {
                 Heap::Rust => dealloc(self.data.as_ptr(), Layout::array::<u8>(self.cap).unwrap_unchecked()),
-                Heap::Bytes => PyObject_Free(self.data.as_ptr().sub(BYTES_HEADER).cast()),
+                object => PyObject_Free(self.data.as_ptr().sub(object.header()).cast()),
             }
         }
         self.data = NonNull::dangling();
@@ -188,39 +212,67 @@ impl OutBuf {
     /// # Safety
     /// GIL held.
     pub unsafe fn into_bytes(mut self) -> *mut PyObject {
-        // SAFETY: GIL held. A `Heap::Bytes` allocation has room for the header, the `len`
-        // bytes written and the NUL (and maybe more, unused): initialised as a `bytes`
-        // object, it is handed over (the buffer forgets it).
+        // SAFETY: GIL held; a block taken from a `Heap::Bytes` buffer has room for the
+        // header, the text and its NUL.
         unsafe {
             if self.failed {
                 return PyErr_NoMemory();
             }
-            if self.heap != Heap::Bytes || self.cap == 0 {
-                return PyBytes_FromStringAndSize(self.data.as_ptr().cast(), self.len as Py_ssize_t);
+            match self.take_block(Heap::Bytes) {
+                Some(base) => init_bytes(base, self.len),
+                None => PyBytes_FromStringAndSize(self.data.as_ptr().cast(), self.len as Py_ssize_t),
             }
-            // Small blocks are shrunk to the text. Large ones keep their spare room, as
-            // orjson's do: glibc serves blocks above its mmap threshold with fresh pages (a
-            // page fault per 4 KiB written, most of a large dumps' time) and raises the
-            // threshold to a block's size when it is freed. A large block shrunk before it is
-            // freed sets it below the next call's last growth step, so that every call got
-            // fresh pages again (100k strs: 477 faults a call; canada.json 510; now ~0).
-            if self.cap > self.len && self.cap < SHRINK_BELOW {
-                // Shrinking keeps the block where it is or copies only what is kept; if it
-                // fails the larger block serves.
-                if let Some(data) = self.reallocate(self.len) {
-                    self.data = data;
-                    self.cap = self.len;
-                }
-            }
-            *self.data.as_ptr().add(self.len) = 0;
-            let object = self.data.as_ptr().sub(BYTES_HEADER).cast::<PyBytesObject>();
-            (*object).ob_shash = -1;
-            PyObject_InitVar(object.cast::<PyVarObject>(), &raw mut PyBytes_Type, self.len as Py_ssize_t);
-            self.data = NonNull::dangling();
-            self.cap = 0;
-            self.len = 0;
-            object.cast()
         }
+    }
+
+    /// The text as a new `str`, made in place from a [`OutBuf::for_ascii_str`] buffer (a
+    /// copy from any other); NULL with `MemoryError` set if memory ran out.
+    ///
+    /// # Safety
+    /// GIL held; the text ASCII.
+    pub unsafe fn into_ascii_str(mut self) -> *mut PyObject {
+        // SAFETY: GIL held; a block taken from a `Heap::AsciiStr` buffer has room for the
+        // header, the text (ASCII, as the caller vouches) and its NUL.
+        unsafe {
+            if self.failed {
+                return PyErr_NoMemory();
+            }
+            match self.take_block(Heap::AsciiStr) {
+                Some(base) => init_ascii_str(base, self.len),
+                None => crate::ffi::unicode::new_str(self.as_slice(), self.len, 0),
+            }
+        }
+    }
+
+    /// The allocation, from its first byte (the header's room), if this buffer has one in
+    /// `heap`; the buffer forgets it (`len` stays). Small blocks are first shrunk to the text.
+    ///
+    /// # Safety
+    /// GIL held.
+    unsafe fn take_block(&mut self, heap: Heap) -> Option<*mut u8> {
+        if self.heap != heap || self.cap == 0 {
+            return None;
+        }
+        // Large blocks keep their spare room, as orjson's do: glibc serves blocks above its
+        // mmap threshold with fresh pages (a page fault per 4 KiB written, most of a large
+        // dumps' time) and raises the threshold to a block's size when it is freed. A large
+        // block shrunk before it is freed set it below the next call's last growth step, so
+        // that every call got fresh pages again (100k strs: 477 faults a call; canada.json
+        // 510; now ~0).
+        if self.cap > self.len && self.cap < SHRINK_BELOW {
+            // Shrinking keeps the block where it is or copies only what is kept; if it fails
+            // the larger block serves.
+            // SAFETY: `len <= cap`; GIL held.
+            if let Some(data) = unsafe { self.reallocate(self.len) } {
+                self.data = data;
+                self.cap = self.len;
+            }
+        }
+        // SAFETY: the text is `header` bytes into the block.
+        let base = unsafe { self.data.as_ptr().sub(heap.header()) };
+        self.data = NonNull::dangling();
+        self.cap = 0;
+        Some(base)
     }
 
     /// Writes at most `most` bytes in place: `write` gets a pointer to room for `most` bytes

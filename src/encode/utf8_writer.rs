@@ -28,19 +28,27 @@ pub trait Finish {
     unsafe fn object(buf: &mut OutBuf, chars: usize, max_char: u32) -> *mut PyObject;
 }
 
-/// The standard library face: a `str`.
+/// The standard library face: a `str`, written in place when it is ASCII (always with
+/// `ensure_ascii`), decoded from the buffer otherwise.
 pub struct AsStr;
 
 impl Finish for AsStr {
     const REFUSES_SURROGATES: bool = false;
 
     fn buffer() -> OutBuf {
-        OutBuf::default()
+        OutBuf::for_ascii_str()
     }
 
     unsafe fn object(buf: &mut OutBuf, chars: usize, max_char: u32) -> *mut PyObject {
-        // SAFETY: forwarded.
-        unsafe { new_str(buf.as_slice(), chars, max_char) }
+        // SAFETY: GIL held; the text is ASCII if `max_char` says so (the buffer then becomes
+        // the str), valid generalized UTF-8 of `chars` code points otherwise.
+        unsafe {
+            if max_char < 0x80 {
+                std::mem::replace(buf, OutBuf::for_ascii_str()).into_ascii_str()
+            } else {
+                new_str(buf.as_slice(), chars, max_char)
+            }
+        }
     }
 }
 

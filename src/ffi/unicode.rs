@@ -42,6 +42,34 @@ type libc_wchar = i32;
 pub const STATE_KIND: u32 = 0b111 << 2;
 pub const STATE_COMPACT: u32 = 1 << 5;
 pub const STATE_ASCII: u32 = 1 << 6;
+/// The state of a new compact ASCII str, as `PyUnicode_New(n, 127)` sets it: kind 1,
+/// compact, ASCII (and ready, before 3.12).
+pub const STATE_NEW_ASCII: u32 = (1 << 2) | STATE_COMPACT | STATE_ASCII | if cfg!(py_3_12) { 0 } else { 1 << 7 };
+
+/// Bytes before the characters of a compact ASCII str.
+pub const ASCII_HEADER: usize = std::mem::size_of::<PyASCIIObject>();
+
+/// Makes the block at `base` a new compact ASCII `str` of the `len` characters after its
+/// header (as `PyUnicode_New(len, 127)` and a copy would), and returns it.
+///
+/// # Safety
+/// GIL held; `base` allocated by `PyObject_Malloc` with room for `ASCII_HEADER + len + 1`
+/// bytes, the `len` after the header ASCII; the block is the str's from now on.
+pub unsafe fn init_ascii_str(base: *mut u8, len: usize) -> *mut PyObject {
+    let obj = base.cast::<PyASCIIObject>();
+    // SAFETY: the header fields are inside the block; the NUL after the characters too.
+    unsafe {
+        (*obj).length = len as Py_ssize_t;
+        (*obj).hash = -1;
+        (*obj).state = STATE_NEW_ASCII;
+        #[cfg(not(py_3_12))]
+        {
+            (*obj).wstr = std::ptr::null_mut();
+        }
+        *base.add(ASCII_HEADER + len) = 0;
+        pyo3_ffi::PyObject_Init(obj.cast(), &raw mut pyo3_ffi::PyUnicode_Type)
+    }
+}
 
 /// The characters of a `str`, at the width CPython stores them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
