@@ -57,6 +57,30 @@ impl Heap {
 /// threshold (see `take_block`).
 const SHRINK_BELOW: usize = 128 * 1024;
 
+/// A write position in an [`OutBuf`], passed by value through the fast walk so that it stays
+/// in a register: writing through the buffer's own length field made every write wait on the
+/// previous one's store of it (perf: a fifth of a compact dumps' samples on citm_catalog).
+#[derive(Clone, Copy)]
+pub struct Cursor(*mut u8);
+
+impl Cursor {
+    /// The position `n` bytes on.
+    ///
+    /// # Safety
+    /// `n` bytes from here were written (within the room asked for).
+    #[inline(always)]
+    pub unsafe fn advance(self, n: usize) -> Cursor {
+        // SAFETY: forwarded: inside the buffer's capacity.
+        Cursor(unsafe { self.0.add(n) })
+    }
+
+    /// Where the next byte goes.
+    #[inline(always)]
+    pub fn ptr(self) -> *mut u8 {
+        self.0
+    }
+}
+
 /// Growing output bytes, with writes that are dropped once memory ran out.
 pub struct OutBuf {
     /// The text's first byte (dangling while nothing is allocated).
@@ -117,6 +141,36 @@ impl OutBuf {
     /// Forgets what was written (keeping the memory).
     pub fn clear(&mut self) {
         self.len = 0;
+    }
+
+    /// Where the next byte goes: for writers that keep the position themselves (see
+    /// [`Cursor`]) and [`OutBuf::settle`] it before the buffer is used otherwise.
+    #[inline(always)]
+    pub fn cursor(&self) -> Cursor {
+        Cursor(self.data.as_ptr().wrapping_add(self.len))
+    }
+
+    /// Takes `at`, a cursor of this buffer, as the end of what was written.
+    #[inline(always)]
+    pub fn settle(&mut self, at: Cursor) {
+        self.len = at.0 as usize - self.data.as_ptr() as usize;
+    }
+
+    /// `at` (or where it moved, if the buffer grew) with room for `n > 0` bytes after it;
+    /// `None` when memory ran out.
+    #[inline(always)]
+    pub fn room(&mut self, at: Cursor, n: usize) -> Option<Cursor> {
+        if self.data.as_ptr() as usize + self.cap - at.0 as usize >= n {
+            return Some(at);
+        }
+        self.grow_at(at, n)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_at(&mut self, at: Cursor, n: usize) -> Option<Cursor> {
+        self.settle(at);
+        self.grow(n).then(|| self.cursor())
     }
 
     /// Makes room for `n` more bytes; `false` when memory ran out (now or before).

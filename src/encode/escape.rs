@@ -107,6 +107,27 @@ pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_cha
     out.utf8_written(utf8.len() - chars, max_char);
 }
 
+/// The longest string [`put_quoted_short`] writes.
+pub const SHORT_PLAIN: usize = 32;
+
+/// Writes `"bytes"` at `at` (`bytes`: at most [`SHORT_PLAIN`], nothing to escape); returns
+/// the length written.
+///
+/// # Safety
+/// `at` valid for `SHORT_PLAIN + 2` bytes of writes.
+#[inline(always)]
+pub unsafe fn put_quoted_short(at: *mut u8, bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    debug_assert!(n <= SHORT_PLAIN);
+    // SAFETY: the quotes and the `n <= SHORT_PLAIN` bytes between them.
+    unsafe {
+        *at = b'"';
+        put_short(at.add(1), bytes);
+        *at.add(n + 1) = b'"';
+    }
+    n + 2
+}
+
 /// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): room for the
 /// quotes and every byte unescaped is reserved once, so plain runs (found 16 bytes at a time)
 /// are copied without further checks.
@@ -115,17 +136,10 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
     let run_end = |i| if UTF8 { utf8_run_end(bytes, i) } else { plain_run_end(bytes, i, ensure_ascii) };
     let n = bytes.len();
     let mut i = run_end(0);
-    if i == n && n <= 32 {
+    if i == n && n <= SHORT_PLAIN {
         // Most keys and short values: nothing to escape, written with one capacity check.
-        // SAFETY: the quotes and the `n <= 32` bytes between them: `n + 2 <= 34` written.
-        unsafe {
-            buf.put(34, |at| {
-                *at = b'"';
-                put_short(at.add(1), bytes);
-                *at.add(n + 1) = b'"';
-                n + 2
-            });
-        }
+        // SAFETY: `put_quoted_short` writes at most SHORT_PLAIN + 2 bytes and says how many.
+        unsafe { buf.put(SHORT_PLAIN + 2, |at| put_quoted_short(at, bytes)) };
         return;
     }
     buf.reserve(n + 2);

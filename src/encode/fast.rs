@@ -7,15 +7,23 @@
 //! is dropped and the general walk (`encoder`) encodes the object from the start, with every
 //! rule, error and note of the face. So the fast walk never raises, and what it writes is
 //! exactly what the general walk writes (the same scalar writers and separators).
+//!
+//! The write position is a [`Cursor`] passed along and returned by value, kept in a register;
+//! writers of the general walk's kind get the buffer settled at it (`through`).
 
+use super::buffer::{put_short, Cursor};
 use super::error::PyErrSet;
-use super::keys::KeyTexts;
+use super::escape::{put_quoted_short, SHORT_PLAIN};
+use super::integer::Decimal;
+use super::keys::{KeyTexts, TEXT};
 use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
 use super::options::{opt, Options, Orjson};
-use super::scalars::{write_float, write_int, write_str};
+use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
+use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
+use crate::ascii::plain_run_end;
 use crate::ffi::unicode::{str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -68,9 +76,15 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         },
         pairs: Vec::new(),
     };
+    let at = walk.out.buffer().cursor();
     // SAFETY: forwarded.
-    unsafe { walk.value(obj) }
+    let at = unsafe { walk.value(at, obj) }?;
+    walk.out.buffer().settle(at);
+    Ok(())
 }
+
+/// Where the output ends after a part was walked, or the walk gave up.
+type Walked = Result<Cursor, GaveUp>;
 
 struct Walk<'a, W: Output> {
     out: &'a mut W,
@@ -119,38 +133,105 @@ fn give_up(_: PyErrSet) -> GaveUp {
 }
 
 impl<W: Output> Walk<'_, W> {
+    /// `at` with room for `n > 0` bytes after it (moved if the buffer grew); gives up when
+    /// memory ran out (the general walk then raises `MemoryError`).
+    #[inline(always)]
+    fn room(&mut self, at: Cursor, n: usize) -> Walked {
+        self.out.buffer().room(at, n).ok_or(GaveUp)
+    }
+
+    /// Runs `write` on the output settled at `at`; where the output ends after it.
+    #[inline(always)]
+    fn through(&mut self, at: Cursor, write: impl FnOnce(&mut W) -> Result<(), GaveUp>) -> Walked {
+        self.out.buffer().settle(at);
+        write(self.out)?;
+        Ok(self.out.buffer().cursor())
+    }
+
+    /// Writes `bytes` (at most 32) at `at`.
+    #[inline(always)]
+    fn bytes(&mut self, at: Cursor, bytes: &[u8]) -> Walked {
+        debug_assert!(bytes.len() <= 32);
+        let at = self.room(at, 32)?;
+        // SAFETY: room for 32 bytes, of which `bytes.len()` are written.
+        unsafe {
+            put_short(at.ptr(), bytes);
+            Ok(at.advance(bytes.len()))
+        }
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, at: Cursor, byte: u8) -> Walked {
+        let at = self.room(at, 1)?;
+        // SAFETY: room for the byte.
+        unsafe {
+            *at.ptr() = byte;
+            Ok(at.advance(1))
+        }
+    }
+
     /// # Safety
     /// GIL held; `o` live while the walk runs (no Python code runs during it).
-    unsafe fn value(&mut self, o: *mut PyObject) -> Result<(), GaveUp> {
+    unsafe fn value(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let opts = self.opts;
         // SAFETY: `o` is live; each branch reads it as the exact type it checked.
         unsafe {
             let ty = Py_TYPE(o);
             if ty == &raw mut PyUnicode_Type {
-                write_str(self.out, o, self.opts.ensure_ascii).map_err(give_up)
+                self.string(at, o)
             } else if ty == &raw mut PyDict_Type {
-                self.dict(o, false)
+                self.dict(at, o, false)
             } else if ty == &raw mut PyList_Type {
-                self.sequence((*o.cast::<PyListObject>()).ob_item, var_size(o))
+                self.sequence(at, (*o.cast::<PyListObject>()).ob_item, var_size(o))
             } else if ty == &raw mut PyFloat_Type {
-                write_float(self.out, o, self.opts).map_err(give_up)
+                match plain_float(o, opts) {
+                    Some(value) => {
+                        let at = self.room(at, FLOAT_LEN)?;
+                        Ok(at.advance(put_float_orjson(at.ptr(), value)))
+                    }
+                    None => self.through(at, |out| write_float(out, o, opts).map_err(give_up)),
+                }
             } else if ty == &raw mut PyLong_Type {
-                write_int(self.out, o, self.opts).map_err(give_up)
+                match plain_int(o, opts) {
+                    Some(value) => {
+                        let at = self.room(at, i64::MAX_LEN)?;
+                        Ok(at.advance(value.put(at.ptr())))
+                    }
+                    None => self.through(at, |out| write_int(out, o, opts).map_err(give_up)),
+                }
             } else if o == Py_None() {
-                self.out.ascii(b"null");
-                Ok(())
+                self.bytes(at, b"null")
             } else if o == Py_True() {
-                self.out.ascii(b"true");
-                Ok(())
+                self.bytes(at, b"true")
             } else if o == Py_False() {
-                self.out.ascii(b"false");
-                Ok(())
+                self.bytes(at, b"false")
             } else if ty == &raw mut PyTuple_Type {
-                self.sequence((*o.cast::<PyTupleObject>()).ob_item.as_ptr(), var_size(o))
-            } else if let Some(oj) = &self.opts.orjson {
-                self.native(o, oj)
+                self.sequence(at, (*o.cast::<PyTupleObject>()).ob_item.as_ptr(), var_size(o))
+            } else if let Some(oj) = &opts.orjson {
+                self.native(at, o, oj)
             } else {
                 Err(GaveUp)
             }
+        }
+    }
+
+    /// An exact str: short ASCII with nothing to escape (most) at the cursor, the rest by the
+    /// scalar writer.
+    ///
+    /// # Safety
+    /// GIL held; `o` a live exact str.
+    #[inline(always)]
+    unsafe fn string(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let ensure_ascii = self.opts.ensure_ascii;
+        // SAFETY: `o` is a live str; the quoted text takes at most SHORT_PLAIN + 2 bytes.
+        unsafe {
+            if let Some(StrData::Ascii(bytes)) = str_data(o) {
+                if bytes.len() <= SHORT_PLAIN && plain_run_end(bytes, 0, ensure_ascii) == bytes.len() {
+                    let at = self.room(at, SHORT_PLAIN + 2)?;
+                    return Ok(at.advance(put_quoted_short(at.ptr(), bytes)));
+                }
+            }
+            self.through(at, |out| write_str(out, o, ensure_ascii).map_err(give_up))
         }
     }
 
@@ -161,10 +242,10 @@ impl<W: Output> Walk<'_, W> {
     /// # Safety
     /// GIL held; `o` live.
     #[inline(never)]
-    unsafe fn native(&mut self, o: *mut PyObject, oj: &Orjson) -> Result<(), GaveUp> {
+    unsafe fn native(&mut self, at: Cursor, o: *mut PyObject, oj: &Orjson) -> Walked {
         if Py_TYPE(o) == self.plain_dataclass {
             // SAFETY: an instance of the class checked below; no Python code has run since.
-            return unsafe { self.dataclass(o) };
+            return unsafe { self.dataclass(at, o) };
         }
         let types = &oj.types;
         // numpy's types are looked for before the others (see the general walk).
@@ -176,18 +257,18 @@ impl<W: Output> Walk<'_, W> {
             let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
             match native {
                 Native::DateTime if !runs_no_python(o, types) => Err(GaveUp),
-                Native::DateTime | Native::Date | Native::Time => {
-                    self.out.ascii(b"\"");
-                    self.out.with_ascii(|buf| write_native_text(buf, o, native, oj)).map_err(give_up)?;
-                    self.out.ascii(b"\"");
+                Native::DateTime | Native::Date | Native::Time => self.through(at, |out| {
+                    out.ascii(b"\"");
+                    out.with_ascii(|buf| write_native_text(buf, o, native, oj)).map_err(give_up)?;
+                    out.ascii(b"\"");
                     Ok(())
-                }
+                }),
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict).
                 // Sorted fields are the general walk's.
                 Native::Dataclass if !self.sort_keys && !builtin_subclass(o) && has_plain_instance_dict(Py_TYPE(o), types) => {
                     self.plain_dataclass = Py_TYPE(o);
-                    self.dataclass(o)
+                    self.dataclass(at, o)
                 }
                 _ => Err(GaveUp),
             }
@@ -199,17 +280,18 @@ impl<W: Output> Walk<'_, W> {
     ///
     /// # Safety
     /// GIL held; `o` a live instance of a dataclass [`has_plain_instance_dict`] accepts.
-    unsafe fn dataclass(&mut self, o: *mut PyObject) -> Result<(), GaveUp> {
+    unsafe fn dataclass(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         // SAFETY: forwarded; the dict is held while it is walked.
         unsafe {
             let dict = instance_dict(o).ok_or(GaveUp)?;
-            self.dict(dict.as_ptr(), true)
+            self.dict(at, dict.as_ptr(), true)
         }
     }
 
-    /// Opens a non-empty container: one level more, within the limits the general walk has.
+    /// Enters a non-empty container: one level more, within the limits the general walk has;
+    /// balanced by `leave` once this succeeded.
     #[inline(always)]
-    unsafe fn enter(&mut self, bracket: u8) -> Result<(), GaveUp> {
+    unsafe fn enter(&mut self) -> Result<(), GaveUp> {
         if self.level >= self.limit {
             return Err(GaveUp);
         }
@@ -220,53 +302,81 @@ impl<W: Output> Walk<'_, W> {
             return Err(GaveUp);
         }
         self.level += 1;
-        self.out.ascii(&[bracket]);
-        newline_indent(self.out, &self.opts.indent, self.level);
         Ok(())
     }
 
-    /// Closes a container opened by `enter` (on every path, so the recursion count balances);
+    /// The opening bracket of a container just entered, and the indentation after it.
+    #[inline(always)]
+    fn open(&mut self, at: Cursor, bracket: u8) -> Walked {
+        let at = self.byte(at, bracket);
+        self.indent(at)
+    }
+
+    /// Leaves a container entered by `enter` (on every path, so the recursion count balances);
     /// `Ok` writes its closing bracket.
     #[inline(always)]
-    fn leave(&mut self, walked: Result<(), GaveUp>, bracket: u8) -> Result<(), GaveUp> {
+    fn leave(&mut self, walked: Walked, bracket: u8) -> Walked {
         self.level -= 1;
         if self.count_recursion {
             // SAFETY: balances `enter`'s Py_EnterRecursiveCall; GIL held.
             unsafe { Py_LeaveRecursiveCall() };
         }
-        walked?;
-        newline_indent(self.out, &self.opts.indent, self.level);
-        self.out.ascii(&[bracket]);
-        Ok(())
+        let at = self.indent(walked)?;
+        self.byte(at, bracket)
+    }
+
+    /// A newline and the current level's indentation, if there is an indent.
+    #[inline(always)]
+    fn indent(&mut self, at: Walked) -> Walked {
+        let at = at?;
+        if self.opts.indent.is_none() {
+            return Ok(at);
+        }
+        let (opts, level) = (self.opts, self.level);
+        self.through(at, |out| {
+            newline_indent(out, &opts.indent, level);
+            Ok(())
+        })
     }
 
     #[inline(always)]
-    fn separator(&mut self) {
+    fn separator(&mut self, at: Cursor) -> Walked {
         match self.compact_separator {
-            Some(byte) => self.out.ascii(&[byte]),
+            Some(byte) => self.byte(at, byte),
             None => {
-                self.out.text(&self.opts.item_separator);
-                newline_indent(self.out, &self.opts.indent, self.level);
+                let (opts, level) = (self.opts, self.level);
+                self.through(at, |out| {
+                    out.text(&opts.item_separator);
+                    newline_indent(out, &opts.indent, level);
+                    Ok(())
+                })
             }
         }
     }
 
     /// # Safety
     /// GIL held; `items` points at `len` live items.
-    unsafe fn sequence(&mut self, items: *const *mut PyObject, len: usize) -> Result<(), GaveUp> {
+    unsafe fn sequence(&mut self, at: Cursor, items: *const *mut PyObject, len: usize) -> Walked {
         if len == 0 {
-            self.out.ascii(b"[]");
-            return Ok(());
+            return self.bytes(at, b"[]");
         }
         // SAFETY: forwarded; `i < len`.
         unsafe {
-            self.enter(b'[')?;
-            let walked = (0..len).try_for_each(|i| {
+            self.enter()?;
+            let mut walked = self.open(at, b'[');
+            for i in 0..len {
+                let Ok(mut at) = walked else { break };
                 if i > 0 {
-                    self.separator();
+                    match self.separator(at) {
+                        Ok(moved) => at = moved,
+                        Err(gave_up) => {
+                            walked = Err(gave_up);
+                            break;
+                        }
+                    }
                 }
-                self.value(*items.add(i))
-            });
+                walked = self.value(at, *items.add(i));
+            }
             self.leave(walked, b']')
         }
     }
@@ -276,27 +386,26 @@ impl<W: Output> Walk<'_, W> {
     ///
     /// # Safety
     /// GIL held; `d` a live exact dict.
-    unsafe fn dict(&mut self, d: *mut PyObject, skip_private: bool) -> Result<(), GaveUp> {
+    unsafe fn dict(&mut self, at: Cursor, d: *mut PyObject, skip_private: bool) -> Walked {
         // SAFETY: forwarded; `d` is an exact dict (its entries are read only where
         // `unicode_entries` finds the layout it knows).
         unsafe {
             if (*d.cast::<PyDictObject>()).ma_used == 0 {
-                self.out.ascii(b"{}");
-                return Ok(());
+                return self.bytes(at, b"{}");
             }
-            self.enter(b'{')?;
-            let walked = self.members(d, skip_private);
+            self.enter()?;
+            let walked = self.open(at, b'{').and_then(|at| self.members(at, d, skip_private));
             self.leave(walked, b'}')
         }
     }
 
     /// The members of the exact dict `d`; with `skip_private` (a dataclass's instance dict),
     /// not those whose key starts with `_`.
-    unsafe fn members(&mut self, d: *mut PyObject, skip_private: bool) -> Result<(), GaveUp> {
+    unsafe fn members(&mut self, mut at: Cursor, d: *mut PyObject, skip_private: bool) -> Walked {
         if self.sort_keys {
             debug_assert!(!skip_private, "sorted dataclasses are the general walk's");
             // SAFETY: forwarded.
-            return unsafe { self.sorted_members(d) };
+            return unsafe { self.sorted_members(at, d) };
         }
         let mut first = true;
         // SAFETY: GIL held; `d` is a live exact dict; its entries (keys all exact str, as the
@@ -305,10 +414,10 @@ impl<W: Output> Walk<'_, W> {
             if let Some(entries) = if self.dict_entries { unicode_entries(d) } else { None } {
                 for entry in entries.iter().filter(|e| !e.me_value.is_null()) {
                     if !(skip_private && is_private(entry.me_key)) {
-                        self.member(entry.me_key, entry.me_value, &mut first)?;
+                        at = self.member(at, entry.me_key, entry.me_value, &mut first)?;
                     }
                 }
-                return Ok(());
+                return Ok(at);
             }
             let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
             while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
@@ -316,11 +425,11 @@ impl<W: Output> Walk<'_, W> {
                     return Err(GaveUp);
                 }
                 if !(skip_private && is_private(key)) {
-                    self.member(key, value, &mut first)?;
+                    at = self.member(at, key, value, &mut first)?;
                 }
             }
         }
-        Ok(())
+        Ok(at)
     }
 
     /// A key, from the key texts if they have it (and kept there if they can).
@@ -328,21 +437,28 @@ impl<W: Output> Walk<'_, W> {
     /// # Safety
     /// GIL held; `key` a live exact str.
     #[inline(always)]
-    unsafe fn key(&mut self, key: *mut PyObject) -> Result<(), GaveUp> {
-        let keys = &mut *self.keys;
-        if keys.write(self.out.buffer(), key) {
-            return Ok(());
-        }
-        let start = self.out.buffer().len();
-        // SAFETY: forwarded.
-        unsafe {
-            write_str(self.out, key, self.opts.ensure_ascii).map_err(give_up)?;
-            let written = self.out.buffer();
-            if !written.failed() {
-                keys.keep(key, &written.as_slice()[start..]);
+    unsafe fn key(&mut self, at: Cursor, key: *mut PyObject) -> Walked {
+        if let Some((text, len)) = self.keys.find(key) {
+            let text = *text;
+            let at = self.room(at, TEXT)?;
+            // SAFETY: room for the whole slot text, of which `len` bytes are the key's.
+            unsafe {
+                at.ptr().cast::<[u8; TEXT]>().write_unaligned(text);
+                return Ok(at.advance(len));
             }
         }
-        Ok(())
+        let ensure_ascii = self.opts.ensure_ascii;
+        let buf = self.out.buffer();
+        buf.settle(at);
+        let start = buf.len();
+        // SAFETY: forwarded.
+        unsafe { write_str(self.out, key, ensure_ascii) }.map_err(give_up)?;
+        let written = self.out.buffer();
+        if !written.failed() {
+            // SAFETY: `key` is a live exact str; the text after `start` is its quoted text.
+            unsafe { self.keys.keep(key, &written.as_slice()[start..]) };
+        }
+        Ok(written.cursor())
     }
 
     /// The members of the exact dict `d` in the code point order of their keys.
@@ -350,7 +466,7 @@ impl<W: Output> Walk<'_, W> {
     /// # Safety
     /// As for `members`.
     #[inline(never)]
-    unsafe fn sorted_members(&mut self, d: *mut PyObject) -> Result<(), GaveUp> {
+    unsafe fn sorted_members(&mut self, mut at: Cursor, d: *mut PyObject) -> Walked {
         let base = self.pairs.len();
         // SAFETY: GIL held; `d` is a live exact dict whose keys and values stay put (no Python
         // code runs); every key is an exact, ready str before any is compared.
@@ -368,11 +484,15 @@ impl<W: Output> Walk<'_, W> {
             let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
             self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
             let mut first = true;
-            let end = self.pairs.len();
-            let walked = (base..end).try_for_each(|k| {
+            let mut walked = Ok(at);
+            for k in base..self.pairs.len() {
                 let (key, value) = self.pairs[k];
-                self.member(key, value, &mut first)
-            });
+                walked = self.member(at, key, value, &mut first);
+                match walked {
+                    Ok(moved) => at = moved,
+                    Err(_) => break,
+                }
+            }
             self.pairs.truncate(base);
             walked
         }
@@ -380,18 +500,24 @@ impl<W: Output> Walk<'_, W> {
 
     /// # Safety
     /// GIL held; `key` a live exact str, `value` live.
-    unsafe fn member(&mut self, key: *mut PyObject, value: *mut PyObject, first: &mut bool) -> Result<(), GaveUp> {
+    unsafe fn member(&mut self, mut at: Cursor, key: *mut PyObject, value: *mut PyObject, first: &mut bool) -> Walked {
         if !std::mem::take(first) {
-            self.separator();
+            at = self.separator(at)?;
         }
         // SAFETY: forwarded.
         unsafe {
-            self.key(key)?;
-            match self.key_separator {
-                Some(byte) => self.out.ascii(&[byte]),
-                None => self.out.text(&self.opts.key_separator),
-            }
-            self.value(value)
+            at = self.key(at, key)?;
+            at = match self.key_separator {
+                Some(byte) => self.byte(at, byte)?,
+                None => {
+                    let opts = self.opts;
+                    self.through(at, |out| {
+                        out.text(&opts.key_separator);
+                        Ok(())
+                    })?
+                }
+            };
+            self.value(at, value)
         }
     }
 }

@@ -15,9 +15,19 @@ use super::buffer::OutBuf;
 /// here: CPython writes exponents with at least two digits (`1e-07`, Żmij `1e-7`), and
 /// switches to exponent form one decade earlier for small numbers (`1e-05`, Żmij `0.00001`).
 pub fn write_float_repr(out: &mut OutBuf, value: f64) {
-    if !write_plain(out, value, 1e-4) {
+    if is_plain_repr(value) {
+        write_float_orjson(out, value);
+    } else {
         write_scientific(out, value, write_exponent);
     }
+}
+
+/// Whether `repr(value)` is Żmij's text as it is (see [`put_float_orjson`]): zero, or
+/// finite between 1e-4 and 1e16, where neither writes an exponent.
+#[inline(always)]
+pub fn is_plain_repr(value: f64) -> bool {
+    let magnitude = value.abs();
+    magnitude == 0.0 || (1e-4..1e16).contains(&magnitude)
 }
 
 /// A binary float written by its shortest digits: `f64`, or `f32` (numpy's float32, and
@@ -78,19 +88,6 @@ pub unsafe fn put_float_orjson<F: Shortest>(at: *mut u8, value: F) -> usize {
 pub fn write_float_orjson<F: Shortest>(out: &mut OutBuf, value: F) {
     // SAFETY: `put_float_orjson` writes at most MAX_LEN bytes and says how many.
     unsafe { out.put(MAX_LEN, |at| put_float_orjson(at, value)) }
-}
-
-/// Żmij's text written when `value` is zero or between `smallest` and 1e16, where it
-/// needs no exponent (and is orjson's text); `false` (nothing written) otherwise.
-#[inline(always)]
-fn write_plain(out: &mut OutBuf, value: f64, smallest: f64) -> bool {
-    debug_assert!(value.is_finite());
-    let magnitude = value.abs();
-    if magnitude == 0.0 || (smallest..1e16).contains(&magnitude) {
-        write_float_orjson(out, value);
-        return true;
-    }
-    false
 }
 
 /// Żmij's text of `value`, with its signed exponent digits (if any: `+16`, `-7`) laid out by

@@ -10,14 +10,13 @@
 //! 512 short strs) stay alive until they are replaced or the module is cleared. It lives in the module state, so each
 //! interpreter has its own.
 
-use super::buffer::OutBuf;
 use crate::ffi::unicode::{PyASCIIObject, STATE_ASCII};
 use pyo3_ffi::{PyObject, Py_DECREF, Py_INCREF};
 
 const SLOT_BITS: u32 = 9;
 const SLOTS: usize = 1 << SLOT_BITS;
 /// Bytes of quoted text a slot holds: a key of up to 30 characters.
-const TEXT: usize = 32;
+pub const TEXT: usize = 32;
 
 struct Slot {
     /// `"key"`, then whatever was there before (copied whole, counted by `len`).
@@ -46,22 +45,12 @@ fn slot_of(key: *mut PyObject) -> usize {
 }
 
 impl KeyTexts {
-    /// Writes `key`'s quoted text if it is kept; whether it was.
+    /// `key`'s quoted text if it is kept: [`TEXT`] bytes to copy whole (a fixed-size copy),
+    /// and how many of them are the text.
     #[inline(always)]
-    pub fn write(&self, out: &mut OutBuf, key: *mut PyObject) -> bool {
+    pub fn find(&self, key: *mut PyObject) -> Option<(&[u8; TEXT], usize)> {
         let slot = &self.slots[slot_of(key)];
-        if slot.key != key {
-            return false;
-        }
-        // SAFETY: the whole slot text (32 bytes) is copied into room for 32; `len` of them
-        // are the key's.
-        unsafe {
-            out.put(TEXT, |at| {
-                at.cast::<[u8; TEXT]>().write_unaligned(slot.text);
-                slot.len
-            });
-        }
-        true
+        (slot.key == key).then_some((&slot.text, slot.len))
     }
 
     /// Keeps `text`, the quoted text just written for `key`, if the key is ASCII and the

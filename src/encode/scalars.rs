@@ -3,7 +3,7 @@
 
 use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::{write_escaped, write_escaped_utf8};
-use super::float::{write_float_orjson, write_float_repr};
+use super::float::{is_plain_repr, write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
 use super::buffer::OutBuf;
 use super::writer::Output;
@@ -57,17 +57,25 @@ unsafe fn write_non_ascii_str<W: Output>(out: &mut W, o: *mut PyObject, data: St
 /// GIL held; `o` a live int (or subclass instance).
 #[inline(always)]
 pub unsafe fn write_int<W: Output>(out: &mut W, o: *mut PyObject, opts: &Options) -> Result<()> {
-    // Most ints have at most two digits (below 2**60): both faces write those as they are
-    // (the orjson face's strict mode refuses more than 53 bits).
     // SAFETY: `o` is a live int.
-    if let Some(value) = unsafe { small_value(o) } {
-        if opts.orjson.is_none_or(|oj| !oj.has(opt::STRICT_INTEGER) || (-MAX_53..=MAX_53).contains(&value)) {
-            out.with_ascii(|buf| buf.push_decimal(value));
-            return Ok(());
-        }
+    if let Some(value) = unsafe { plain_int(o, opts) } {
+        out.with_ascii(|buf| buf.push_decimal(value));
+        return Ok(());
     }
     // SAFETY: as above.
     unsafe { write_other_int(out, o, opts) }
+}
+
+/// The value of an int that is written as it is, without a check or a call: one of at most
+/// two digits (below 2**60, most ints), within 53 bits for the orjson face's strict mode.
+///
+/// # Safety
+/// `o` a live int (or subclass instance).
+#[inline(always)]
+pub unsafe fn plain_int(o: *mut PyObject, opts: &Options) -> Option<i64> {
+    // SAFETY: forwarded.
+    let value = unsafe { small_value(o) }?;
+    opts.orjson.is_none_or(|oj| !oj.has(opt::STRICT_INTEGER) || (-MAX_53..=MAX_53).contains(&value)).then_some(value)
 }
 
 /// [`write_int`] for the ints beyond its inlined case.
@@ -107,6 +115,18 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
     }
     out.ascii(non_finite(value));
     Ok(())
+}
+
+/// The value of a float whose text is Żmij's as it is (`put_float_orjson`): any for the
+/// orjson face (`null` for what JSON cannot hold), plain ones for the standard library.
+///
+/// # Safety
+/// `o` a live float (or subclass instance).
+#[inline(always)]
+pub unsafe fn plain_float(o: *mut PyObject, opts: &Options) -> Option<f64> {
+    // SAFETY: forwarded.
+    let value = unsafe { float_value(o) };
+    (opts.orjson.is_some() || is_plain_repr(value)).then_some(value)
 }
 
 /// A non-finite float as the standard library writes it.
