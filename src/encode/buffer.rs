@@ -16,7 +16,7 @@
 
 use super::integer::Decimal;
 use crate::ffi::bytes::{init_bytes, BYTES_HEADER};
-use crate::ffi::unicode::{init_ascii_str, ASCII_HEADER};
+use crate::ffi::unicode::{init_ascii_str, new_str, ASCII_HEADER};
 use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_Malloc, PyObject_Realloc, Py_ssize_t};
 use std::alloc::{alloc, dealloc, realloc, Layout};
@@ -265,18 +265,10 @@ impl OutBuf {
     ///
     /// # Safety
     /// GIL held.
-    pub unsafe fn into_bytes(mut self) -> *mut PyObject {
-        // SAFETY: GIL held; a block taken from a `Heap::Bytes` buffer has room for the
-        // header, the text and its NUL.
-        unsafe {
-            if self.failed {
-                return PyErr_NoMemory();
-            }
-            match self.take_block(Heap::Bytes) {
-                Some(base) => init_bytes(base, self.len),
-                None => PyBytes_FromStringAndSize(self.data.as_ptr().cast(), self.len as Py_ssize_t),
-            }
-        }
+    pub unsafe fn into_bytes(self) -> *mut PyObject {
+        // SAFETY: GIL held; `init_bytes` gets a block with room for the header, the text and
+        // its NUL.
+        unsafe { self.into_object(Heap::Bytes, init_bytes, |text| PyBytes_FromStringAndSize(text.as_ptr().cast(), text.len() as Py_ssize_t)) }
     }
 
     /// The text as a new `str`, made in place from a [`OutBuf::for_ascii_str`] buffer (a
@@ -284,16 +276,32 @@ impl OutBuf {
     ///
     /// # Safety
     /// GIL held; the text ASCII.
-    pub unsafe fn into_ascii_str(mut self) -> *mut PyObject {
-        // SAFETY: GIL held; a block taken from a `Heap::AsciiStr` buffer has room for the
-        // header, the text (ASCII, as the caller vouches) and its NUL.
+    pub unsafe fn into_ascii_str(self) -> *mut PyObject {
+        // SAFETY: GIL held; `init_ascii_str` gets a block with room for the header, the text
+        // (ASCII, as the caller vouches) and its NUL.
+        unsafe { self.into_object(Heap::AsciiStr, init_ascii_str, |text| new_str(text, text.len(), 0)) }
+    }
+
+    /// The text as the object `in_place` makes of a block taken from a `heap` buffer, or
+    /// `copy` makes of the text from any other buffer.
+    ///
+    /// # Safety
+    /// GIL held; `in_place` and `copy` safe to call on such a block and text.
+    unsafe fn into_object(
+        mut self,
+        heap: Heap,
+        in_place: unsafe fn(*mut u8, usize) -> *mut PyObject,
+        copy: unsafe fn(&[u8]) -> *mut PyObject,
+    ) -> *mut PyObject {
+        if self.failed {
+            // SAFETY: GIL held.
+            return unsafe { PyErr_NoMemory() };
+        }
+        // SAFETY: forwarded.
         unsafe {
-            if self.failed {
-                return PyErr_NoMemory();
-            }
-            match self.take_block(Heap::AsciiStr) {
-                Some(base) => init_ascii_str(base, self.len),
-                None => crate::ffi::unicode::new_str(self.as_slice(), self.len, 0),
+            match self.take_block(heap) {
+                Some(base) => in_place(base, self.len),
+                None => copy(self.as_slice()),
             }
         }
     }
