@@ -13,7 +13,7 @@
 
 use super::buffer::{put_short, Cursor};
 use super::error::PyErrSet;
-use super::escape::{put_quoted_short, SHORT_PLAIN};
+use super::escape::{put_quoted_short, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
@@ -225,11 +225,15 @@ impl<W: Output> Walk<'_, W> {
         let ensure_ascii = self.opts.ensure_ascii;
         // SAFETY: `o` is a live str; the quoted text takes at most SHORT_PLAIN + 2 bytes.
         unsafe {
-            if let Some(StrData::Ascii(bytes)) = str_data(o) {
+            if let Some(ascii @ StrData::Ascii(bytes)) = str_data(o) {
                 if bytes.len() <= SHORT_PLAIN && plain_run_end(bytes, 0, ensure_ascii) == bytes.len() {
                     let at = self.room(at, SHORT_PLAIN + 2)?;
                     return Ok(at.advance(put_quoted_short(at.ptr(), bytes)));
                 }
+                return self.through(at, |out| {
+                    write_escaped(out, ascii, ensure_ascii);
+                    Ok(())
+                });
             }
             self.through(at, |out| write_str(out, o, ensure_ascii).map_err(give_up))
         }
@@ -363,20 +367,15 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: forwarded; `i < len`.
         unsafe {
             self.enter()?;
-            let mut walked = self.open(at, b'[');
-            for i in 0..len {
-                let Ok(mut at) = walked else { break };
-                if i > 0 {
-                    match self.separator(at) {
-                        Ok(moved) => at = moved,
-                        Err(gave_up) => {
-                            walked = Err(gave_up);
-                            break;
-                        }
+            let walked = self.open(at, b'[').and_then(|mut at| {
+                for i in 0..len {
+                    if i > 0 {
+                        at = self.separator(at)?;
                     }
+                    at = self.value(at, *items.add(i))?;
                 }
-                walked = self.value(at, *items.add(i));
-            }
+                Ok(at)
+            });
             self.leave(walked, b']')
         }
     }
@@ -466,7 +465,7 @@ impl<W: Output> Walk<'_, W> {
     /// # Safety
     /// As for `members`.
     #[inline(never)]
-    unsafe fn sorted_members(&mut self, mut at: Cursor, d: *mut PyObject) -> Walked {
+    unsafe fn sorted_members(&mut self, at: Cursor, d: *mut PyObject) -> Walked {
         let base = self.pairs.len();
         // SAFETY: GIL held; `d` is a live exact dict whose keys and values stay put (no Python
         // code runs); every key is an exact, ready str before any is compared.
@@ -484,15 +483,10 @@ impl<W: Output> Walk<'_, W> {
             let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
             self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
             let mut first = true;
-            let mut walked = Ok(at);
-            for k in base..self.pairs.len() {
+            let walked = (base..self.pairs.len()).try_fold(at, |at, k| {
                 let (key, value) = self.pairs[k];
-                walked = self.member(at, key, value, &mut first);
-                match walked {
-                    Ok(moved) => at = moved,
-                    Err(_) => break,
-                }
-            }
+                self.member(at, key, value, &mut first)
+            });
             self.pairs.truncate(base);
             walked
         }
