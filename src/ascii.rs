@@ -130,6 +130,34 @@ fn special_mask(v: std::arch::x86_64::__m128i, stop_at_del: bool, utf8: bool) ->
     }
 }
 
+/// AVX-512 forms (BW and VL; see `crate::cpu`): a masked load reads exactly the bytes asked
+/// for, so a short run is tested with no branch on its length and no read past its end.
+#[cfg(target_arch = "x86_64")]
+pub mod avx512 {
+    use std::arch::x86_64::*;
+
+    /// The `n <= 32` bytes at `p` (the rest of the vector zero, and not read), and the bit
+    /// mask of those that are not plain ([`super::plain_run_end`]'s test; with `utf8`, those
+    /// [`super::utf8_run_end`] stops at).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 BW and VL; `p` is readable for `n` bytes.
+    #[target_feature(enable = "avx512bw,avx512vl")]
+    #[inline]
+    pub unsafe fn load_32(p: *const u8, n: usize, stop_at_del: bool, utf8: bool) -> (__m256i, u32) {
+        debug_assert!(n <= 32);
+        let valid = ((1u64 << n) - 1) as u32;
+        // SAFETY: only the `n` bytes `valid` selects are read (masked-off bytes never fault).
+        let v = unsafe { _mm256_maskz_loadu_epi8(valid, p.cast()) };
+        // The zeroed bytes past `n` are left out of the control test (the others cannot match).
+        let control = _mm256_mask_cmplt_epu8_mask(valid, v, _mm256_set1_epi8(0x20));
+        let quoted = _mm256_cmpeq_epi8_mask(v, _mm256_set1_epi8(b'"' as i8)) | _mm256_cmpeq_epi8_mask(v, _mm256_set1_epi8(b'\\' as i8));
+        let del = if stop_at_del && !utf8 { _mm256_cmpeq_epi8_mask(v, _mm256_set1_epi8(0x7f)) } else { 0 };
+        let high = if utf8 { 0 } else { _mm256_movepi8_mask(v) };
+        (v, control | quoted | del | high)
+    }
+}
+
 /// The offset of the first byte at or after `i` that is not JSON whitespace (space, tab,
 /// line feed, carriage return), or the end. Indented documents have long runs of spaces
 /// after each line feed, so these are skipped 16 bytes at a time.

@@ -6,6 +6,7 @@
 
 mod args;
 pub mod ascii;
+mod cpu;
 pub mod decode;
 pub mod encode;
 pub mod ffi;

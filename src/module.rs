@@ -324,6 +324,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
         let version = env!("CARGO_PKG_VERSION");
         let version = Owned::new(PyUnicode_FromStringAndSize(version.as_ptr().cast(), version.len() as Py_ssize_t))?;
         add_attribute(module, c"__version__", version)?;
+        add_attribute(module, c"_avx512", Owned::new(PyBool_FromLong(crate::cpu::has_avx512().into()))?)?;
     }
     Some(())
 }

@@ -107,25 +107,67 @@ pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_cha
     out.utf8_written(utf8.len() - chars, max_char);
 }
 
-/// The longest string [`put_quoted_short`] writes.
+/// The longest string [`put_quoted_plain`] writes.
 pub const SHORT_PLAIN: usize = 32;
 
-/// Writes `"bytes"` at `at` (`bytes`: at most [`SHORT_PLAIN`], nothing to escape); returns
-/// the length written.
+/// Writes `"bytes"` at `at` and says how many bytes that took, if none of `bytes` (at most
+/// [`SHORT_PLAIN`]) needs escaping: is not plain ([`plain_run_end`]) or, with `UTF8`, is
+/// one [`utf8_run_end`] stops at. Otherwise `None`, with bytes at `at` left to overwrite.
 ///
 /// # Safety
 /// `at` valid for `SHORT_PLAIN + 2` bytes of writes.
 #[inline(always)]
-pub unsafe fn put_quoted_short(at: *mut u8, bytes: &[u8]) -> usize {
+pub unsafe fn put_quoted_plain<const UTF8: bool>(at: *mut u8, bytes: &[u8], stop_at_del: bool) -> Option<usize> {
     let n = bytes.len();
     debug_assert!(n <= SHORT_PLAIN);
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU has AVX-512 BW and VL; forwarded.
+        return unsafe { put_quoted_plain_avx512::<UTF8>(at, bytes, stop_at_del) };
+    }
+    // SAFETY: forwarded.
+    unsafe { put_quoted_plain_baseline::<UTF8>(at, bytes, stop_at_del) }
+}
+
+/// [`put_quoted_plain`] with x86_64's baseline instructions (or another target's).
+///
+/// # Safety
+/// As for [`put_quoted_plain`].
+#[inline(always)]
+unsafe fn put_quoted_plain_baseline<const UTF8: bool>(at: *mut u8, bytes: &[u8], stop_at_del: bool) -> Option<usize> {
+    let n = bytes.len();
+    let end = if UTF8 { utf8_run_end(bytes, 0) } else { plain_run_end(bytes, 0, stop_at_del) };
     // SAFETY: the quotes and the `n <= SHORT_PLAIN` bytes between them.
-    unsafe {
+    (end == n).then(|| unsafe {
         *at = b'"';
         put_short(at.add(1), bytes);
         *at.add(n + 1) = b'"';
+        n + 2
+    })
+}
+
+/// [`put_quoted_plain`] with one masked load, test and store for every length: no branch on
+/// the length (the baseline's run test and copy take a few, which random lengths mispredict).
+///
+/// # Safety
+/// As for [`put_quoted_plain`], on a CPU with AVX-512 BW and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl")]
+unsafe fn put_quoted_plain_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], stop_at_del: bool) -> Option<usize> {
+    let n = bytes.len();
+    // SAFETY: `bytes` is readable for its `n <= 32` bytes; the CPU has the features.
+    let (v, special) = unsafe { crate::ascii::avx512::load_32(bytes.as_ptr(), n, stop_at_del, UTF8) };
+    if special != 0 {
+        return None;
     }
-    n + 2
+    // SAFETY: `at` has room for SHORT_PLAIN + 2 = 34 bytes: the quote, the whole 32-byte
+    // vector (its first `n` bytes the text) and the closing quote at `n + 1 <= 33`.
+    unsafe {
+        *at = b'"';
+        std::arch::x86_64::_mm256_storeu_si256(at.add(1).cast(), v);
+        *at.add(n + 1) = b'"';
+    }
+    Some(n + 2)
 }
 
 /// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): room for the
@@ -135,13 +177,22 @@ pub unsafe fn put_quoted_short(at: *mut u8, bytes: &[u8]) -> usize {
 fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_ascii: bool) {
     let run_end = |i| if UTF8 { utf8_run_end(bytes, i) } else { plain_run_end(bytes, i, ensure_ascii) };
     let n = bytes.len();
-    let mut i = run_end(0);
-    if i == n && n <= SHORT_PLAIN {
+    if n <= SHORT_PLAIN {
         // Most keys and short values: nothing to escape, written with one capacity check.
-        // SAFETY: `put_quoted_short` writes at most SHORT_PLAIN + 2 bytes and says how many.
-        unsafe { buf.put(SHORT_PLAIN + 2, |at| put_quoted_short(at, bytes)) };
-        return;
+        let mut written = false;
+        // SAFETY: `put_quoted_plain` writes at most SHORT_PLAIN + 2 bytes and says how many.
+        unsafe {
+            buf.put(SHORT_PLAIN + 2, |at| {
+                let len = put_quoted_plain::<UTF8>(at, bytes, ensure_ascii);
+                written = len.is_some();
+                len.unwrap_or(0)
+            })
+        };
+        if written {
+            return;
+        }
     }
+    let mut i = run_end(0);
     buf.reserve(n + 2);
     buf.push(b'"');
     let mut start = 0;
@@ -222,6 +273,40 @@ mod tests {
         assert_eq!(esc(StrData::Ucs2(&[0x20ac, 0x2028, 0x22]), false), "\"€\u{2028}\\\"\"");
         assert_eq!(esc(StrData::Ucs4(&[0x1f600, 0x41]), true), r#""\ud83d\ude00A""#);
         assert_eq!(esc(StrData::Ucs4(&[0x1f600]), false), "\"😀\"");
+    }
+
+    /// Both forms of `put_quoted_plain` (the AVX-512 one where the CPU has it) on every length,
+    /// with each kind of byte that stops a run at each place, against the byte-wise test.
+    #[test]
+    fn quoted_plain_every_length_and_stop() {
+        type Put = unsafe fn(*mut u8, &[u8], bool) -> Option<usize>;
+        fn check(put: Put, utf8: bool) {
+            for n in 0..=SHORT_PLAIN {
+                for stop in [None, Some(b'"'), Some(b'\\'), Some(0x00), Some(0x1f), Some(0x7f), Some(0x80), Some(0xff)] {
+                    for at in 0..n.max(1) {
+                        let mut text: Vec<u8> = (0..n).map(|k| b'a' + (k % 26) as u8).collect();
+                        if let (Some(b), true) = (stop, at < n) {
+                            text[at] = b;
+                        }
+                        for del in [false, true] {
+                            let plain = text.iter().all(|&b| if utf8 { !crate::ascii::needs_escape(u32::from(b)) } else { is_plain(b, del) });
+                            let mut out = [0xeeu8; SHORT_PLAIN + 2];
+                            // SAFETY: `out` has room for SHORT_PLAIN + 2 bytes.
+                            let len = unsafe { put(out.as_mut_ptr(), &text, del) };
+                            let quoted = [&b"\""[..], &text, b"\""].concat();
+                            assert_eq!(len.map(|len| &out[..len]), plain.then_some(&quoted[..]), "{text:?} del {del} utf8 {utf8}");
+                        }
+                    }
+                }
+            }
+        }
+        check(put_quoted_plain_baseline::<false>, false);
+        check(put_quoted_plain_baseline::<true>, true);
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<false>(at, bytes, del) }, false);
+            check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<true>(at, bytes, del) }, true);
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use super::buffer::{put_short, Cursor};
 use super::error::PyErrSet;
-use super::escape::{put_quoted_short, write_escaped, SHORT_PLAIN};
+use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
@@ -23,7 +23,6 @@ use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
-use crate::ascii::plain_run_end;
 use crate::ffi::unicode::{str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -226,9 +225,12 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: `o` is a live str; the quoted text takes at most SHORT_PLAIN + 2 bytes.
         unsafe {
             if let Some(ascii @ StrData::Ascii(bytes)) = str_data(o) {
-                if bytes.len() <= SHORT_PLAIN && plain_run_end(bytes, 0, ensure_ascii) == bytes.len() {
-                    let at = self.room(at, SHORT_PLAIN + 2)?;
-                    return Ok(at.advance(put_quoted_short(at.ptr(), bytes)));
+                let mut at = at;
+                if bytes.len() <= SHORT_PLAIN {
+                    at = self.room(at, SHORT_PLAIN + 2)?;
+                    if let Some(len) = put_quoted_plain::<false>(at.ptr(), bytes, ensure_ascii) {
+                        return Ok(at.advance(len));
+                    }
                 }
                 return self.through(at, |out| {
                     write_escaped(out, ascii, ensure_ascii);
@@ -437,12 +439,12 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; `key` a live exact str.
     #[inline(always)]
     unsafe fn key(&mut self, at: Cursor, key: *mut PyObject) -> Walked {
+        // Room first, so that a kept text is copied straight from its slot to the output.
+        let at = self.room(at, TEXT)?;
         if let Some((text, len)) = self.keys.find(key) {
-            let text = *text;
-            let at = self.room(at, TEXT)?;
             // SAFETY: room for the whole slot text, of which `len` bytes are the key's.
             unsafe {
-                at.ptr().cast::<[u8; TEXT]>().write_unaligned(text);
+                at.ptr().cast::<[u8; TEXT]>().write_unaligned(*text);
                 return Ok(at.advance(len));
             }
         }
