@@ -82,19 +82,26 @@ fn first_special<const UTF8: bool>(lo: u64, hi: u64, stop_at_del: bool) -> Optio
         let mut all = [0u8; 16];
         all[..8].copy_from_slice(&lo.to_le_bytes());
         all[8..].copy_from_slice(&hi.to_le_bytes());
-        all.iter().position(|&b| if UTF8 { needs_escape(u32::from(b)) } else { !is_plain(b, stop_at_del) })
+        all.iter().position(|&b| is_special(b, stop_at_del, UTF8))
     }
 }
 
-/// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]).
+/// The bit mask of the bytes among the 16 at `p` that are not plain (see [`plain_run_end`]);
+/// with `utf8`, of those [`utf8_run_end`] stops at.
 ///
 /// # Safety
 /// `p` must be readable for 16 bytes.
-#[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool) -> u32 {
+pub unsafe fn special_mask_16(p: *const u8, stop_at_del: bool, utf8: bool) -> u32 {
+    #[cfg(target_arch = "x86_64")]
     // SAFETY: forwarded.
-    special_mask(unsafe { load_16(p) }, stop_at_del, false)
+    return special_mask(unsafe { load_16(p) }, stop_at_del, utf8);
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: forwarded.
+    unsafe { std::slice::from_raw_parts(p, 16) }
+        .iter()
+        .enumerate()
+        .fold(0, |mask, (k, &b)| mask | u32::from(is_special(b, stop_at_del, utf8)) << k)
 }
 
 /// The 16 bytes at `p`.
@@ -247,6 +254,17 @@ pub fn unescaped_run_end_ucs2(units: &[u16], mut i: usize) -> usize {
 #[inline(always)]
 pub fn needs_escape(c: u32) -> bool {
     c < 0x20 || c == u32::from(b'"') || c == u32::from(b'\\')
+}
+
+/// Whether a run stops at `b`: it is not plain ([`plain_run_end`]) or, with `utf8`, it is
+/// one [`utf8_run_end`] stops at.
+#[inline(always)]
+pub fn is_special(b: u8, stop_at_del: bool, utf8: bool) -> bool {
+    if utf8 {
+        needs_escape(u32::from(b))
+    } else {
+        !is_plain(b, stop_at_del)
+    }
 }
 
 /// One byte of [`plain_run_end`]'s test.

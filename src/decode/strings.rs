@@ -169,7 +169,7 @@ fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize
         let plain = unsafe {
             let src = buf.as_ptr().add(i);
             std::ptr::copy_nonoverlapping(src, out.as_mut_ptr().add(out.len()), 16);
-            let plain = (crate::ascii::special_mask_16(src, false) | 1 << 16).trailing_zeros() as usize;
+            let plain = (crate::ascii::special_mask_16(src, false, false) | 1 << 16).trailing_zeros() as usize;
             out.set_len(out.len() + plain);
             plain
         };

@@ -7,7 +7,7 @@
 //! of the source string.
 
 use super::buffer::{put_short, OutBuf};
-use crate::ascii::{is_plain, plain_run_end, unescaped_run_end_ucs2, utf8_run_end};
+use crate::ascii::{is_plain, is_special, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -175,7 +175,6 @@ unsafe fn put_quoted_plain_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], s
 /// are copied without further checks.
 #[inline(always)]
 fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_ascii: bool) {
-    let run_end = |i| if UTF8 { utf8_run_end(bytes, i) } else { plain_run_end(bytes, i, ensure_ascii) };
     let n = bytes.len();
     if n <= SHORT_PLAIN {
         // Most keys and short values: nothing to escape, written with one capacity check.
@@ -192,19 +191,110 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
             return;
         }
     }
-    let mut i = run_end(0);
-    buf.reserve(n + 2);
     buf.push(b'"');
-    let mut start = 0;
-    loop {
-        buf.extend_from_slice(&bytes[start..i]);
-        let Some(&b) = bytes.get(i) else { break };
-        write_escape(buf, u32::from(b));
-        start = i + 1;
-        // A run stops exactly at what needs escaping (one byte: ASCII).
-        i = run_end(start);
+    // In pieces, so that the worst case reserved (every byte escaped) stays small.
+    let mut from = 0;
+    while from < n {
+        let to = n.min(from + PIECE);
+        // SAFETY: `put_escaped_run` writes within `(to - from) * 6 + 16` bytes and says how
+        // many it wrote.
+        unsafe { buf.put((to - from) * 6 + 16, |at| put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii)) };
+        from = to;
     }
     buf.push(b'"');
+}
+
+/// Source bytes escaped per reservation by [`write_escaped_bytes`].
+const PIECE: usize = 4096;
+
+/// Writes `bytes[from..to]` escaped at `at` (as [`write_escaped_bytes`]); returns how many
+/// bytes that took. Each 16 bytes are stored whole, and kept up to the first that needs an
+/// escape, which is written and the next 16 taken from after it.
+///
+/// # Safety
+/// `from <= to <= bytes.len()`; `at` valid for `(to - from) * 6 + 16` bytes of writes.
+#[inline(always)]
+unsafe fn put_escaped_run<const UTF8: bool>(at: *mut u8, bytes: &[u8], from: usize, to: usize, ensure_ascii: bool) -> usize {
+    let src = bytes.as_ptr();
+    let (mut i, mut o) = (from, at);
+    // SAFETY: loads stay inside `bytes[..to]`; by the time `i` bytes are read, `o` is at most
+    // `(i - from) * 6` past `at`, and each write (16 bytes, an 8-byte escape, or the rest of
+    // the run) ends inside `(to - from) * 6 + 16`.
+    unsafe {
+        while i + 16 <= to {
+            let block = src.add(i).cast::<[u8; 16]>().read_unaligned();
+            o.cast::<[u8; 16]>().write_unaligned(block);
+            let special = special_mask_16(src.add(i), ensure_ascii, UTF8);
+            if special == 0 {
+                (i, o) = (i + 16, o.add(16));
+                continue;
+            }
+            let k = special.trailing_zeros() as usize;
+            o = put_escape(o.add(k), bytes[i + k]);
+            i += k + 1;
+        }
+        let rest = to - i;
+        if rest > 0 {
+            // The last bytes: their mask from the 16 that end with them, if the string has
+            // as many; otherwise one at a time.
+            let mut special = if to >= 16 {
+                special_mask_16(src.add(to - 16), ensure_ascii, UTF8) >> (16 - rest)
+            } else {
+                (0..rest).fold(0, |mask, k| mask | u32::from(is_special(bytes[i + k], ensure_ascii, UTF8)) << k)
+            };
+            let mut run = i;
+            while special != 0 {
+                let k = i + special.trailing_zeros() as usize;
+                put_short(o, &bytes[run..k]);
+                o = put_escape(o.add(k - run), bytes[k]);
+                run = k + 1;
+                special &= special - 1;
+            }
+            put_short(o, &bytes[run..to]);
+            o = o.add(to - run);
+        }
+        o.offset_from(at) as usize
+    }
+}
+
+/// The escapes of ASCII bytes, 8 bytes each: the escape (at most 6 bytes) and its length in
+/// the last byte.
+static ESCAPES: [[u8; 8]; 128] = {
+    let mut table = [[0u8; 8]; 128];
+    let mut b = 0;
+    while b < 128 {
+        let short = match b as u8 {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'\n' => Some(b'n'),
+            b'\r' => Some(b'r'),
+            b'\t' => Some(b't'),
+            0x08 => Some(b'b'),
+            0x0c => Some(b'f'),
+            _ => None,
+        };
+        table[b] = match short {
+            Some(c) => [b'\\', c, 0, 0, 0, 0, 0, 2],
+            None => [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xf], 0, 6],
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Writes the escape of the ASCII byte `b` at `o` (8 bytes stored, the escape's counted);
+/// returns where it ends.
+///
+/// # Safety
+/// `o` valid for 8 bytes of writes; `b` is ASCII.
+#[inline(always)]
+unsafe fn put_escape(o: *mut u8, b: u8) -> *mut u8 {
+    let escape = ESCAPES[usize::from(b & 0x7f)];
+    // SAFETY: forwarded.
+    unsafe {
+        o.cast::<[u8; 8]>().write_unaligned(escape);
+        o.add(usize::from(escape[7]))
+    }
 }
 
 /// Escapes a non-ASCII string: without `ensure_ascii` runs of characters that need no escape
@@ -306,6 +396,43 @@ mod tests {
         if crate::cpu::has_avx512() {
             check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<false>(at, bytes, del) }, false);
             check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<true>(at, bytes, del) }, true);
+        }
+    }
+
+    /// ASCII and UTF-8 text escaped 16 bytes at a time (and in pieces) against the
+    /// per-character escaper, with what needs escaping at every place around the block and
+    /// piece boundaries, alone, doubled, and everywhere.
+    #[test]
+    fn byte_runs_escape_as_characters_do() {
+        let lengths = (0..80).chain([PIECE - 17, PIECE - 1, PIECE, PIECE + 1, PIECE + 40, 2 * PIECE + 3]);
+        for n in lengths {
+            let base: Vec<u8> = (0..n).map(|k| b"abcdefghij klmnopqrstuvwxyz0123456789/~"[k % 39]).collect();
+            let mut texts = vec![base.clone(), vec![b'"'; n], vec![0x7f; n]];
+            let places: Vec<usize> = if n < 80 { (0..n).collect() } else { (0..n).filter(|k| k % PIECE < 40 || k % PIECE > PIECE - 40 || k % 97 == 0).collect() };
+            for &at in &places {
+                for stop in [b'"', b'\\', b'\n', 0x00, 0x1f, 0x7f] {
+                    let mut text = base.clone();
+                    text[at] = stop;
+                    if at + 1 < n {
+                        text[at + 1] = b'\t';
+                    }
+                    texts.push(text);
+                }
+            }
+            for text in &texts {
+                let units: Vec<u32> = text.iter().map(|&b| u32::from(b)).collect();
+                for ensure_ascii in [true, false] {
+                    assert_eq!(escaped(StrData::Ascii(text), ensure_ascii), escaped(StrData::Ucs4(&units), ensure_ascii), "{n} {text:?}");
+                }
+                // The same with a character of two bytes in front, as UTF-8 written as is.
+                let mut utf8 = "é".as_bytes().to_vec();
+                utf8.extend_from_slice(text);
+                let mut chars = vec![0xe9];
+                chars.extend_from_slice(&units);
+                let mut out = OutBuf::default();
+                write_escaped_utf8(&mut out, &utf8, chars.len(), 0xff);
+                assert_eq!(out.as_slice(), escaped(StrData::Ucs4(&chars), false), "utf-8 {n}");
+            }
         }
     }
 
