@@ -159,7 +159,8 @@ def test_dict_tables_of_every_kind():
 def test_the_fast_walk_keeps_no_reference():
     leaf_str, leaf_list, key = "leaf value " * 3, [1.5, 2], "a key of its own"
     doc = {key: [leaf_str, leaf_list, {"k": leaf_list}], "n": [leaf_str] * 10}
-    # The key texts keep one reference to a short key once it was written.
+    # The key texts keep one reference to a short key once it was written twice.
+    rjson.dumps(doc)
     rjson.dumps(doc)
     before = [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)]
     for _ in range(100):
@@ -207,15 +208,26 @@ def test_key_texts_kept_between_calls():
         if orjson is not None:
             assert rjson.orjson.dumps(made) == orjson.dumps(made)
         del made
-    # At most one reference per key, however often it is written.
+    # A key written once is not kept (no reference); from its second time it is, with at
+    # most one reference however often it is written.
+    # (One in a while a new key has the address of the last one offered in its set, and is
+    # taken for it: hence "most".)
+    fresh = [f"fresh key {i}" for i in range(100)]
+    unheld = [sys.getrefcount(k) for k in fresh]
+    for k in fresh:
+        rjson.dumps({k: 1})
+    after = [sys.getrefcount(k) for k in fresh]
+    assert sum(a == n for a, n in zip(after, unheld)) >= 90
     key = "".join(["a key", " to count"])
     d = {key: 1}
+    unheld = sys.getrefcount(key)
     rjson.dumps(d)
-    held = sys.getrefcount(key)
+    rjson.dumps(d)
+    assert sys.getrefcount(key) == unheld + 1
     for _ in range(100):
         rjson.dumps(d)
         rjson.orjson.dumps(d)
-    assert sys.getrefcount(key) == held
+    assert sys.getrefcount(key) == unheld + 1
 
 
 def test_an_endless_chain_of_default_results_stops():

@@ -433,33 +433,38 @@ impl<W: Output> Walk<'_, W> {
         Ok(at)
     }
 
-    /// A key, from the key texts if they have it (and kept there if they can).
+    /// A key, from the key texts if they have it; short ASCII keys with nothing to escape
+    /// are written here (and offered to the key texts), others by the scalar writer.
     ///
     /// # Safety
     /// GIL held; `key` a live exact str.
     #[inline(always)]
     unsafe fn key(&mut self, at: Cursor, key: *mut PyObject) -> Walked {
         // Room first, so that a kept text is copied straight from its slot to the output.
-        let at = self.room(at, TEXT)?;
+        let at = self.room(at, SHORT_PLAIN + 2)?;
         if let Some((text, len)) = self.keys.find(key) {
-            // SAFETY: room for the whole slot text, of which `len` bytes are the key's.
+            // SAFETY: room for the whole slot text (TEXT <= SHORT_PLAIN + 2), of which `len`
+            // bytes are the key's.
             unsafe {
                 at.ptr().cast::<[u8; TEXT]>().write_unaligned(*text);
                 return Ok(at.advance(len));
             }
         }
-        let ensure_ascii = self.opts.ensure_ascii;
-        let buf = self.out.buffer();
-        buf.settle(at);
-        let start = buf.len();
-        // SAFETY: forwarded.
-        unsafe { write_str(self.out, key, ensure_ascii) }.map_err(give_up)?;
-        let written = self.out.buffer();
-        if !written.failed() {
-            // SAFETY: `key` is a live exact str; the text after `start` is its quoted text.
-            unsafe { self.keys.keep(key, &written.as_slice()[start..]) };
+        // SAFETY: `key` is a live exact str; room for SHORT_PLAIN + 2 bytes at `at`. DEL is
+        // stopped at whatever `ensure_ascii` says, so that the text is right for either.
+        unsafe {
+            if let Some(StrData::Ascii(bytes)) = str_data(key) {
+                if bytes.len() <= SHORT_PLAIN {
+                    if let Some(len) = put_quoted_plain::<false>(at.ptr(), bytes, true) {
+                        self.keys.offer(key, std::slice::from_raw_parts(at.ptr(), len));
+                        return Ok(at.advance(len));
+                    }
+                }
+            }
         }
-        Ok(written.cursor())
+        let ensure_ascii = self.opts.ensure_ascii;
+        // SAFETY: forwarded.
+        self.through(at, |out| unsafe { write_str(out, key, ensure_ascii) }.map_err(give_up))
     }
 
     /// The members of the exact dict `d` in the code point order of their keys.

@@ -10,8 +10,8 @@
 //! keys (at most 512 short strs) stay alive until they are replaced or the module is cleared.
 //! It lives in the module state, so each interpreter has its own.
 
-use crate::ffi::unicode::{PyASCIIObject, STATE_ASCII};
-use pyo3_ffi::{PyObject, Py_DECREF, Py_INCREF};
+use crate::ffi::unicode::PyASCIIObject;
+use pyo3_ffi::{PyObject, Py_DECREF, Py_INCREF, Py_hash_t};
 
 const SET_BITS: u32 = 8;
 const SETS: usize = 1 << SET_BITS;
@@ -29,6 +29,10 @@ struct Set {
     lens: [usize; 2],
     /// `"key"`, then whatever was there before (copied whole, counted by `lens`).
     texts: [[u8; TEXT]; 2],
+    /// The last two keys offered and not kept, and their hashes, latest first: compared,
+    /// never dereferenced (no reference is held, so a new key can have the address of one;
+    /// the hash tells most apart).
+    offered: [(*mut PyObject, Py_hash_t); 2],
 }
 
 pub struct KeyTexts {
@@ -37,7 +41,7 @@ pub struct KeyTexts {
 
 impl Default for KeyTexts {
     fn default() -> Self {
-        const EMPTY: Set = Set { keys: [std::ptr::null_mut(); 2], lens: [0; 2], texts: [[0; TEXT]; 2] };
+        const EMPTY: Set = Set { keys: [std::ptr::null_mut(); 2], lens: [0; 2], texts: [[0; TEXT]; 2], offered: [(std::ptr::null_mut(), 0); 2] };
         KeyTexts { sets: Box::new([EMPTY; SETS]) }
     }
 }
@@ -59,20 +63,26 @@ impl KeyTexts {
         (set.keys[way] == key).then_some((&set.texts[way], set.lens[way]))
     }
 
-    /// Keeps `text`, the quoted text just written for `key`, if the key is ASCII and the
-    /// text only its characters and quotes (nothing was escaped).
+    /// Offers `text`, the quoted text just written for `key` (ASCII with nothing escaped,
+    /// DEL included, so the same under either `ensure_ascii`): kept if it fits a slot and the
+    /// key is one of the last two offered in its set. A key seen once (the keys of one big
+    /// dict) does not push out the ones that repeat, and costs no reference.
     ///
     /// # Safety
-    /// GIL held; `key` a live exact str.
+    /// GIL held; `key` a live exact str, whose quoted text `text` is.
     #[inline(always)]
-    pub unsafe fn keep(&mut self, key: *mut PyObject, text: &[u8]) {
-        // SAFETY: `key` is a live str: its header is a PyASCIIObject's.
-        let (state, chars) = unsafe { ((*key.cast::<PyASCIIObject>()).state, (*key.cast::<PyASCIIObject>()).length) };
-        // DEL is the one character `ensure_ascii` alone escapes.
-        if state & STATE_ASCII == 0 || text.len() != chars as usize + 2 || text.len() > TEXT || text.contains(&0x7f) {
+    pub unsafe fn offer(&mut self, key: *mut PyObject, text: &[u8]) {
+        debug_assert!(text.len() >= 2 && !text.contains(&0x7f));
+        if text.len() > TEXT {
             return;
         }
+        // SAFETY: `key` is a live str: its header is a PyASCIIObject's.
+        let offered = (key, unsafe { (*key.cast::<PyASCIIObject>()).hash });
         let set = &mut self.sets[set_of(key)];
+        if !set.offered.contains(&offered) {
+            set.offered = [offered, set.offered[0]];
+            return;
+        }
         // The first slot's key moves to the second, whose key is let go.
         let old = set.keys[1];
         set.keys[1] = set.keys[0];
