@@ -111,7 +111,7 @@ def measure(files: List[Path], log: Callable[[str], None], python: Path = Path(s
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(PARALLEL) as pool:
         inputs = _inputs(files, Path(tmp))
         counts = list(pool.map(lambda j: _per_call(python, j[2], j[1], inputs[j[0], j[1]]), jobs))
-    out: Dict[str, Any] = {"extra_calls": EXTRA_CALLS, "files": {}}
+    out: Dict[str, Any] = {"warm_calls": WARM_CALLS, "extra_calls": EXTRA_CALLS, "files": {}}
     for (p, op, lib), c in zip(jobs, counts):
         out["files"].setdefault(p.name, {}).setdefault(op, {})[lib] = c
     return out

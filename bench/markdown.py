@@ -178,7 +178,7 @@ def _callgrind(data: Dict[str, Any]) -> List[str]:
     L = ["## Instruction counts (callgrind), per call", ""]
     if "error" in cg:
         return L + [f"Not measured: {cg['error']}.", ""]
-    L += [f"Instructions of one call (counted over {cg['extra_calls']} calls after a first one); "
+    L += [f"Instructions of one call (counted over {cg['extra_calls']} calls after {cg.get('warm_calls', 1)} warm ones); "
           "stable from run to run where times are not.", ""]
     libs = [lib for lib in callgrind.LIBS if any(lib in per_lib for ops in cg["files"].values()
                                                  for per_lib in ops.values())]
