@@ -170,9 +170,9 @@ unsafe fn put_quoted_plain_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], s
     Some(n + 2)
 }
 
-/// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): room for the
-/// quotes and every byte unescaped is reserved once, so plain runs (found 16 bytes at a time)
-/// are copied without further checks.
+/// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): a short text with
+/// nothing to escape in one step; others a piece at a time, each with room reserved for its
+/// worst case, so that nothing inside a piece checks the capacity.
 #[inline(always)]
 fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_ascii: bool) {
     let n = bytes.len();
