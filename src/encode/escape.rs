@@ -32,7 +32,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The short escape of `c`, if JSON has one.
 #[inline(always)]
-fn short_escape(c: u32) -> Option<&'static [u8; 2]> {
+const fn short_escape(c: u32) -> Option<&'static [u8; 2]> {
     Some(match c {
         0x22 => br#"\""#,
         0x5c => br"\\",
@@ -263,18 +263,8 @@ static ESCAPES: [[u8; 8]; 128] = {
     let mut table = [[0u8; 8]; 128];
     let mut b = 0;
     while b < 128 {
-        let short = match b as u8 {
-            b'"' => Some(b'"'),
-            b'\\' => Some(b'\\'),
-            b'\n' => Some(b'n'),
-            b'\r' => Some(b'r'),
-            b'\t' => Some(b't'),
-            0x08 => Some(b'b'),
-            0x0c => Some(b'f'),
-            _ => None,
-        };
-        table[b] = match short {
-            Some(c) => [b'\\', c, 0, 0, 0, 0, 0, 2],
+        table[b] = match short_escape(b as u32) {
+            Some(&[backslash, c]) => [backslash, c, 0, 0, 0, 0, 0, 2],
             None => [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xf], 0, 6],
         };
         b += 1;
@@ -394,6 +384,7 @@ mod tests {
         check(put_quoted_plain_baseline::<true>, true);
         #[cfg(target_arch = "x86_64")]
         if crate::cpu::has_avx512() {
+            // SAFETY: the CPU has AVX-512 BW and VL; `check` gives room for SHORT_PLAIN + 2.
             check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<false>(at, bytes, del) }, false);
             check(|at, bytes, del| unsafe { put_quoted_plain_avx512::<true>(at, bytes, del) }, true);
         }

@@ -124,6 +124,20 @@ unsafe fn builtin_subclass(o: *mut PyObject) -> bool {
     unsafe { PyType_GetFlags(Py_TYPE(o)) & SUBCLASS_FLAGS != 0 || PyFloat_Check(o) != 0 }
 }
 
+/// Writes `"bytes"` at `at` if `bytes` (ASCII) fits [`SHORT_PLAIN`] and has nothing to
+/// escape (DEL neither, with `stop_at_del`); where the output then ends.
+///
+/// # Safety
+/// Room for SHORT_PLAIN + 2 bytes at `at`.
+#[inline(always)]
+unsafe fn quoted_short_plain(at: Cursor, bytes: &[u8], stop_at_del: bool) -> Option<Cursor> {
+    if bytes.len() > SHORT_PLAIN {
+        return None;
+    }
+    // SAFETY: forwarded; what is written is inside the room, and `len` of it counted.
+    unsafe { put_quoted_plain::<false>(at.ptr(), bytes, stop_at_del).map(|len| at.advance(len)) }
+}
+
 /// A scalar writer's failure: the general walk will raise it again, in its context.
 fn give_up(_: PyErrSet) -> GaveUp {
     // SAFETY: the writer set an exception; the GIL is held.
@@ -222,15 +236,12 @@ impl<W: Output> Walk<'_, W> {
     #[inline(always)]
     unsafe fn string(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         let ensure_ascii = self.opts.ensure_ascii;
-        // SAFETY: `o` is a live str; the quoted text takes at most SHORT_PLAIN + 2 bytes.
+        let at = self.room(at, SHORT_PLAIN + 2)?;
+        // SAFETY: `o` is a live str; room for SHORT_PLAIN + 2 bytes at `at`.
         unsafe {
             if let Some(ascii @ StrData::Ascii(bytes)) = str_data(o) {
-                let mut at = at;
-                if bytes.len() <= SHORT_PLAIN {
-                    at = self.room(at, SHORT_PLAIN + 2)?;
-                    if let Some(len) = put_quoted_plain::<false>(at.ptr(), bytes, ensure_ascii) {
-                        return Ok(at.advance(len));
-                    }
+                if let Some(end) = quoted_short_plain(at, bytes, ensure_ascii) {
+                    return Ok(end);
                 }
                 return self.through(at, |out| {
                     write_escaped(out, ascii, ensure_ascii);
@@ -454,11 +465,9 @@ impl<W: Output> Walk<'_, W> {
         // stopped at whatever `ensure_ascii` says, so that the text is right for either.
         unsafe {
             if let Some(StrData::Ascii(bytes)) = str_data(key) {
-                if bytes.len() <= SHORT_PLAIN {
-                    if let Some(len) = put_quoted_plain::<false>(at.ptr(), bytes, true) {
-                        self.keys.offer(key, std::slice::from_raw_parts(at.ptr(), len));
-                        return Ok(at.advance(len));
-                    }
+                if let Some(end) = quoted_short_plain(at, bytes, true) {
+                    self.keys.offer(key, std::slice::from_raw_parts(at.ptr(), end.ptr().offset_from(at.ptr()) as usize));
+                    return Ok(end);
                 }
             }
         }
