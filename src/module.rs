@@ -221,7 +221,7 @@ pub const fn function(name: &'static CStr, meth: PyCFunctionFastWithKeywords, do
     }
 }
 
-static mut METHODS: [PyMethodDef; 5] = [
+static mut METHODS: [PyMethodDef; 6] = [
     function(
         c"dumps",
         crate::stdlib::dumps,
@@ -251,6 +251,13 @@ to a Python object, exactly as json.loads does (array_hook too, from Python 3.15
         c"load(fp, *, cls=None, object_hook=None, parse_float=None, parse_int=None, \
 parse_constant=None, object_pairs_hook=None, **kw)\n--\n\n\
 Deserialize fp.read() to a Python object, exactly as json.load does.",
+    ),
+    function(
+        c"_purge",
+        purge,
+        c"_purge()\n--\n\n\
+Let go of what rjson keeps between calls (object keys, as loads makes them and as dumps \
+writes them), as re.purge() does for re's cache. Tests call it to count references exactly.",
     ),
     PyMethodDef::zeroed(),
 ];
@@ -400,6 +407,32 @@ unsafe extern "C" fn module_traverse(module: *mut PyObject, visit: visitproc, ar
         }
     }
     0
+}
+
+unsafe extern "C" fn purge(
+    module: *mut PyObject,
+    _args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    // SAFETY: called by the interpreter with the GIL held, `module` being this module, whose
+    // state's Boxes live as long as it does. No rjson call can be using the caches meanwhile:
+    // dumps uses its key texts only in the fast walk, which runs no Python code, and loads
+    // takes one key from its cache at a time (a hook may run between two, not during one).
+    unsafe {
+        if nargs != 0 || (!kwnames.is_null() && PyTuple_GET_SIZE(kwnames) != 0) {
+            PyErr_SetString(PyExc_TypeError, c"_purge() takes no arguments".as_ptr());
+            return ptr::null_mut();
+        }
+        let st = PyModule_GetState(module).cast::<State>();
+        if let Some(cache) = (*st).decoder.as_mut() {
+            cache.keys.clear();
+        }
+        if let Some(keys) = (*st).key_texts.as_mut() {
+            keys.clear();
+        }
+        Py_NewRef(Py_None())
+    }
 }
 
 unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {

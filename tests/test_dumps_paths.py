@@ -159,20 +159,21 @@ def test_dict_tables_of_every_kind():
 def test_the_fast_walk_keeps_no_reference():
     leaf_str, leaf_list, key = "leaf value " * 3, [1.5, 2], "a key of its own"
     doc = {key: [leaf_str, leaf_list, {"k": leaf_list}], "n": [leaf_str] * 10}
-    # The key texts keep one reference to a short key once it was written twice.
-    rjson.dumps(doc)
-    rjson.dumps(doc)
+    # (The key texts keep one reference to a short key once it was written twice: let go.)
+    rjson._purge()
     before = [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)]
     for _ in range(100):
         rjson.dumps(doc)
         rjson.dumps(doc, indent=2)
         rjson.orjson.dumps(doc)
+    rjson._purge()
     assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
     # A document the fast walk gives up on part way (default needed at the end).
     given_up = [doc, object()]
     for _ in range(100):
         rjson.dumps(given_up, default=lambda o: "obj")
     del given_up
+    rjson._purge()
     assert [sys.getrefcount(o) for o in (leaf_str, leaf_list, key, doc)] == before
 
 
@@ -228,6 +229,17 @@ def test_key_texts_kept_between_calls():
         rjson.dumps(d)
         rjson.orjson.dumps(d)
     assert sys.getrefcount(key) == unheld + 1
+    # rjson._purge() lets go of it (and of loads' cached keys), as re.purge() empties re's cache.
+    rjson._purge()
+    assert sys.getrefcount(key) == unheld
+    assert rjson.dumps(d) == rjson.dumps(d) == json.dumps(d)
+    loaded = next(iter(rjson.loads('{"a cached key": 1}')))
+    held = sys.getrefcount(loaded)
+    rjson._purge()
+    assert sys.getrefcount(loaded) == held - 1
+    assert rjson._purge() is None
+    with pytest.raises(TypeError):
+        rjson._purge(1)
 
 
 def test_an_endless_chain_of_default_results_stops():
