@@ -38,15 +38,15 @@ static unsigned int state_mask(int which) {
     return word;
 }
 
-/* PyASCIIObject.state of a new compact ASCII str, as PyUnicode_New(n, 127) sets it: the str
- * face of dumps makes its result in place with it (src/encode/buffer.rs). */
-static unsigned int new_ascii_state(void) {
+/* PyASCIIObject.state of a new compact str of `kind`, as PyUnicode_New sets it: the str face
+ * of dumps makes its result in place with it (src/encode/buffer.rs). */
+static unsigned int new_state(int kind, int ascii) {
     PyASCIIObject probe;
     unsigned int word = 0;
     memset(&probe, 0, sizeof probe);
-    probe.state.kind = PyUnicode_1BYTE_KIND;
+    probe.state.kind = kind;
     probe.state.compact = 1;
-    probe.state.ascii = 1;
+    probe.state.ascii = ascii;
 #if PY_VERSION_HEX < 0x030C0000
     probe.state.ready = 1;
 #endif
@@ -134,7 +134,10 @@ int main(void) {
     VALUE("state.kind", state_mask(0));
     VALUE("state.compact", state_mask(1));
     VALUE("state.ascii", state_mask(2));
-    VALUE("state.new_ascii", new_ascii_state());
+    VALUE("state.new_ascii", new_state(PyUnicode_1BYTE_KIND, 1));
+    VALUE("state.new_latin1", new_state(PyUnicode_1BYTE_KIND, 0));
+    VALUE("state.new_ucs2", new_state(PyUnicode_2BYTE_KIND, 0));
+    VALUE("state.new_ucs4", new_state(PyUnicode_4BYTE_KIND, 0));
 
     /* Ints of up to two digits are read from their digits (src/ffi/long.rs). */
     SIZE(PyLongObject);

@@ -16,7 +16,7 @@
 
 use super::integer::Decimal;
 use crate::ffi::bytes::{init_bytes, BYTES_HEADER};
-use crate::ffi::unicode::{init_ascii_str, new_str, ASCII_HEADER};
+use crate::ffi::unicode::{init_ascii_str, init_compact_str, new_str, width_of, ASCII_HEADER, COMPACT_HEADER};
 use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_Malloc, PyObject_Realloc, Py_ssize_t};
 use std::alloc::{alloc, dealloc, realloc, Layout};
@@ -82,11 +82,17 @@ impl Cursor {
 }
 
 /// Growing output bytes, with writes that are dropped once memory ran out.
+///
+/// The block may also hold a tail: bytes at its end, below which the text grows, for a
+/// writer's own records ([`OutBuf::push_tail`]). One block for both grows in place where
+/// two would take turns moving past each other on the heap.
 pub struct OutBuf {
     /// The text's first byte (dangling while nothing is allocated).
     data: NonNull<u8>,
     len: usize,
+    /// Room for text; the tail follows it.
     cap: usize,
+    tail: usize,
     heap: Heap,
     failed: bool,
 }
@@ -105,7 +111,7 @@ impl Drop for OutBuf {
 
 impl OutBuf {
     fn new(heap: Heap) -> Self {
-        OutBuf { data: NonNull::dangling(), len: 0, cap: 0, heap, failed: false }
+        OutBuf { data: NonNull::dangling(), len: 0, cap: 0, tail: 0, heap, failed: false }
     }
 
     /// A buffer that [`OutBuf::into_bytes`] turns into a `bytes` object; it must be dropped
@@ -179,7 +185,8 @@ impl OutBuf {
         self.cap - self.len >= n || self.grow(n)
     }
 
-    /// Grows to at least `len + n` bytes, at least doubling (so appends stay amortized).
+    /// Grows to room for at least `len + n` bytes of text, the block at least doubling (so
+    /// appends stay amortized); the tail moves to the new end.
     #[cold]
     #[inline(never)]
     fn grow(&mut self, n: usize) -> bool {
@@ -187,19 +194,42 @@ impl OutBuf {
             return false;
         }
         let first = self.heap.first_capacity();
-        let Some(cap) = self.len.checked_add(n).map(|need| need.max(self.cap.saturating_mul(2)).max(first)) else {
+        let doubled = (self.cap + self.tail).saturating_mul(2) - self.tail;
+        let Some(cap) = self.len.checked_add(n).map(|need| need.max(doubled).max(first)) else {
             return self.fail();
         };
         // SAFETY: `cap >= len + n >= len`; GIL held for a buffer in Python's memory (its
         // writers run under the GIL).
         match unsafe { self.reallocate(cap) } {
             Some(data) => {
+                // SAFETY: the resized block kept the old one's bytes, the tail among them,
+                // which moves up to the new end (the ranges may overlap).
+                unsafe { std::ptr::copy(data.as_ptr().add(self.cap), data.as_ptr().add(cap), self.tail) };
                 self.data = data;
                 self.cap = cap;
                 true
             }
             None => self.fail(),
         }
+    }
+
+    /// Takes `n` bytes of room at the end for the tail, below what it holds: returns where
+    /// they start (`None` once memory ran out). The text's room shrinks by as much.
+    pub fn push_tail(&mut self, n: usize) -> Option<*mut u8> {
+        if !self.reserve(n) {
+            return None;
+        }
+        self.cap -= n;
+        self.tail += n;
+        // SAFETY: the tail's new bytes are inside the block.
+        Some(unsafe { self.data.as_ptr().add(self.cap) })
+    }
+
+    /// The tail's bytes, the last pushed first.
+    pub fn tail(&self) -> &[u8] {
+        // SAFETY: the tail is the block's last `tail` bytes after the text's room (dangling
+        // and empty while nothing is allocated).
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr().wrapping_add(self.cap), self.tail) }
     }
 
     /// Memory ran out: what was written is let go and later writes are dropped.
@@ -209,8 +239,8 @@ impl OutBuf {
         false
     }
 
-    /// The allocation resized to hold `cap` bytes of text (the first `len` kept), or `None`
-    /// if that failed (the old allocation is then untouched).
+    /// The allocation resized to hold `cap` bytes of text and the tail after them (its first
+    /// bytes kept), or `None` if that failed (the old allocation is then untouched).
     ///
     /// # Safety
     /// `cap >= self.len`; for Python's heap, the GIL held.
@@ -220,18 +250,18 @@ impl OutBuf {
         unsafe {
             match self.heap {
                 Heap::Rust => {
-                    let layout = Layout::array::<u8>(cap).ok()?;
-                    let ptr = if self.cap == 0 {
+                    let layout = Layout::array::<u8>(cap.checked_add(self.tail)?).ok()?;
+                    let ptr = if self.allocated() == 0 {
                         alloc(layout)
                     } else {
-                        realloc(self.data.as_ptr(), Layout::array::<u8>(self.cap).ok()?, layout.size())
+                        realloc(self.data.as_ptr(), Layout::array::<u8>(self.allocated()).ok()?, layout.size())
                     };
                     NonNull::new(ptr)
                 }
                 object => {
                     let header = object.header();
-                    let size = cap.checked_add(header + 1).filter(|&s| s <= isize::MAX as usize)?;
-                    let ptr = if self.cap == 0 {
+                    let size = cap.checked_add(self.tail + header + 1).filter(|&s| s <= isize::MAX as usize)?;
+                    let ptr = if self.allocated() == 0 {
                         PyObject_Malloc(size)
                     } else {
                         PyObject_Realloc(self.data.as_ptr().sub(header).cast(), size)
@@ -242,22 +272,28 @@ impl OutBuf {
         }
     }
 
+    /// Bytes of the block after the header: text room and tail.
+    fn allocated(&self) -> usize {
+        self.cap + self.tail
+    }
+
     /// Frees the allocation, leaving the buffer empty.
     fn release(&mut self) {
-        if self.cap == 0 {
+        if self.allocated() == 0 {
             return;
         }
         // SAFETY: `data` and `cap` describe the allocation, made by this heap's allocator;
         // a buffer in Python's memory is dropped with the GIL held (see `for_bytes`).
         unsafe {
             match self.heap {
-                Heap::Rust => dealloc(self.data.as_ptr(), Layout::array::<u8>(self.cap).unwrap_unchecked()),
+                Heap::Rust => dealloc(self.data.as_ptr(), Layout::array::<u8>(self.allocated()).unwrap_unchecked()),
                 object => PyObject_Free(self.data.as_ptr().sub(object.header()).cast()),
             }
         }
         self.data = NonNull::dangling();
         self.len = 0;
         self.cap = 0;
+        self.tail = 0;
     }
 
     /// The text as a new `bytes` object, made in place from a [`OutBuf::for_bytes`] buffer
@@ -280,6 +316,56 @@ impl OutBuf {
         // SAFETY: GIL held; `init_ascii_str` gets a block with room for the header, the text
         // (ASCII, as the caller vouches) and its NUL.
         unsafe { self.into_object(Heap::AsciiStr, init_ascii_str, |text| new_str(text, text.len(), 0)) }
+    }
+
+    /// A new compact `str` of `chars` characters, the largest `max_char` (at least 0x80), from
+    /// a [`OutBuf::for_ascii_str`] buffer: `fill` gets the text, the tail and where the
+    /// characters go, and writes them. That is in the text's own block, further in, when the
+    /// tail is small beside the str (no second allocation; the block is cut to the str), or
+    /// else a new block (the str and a tail of about its size would take twice the str).
+    /// NULL with `MemoryError` set if memory ran out.
+    ///
+    /// # Safety
+    /// GIL held; a `for_ascii_str` buffer; `fill` writes exactly the `chars` characters, in
+    /// the kind `max_char` needs.
+    pub unsafe fn into_compact_str(mut self, chars: usize, max_char: u32, fill: impl FnOnce(*const u8, &[u8], *mut u8)) -> *mut PyObject {
+        debug_assert!(self.heap == Heap::AsciiStr && max_char >= 0x80);
+        let Some(size) = chars.checked_add(1).and_then(|n| n.checked_mul(width_of(max_char))).and_then(|n| n.checked_add(COMPACT_HEADER)) else {
+            // SAFETY: GIL held.
+            return unsafe { PyErr_NoMemory() };
+        };
+        // SAFETY: GIL held; a new block has room for the str's header, characters and NUL;
+        // so has this one, the text `ASCII_HEADER` bytes into it, once the text's room
+        // reaches `size` (counted from the block's first byte): the tail then follows the
+        // str. A block cut to `size` keeps the str's bytes (if the cut fails the whole block
+        // serves).
+        unsafe {
+            if self.tail > size / 4 {
+                let block = PyObject_Malloc(size).cast::<u8>();
+                if block.is_null() {
+                    return PyErr_NoMemory();
+                }
+                fill(self.data.as_ptr(), self.tail(), block.add(COMPACT_HEADER));
+                return init_compact_str(block, chars, max_char);
+            }
+            if !self.reserve((size - ASCII_HEADER).saturating_sub(self.len)) {
+                return PyErr_NoMemory();
+            }
+            let base = self.data.as_ptr().sub(ASCII_HEADER);
+            fill(self.data.as_ptr(), self.tail(), base.add(COMPACT_HEADER));
+            // Small blocks are cut to the str, large ones keep their spare room (see
+            // `take_block`) unless it is more than the str.
+            let spare = ASCII_HEADER + self.allocated() + 1 - size;
+            let base = if spare > 0 && (size < SHRINK_BELOW || spare > size) {
+                let cut = PyObject_Realloc(base.cast(), size).cast::<u8>();
+                if cut.is_null() { base } else { cut }
+            } else {
+                base
+            };
+            self.data = NonNull::dangling();
+            (self.len, self.cap, self.tail) = (0, 0, 0);
+            init_compact_str(base, chars, max_char)
+        }
     }
 
     /// The text as the object `in_place` makes of a block taken from a `heap` buffer, or
@@ -312,6 +398,7 @@ impl OutBuf {
     /// # Safety
     /// GIL held.
     unsafe fn take_block(&mut self, heap: Heap) -> Option<*mut u8> {
+        debug_assert_eq!(self.tail, 0);
         if self.heap != heap || self.cap == 0 {
             return None;
         }

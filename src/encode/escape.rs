@@ -16,12 +16,6 @@ pub trait Out {
     fn buffer(&mut self) -> &mut OutBuf;
     /// ASCII bytes.
     fn ascii(&mut self, bytes: &[u8]);
-    /// Notes that non-ASCII UTF-8 text went into [`Out::buffer`]: `continuations` bytes beyond
-    /// the first of each of its characters, the largest of which needs `max_char`'s kind.
-    #[inline(always)]
-    fn utf8_written(&mut self, continuations: usize, max_char: u32) {
-        let _ = (continuations, max_char);
-    }
     /// Characters copied unchanged from a string of that width.
     fn latin1(&mut self, units: &[u8]);
     fn ucs2(&mut self, units: &[u16]);
@@ -98,13 +92,12 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
     out.ascii(b"\"");
 }
 
-/// Appends `"text"` for a non-ASCII str of `chars` characters whose UTF-8 CPython has cached
-/// (`utf8`), without `ensure_ascii`: copied as is but for `"`, `\\` and control characters,
-/// with no transcoding. `max_char` is the largest character's kind (see [`Out::utf8_written`]).
+/// Appends `"text"` for a non-ASCII str whose UTF-8 CPython has cached (`utf8`), without
+/// `ensure_ascii`, to a UTF-8 output: copied as is but for `"`, `\\` and control characters,
+/// with no transcoding.
 #[inline(always)]
-pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8], chars: usize, max_char: u32) {
+pub fn write_escaped_utf8(out: &mut impl Out, utf8: &[u8]) {
     write_escaped_bytes::<true>(out.buffer(), utf8, false);
-    out.utf8_written(utf8.len() - chars, max_char);
 }
 
 /// The longest string [`put_quoted_plain`] writes.
@@ -421,7 +414,7 @@ mod tests {
                 let mut chars = vec![0xe9];
                 chars.extend_from_slice(&units);
                 let mut out = OutBuf::default();
-                write_escaped_utf8(&mut out, &utf8, chars.len(), 0xff);
+                write_escaped_utf8(&mut out, &utf8);
                 assert_eq!(out.as_slice(), escaped(StrData::Ucs4(&chars), false), "utf-8 {n}");
             }
         }

@@ -2,6 +2,7 @@
 //! settings (`options`) and the object walk (`encoder`). Both faces configure it.
 
 pub mod buffer;
+mod bytes_writer;
 mod encoder;
 mod error;
 mod fast;
@@ -13,7 +14,7 @@ pub mod native;
 pub mod numpy;
 mod options;
 mod scalars;
-mod utf8_writer;
+mod str_writer;
 mod writer;
 
 pub use encoder::ChunkSink;
@@ -25,7 +26,8 @@ use crate::py::{max_depth, Owned};
 use encoder::Encoder;
 use keys::KeyTexts;
 use pyo3_ffi::PyObject;
-use utf8_writer::{BytesWriter, StrWriter};
+use str_writer::StrWriter;
+use bytes_writer::BytesWriter;
 use writer::Output;
 use std::ptr::null_mut;
 

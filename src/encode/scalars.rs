@@ -37,10 +37,10 @@ pub unsafe fn write_str<W: Output>(out: &mut W, o: *mut PyObject, ensure_ascii: 
 /// GIL held; `o` a live str whose characters are `data`.
 #[inline(never)]
 unsafe fn write_non_ascii_str<W: Output>(out: &mut W, o: *mut PyObject, data: StrData<'_>, ensure_ascii: bool) -> Result<()> {
-    if !ensure_ascii {
+    if !ensure_ascii && W::TAKES_UTF8 {
         // SAFETY: `o` is a live, ready, non-ASCII str.
         if let Some(utf8) = unsafe { cached_utf8(o) } {
-            write_escaped_utf8(out, utf8, data.len(), data.kind_max());
+            write_escaped_utf8(out, utf8);
             return Ok(());
         }
     }

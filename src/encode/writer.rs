@@ -1,4 +1,4 @@
-//! Where the encoder writes: the [`Output`] interface (implemented by `utf8_writer`) and the
+//! Where the encoder writes: the [`Output`] interface (implemented by `bytes_writer` and `str_writer`) and the
 //! raw text of separators and indentation.
 
 use super::buffer::OutBuf;
@@ -31,6 +31,9 @@ impl Text {
 
 /// What the encoder needs of its output, besides escaped text ([`Out`]).
 pub trait Output: Out + Default {
+    /// Whether the output is UTF-8, so that a str's cached UTF-8 is the cheapest form of its
+    /// characters.
+    const TAKES_UTF8: bool = true;
     /// Separators and indentation.
     #[inline(always)]
     fn text(&mut self, text: &Text) {

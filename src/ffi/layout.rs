@@ -23,7 +23,7 @@ use super::long::{PyLongObject, PYLONG_SHIFT};
 #[cfg(py_3_12)]
 use super::long::{_PYLONG_NON_SIZE_BITS, _PYLONG_SIGN_MASK};
 #[allow(unused_imports)]
-use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND, STATE_NEW_ASCII};
+use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND, STATE_NEW_ASCII, STATE_NEW_LATIN1, STATE_NEW_UCS2, STATE_NEW_UCS4};
 #[allow(unused_imports)]
 use pyo3_ffi::{PyObject, PyTypeObject, PyVarObject};
 

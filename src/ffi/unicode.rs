@@ -42,9 +42,15 @@ type libc_wchar = i32;
 pub const STATE_KIND: u32 = 0b111 << 2;
 pub const STATE_COMPACT: u32 = 1 << 5;
 pub const STATE_ASCII: u32 = 1 << 6;
+/// Ready (a bit of its own before 3.12, which dropped it).
+const STATE_READY: u32 = if cfg!(py_3_12) { 0 } else { 1 << 7 };
 /// The state of a new compact ASCII str, as `PyUnicode_New(n, 127)` sets it: kind 1,
 /// compact, ASCII (and ready, before 3.12).
-pub const STATE_NEW_ASCII: u32 = (1 << 2) | STATE_COMPACT | STATE_ASCII | if cfg!(py_3_12) { 0 } else { 1 << 7 };
+pub const STATE_NEW_ASCII: u32 = (1 << 2) | STATE_COMPACT | STATE_ASCII | STATE_READY;
+/// The states of new compact non-ASCII strs of each kind, as `PyUnicode_New` sets them.
+pub const STATE_NEW_LATIN1: u32 = (1 << 2) | STATE_COMPACT | STATE_READY;
+pub const STATE_NEW_UCS2: u32 = (2 << 2) | STATE_COMPACT | STATE_READY;
+pub const STATE_NEW_UCS4: u32 = (4 << 2) | STATE_COMPACT | STATE_READY;
 
 /// Bytes before the characters of a compact ASCII str.
 pub const ASCII_HEADER: usize = std::mem::size_of::<PyASCIIObject>();
@@ -67,6 +73,52 @@ pub unsafe fn init_ascii_str(base: *mut u8, len: usize) -> *mut PyObject {
             (*obj).wstr = std::ptr::null_mut();
         }
         *base.add(ASCII_HEADER + len) = 0;
+        pyo3_ffi::PyObject_Init(obj.cast(), &raw mut pyo3_ffi::PyUnicode_Type)
+    }
+}
+
+/// Bytes before the characters of a compact non-ASCII str.
+pub const COMPACT_HEADER: usize = std::mem::size_of::<PyCompactUnicodeObject>();
+
+/// The width of a character of the compact str kind that `max_char` needs.
+pub fn width_of(max_char: u32) -> usize {
+    match max_char {
+        0..=0xff => 1,
+        0x100..=0xffff => 2,
+        _ => 4,
+    }
+}
+
+/// Makes the block at `base` a new compact `str` of the `len` characters after its header,
+/// of the kind `max_char` needs (at least 0x80), and returns it: `PyUnicode_New(len,
+/// max_char)` and a copy, in place.
+///
+/// # Safety
+/// GIL held; `base` allocated by `PyObject_Malloc` with room for `COMPACT_HEADER` and `len + 1`
+/// characters of that kind, the `len` after the header written, the largest `max_char` or in
+/// the same kind; the block is the str's from now on.
+pub unsafe fn init_compact_str(base: *mut u8, len: usize, max_char: u32) -> *mut PyObject {
+    debug_assert!(max_char >= 0x80);
+    let state = match max_char {
+        0..=0xff => STATE_NEW_LATIN1,
+        0x100..=0xffff => STATE_NEW_UCS2,
+        _ => STATE_NEW_UCS4,
+    };
+    let obj = base.cast::<PyCompactUnicodeObject>();
+    // SAFETY: the header fields are inside the block; the NUL after the characters too.
+    unsafe {
+        (*obj)._base.length = len as Py_ssize_t;
+        (*obj)._base.hash = -1;
+        (*obj)._base.state = state;
+        (*obj).utf8_length = 0;
+        (*obj).utf8 = std::ptr::null_mut();
+        #[cfg(not(py_3_12))]
+        {
+            (*obj)._base.wstr = std::ptr::null_mut();
+            (*obj).wstr_length = 0;
+        }
+        let width = width_of(max_char);
+        std::ptr::write_bytes(base.add(COMPACT_HEADER + len * width), 0, width);
         pyo3_ffi::PyObject_Init(obj.cast(), &raw mut pyo3_ffi::PyUnicode_Type)
     }
 }
