@@ -129,6 +129,7 @@ int main(void) {
     OFFSET(PyCompactUnicodeObject, utf8);
 #if PY_VERSION_HEX < 0x030C0000
     OFFSET(PyCompactUnicodeObject, wstr_length); /* removed in 3.12 */
+    SIZE(wchar_t); /* a compact str of this width shares its data as wstr */
 #endif
     OFFSET(PyUnicodeObject, data);
     VALUE("state.kind", state_mask(0));

@@ -431,7 +431,9 @@ unsafe extern "C" fn purge(
         if let Some(keys) = (*st).key_texts.as_mut() {
             keys.clear();
         }
-        Py_NewRef(Py_None())
+        let none = Py_None();
+        Py_INCREF(none);
+        none
     }
 }
 

@@ -26,6 +26,9 @@ use super::long::{_PYLONG_NON_SIZE_BITS, _PYLONG_SIGN_MASK};
 use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND, STATE_NEW_ASCII, STATE_NEW_LATIN1, STATE_NEW_UCS2, STATE_NEW_UCS4};
 #[allow(unused_imports)]
 use pyo3_ffi::{PyObject, PyTypeObject, PyVarObject};
+#[cfg(not(py_3_12))]
+#[allow(unused_imports, non_camel_case_types)]
+use super::unicode::libc_wchar as wchar_t;
 
 /// Whether this crate's refcounting matches a debug (`Py_DEBUG`) interpreter.
 const PY_DEBUG: usize = cfg!(py_debug) as usize;

@@ -36,7 +36,7 @@ pub struct PyUnicodeObject {
 
 #[cfg(not(py_3_12))]
 #[allow(non_camel_case_types)]
-type libc_wchar = i32;
+pub type libc_wchar = i32;
 
 // Bit masks of `PyASCIIObject.state` (interned:2, kind:3, compact:1, ascii:1, ...).
 pub const STATE_KIND: u32 = 0b111 << 2;
@@ -112,12 +112,14 @@ pub unsafe fn init_compact_str(base: *mut u8, len: usize, max_char: u32) -> *mut
         (*obj)._base.state = state;
         (*obj).utf8_length = 0;
         (*obj).utf8 = std::ptr::null_mut();
+        let width = width_of(max_char);
+        // Before 3.12 a str whose characters are `wchar_t`s shares them as its `wstr`.
         #[cfg(not(py_3_12))]
         {
-            (*obj)._base.wstr = std::ptr::null_mut();
-            (*obj).wstr_length = 0;
+            let shared = width == std::mem::size_of::<libc_wchar>();
+            (*obj)._base.wstr = if shared { base.add(COMPACT_HEADER).cast() } else { std::ptr::null_mut() };
+            (*obj).wstr_length = if shared { len as Py_ssize_t } else { 0 };
         }
-        let width = width_of(max_char);
         std::ptr::write_bytes(base.add(COMPACT_HEADER + len * width), 0, width);
         pyo3_ffi::PyObject_Init(obj.cast(), &raw mut pyo3_ffi::PyUnicode_Type)
     }
