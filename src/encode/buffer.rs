@@ -144,11 +144,6 @@ impl OutBuf {
         self.failed
     }
 
-    /// Forgets what was written (keeping the memory).
-    pub fn clear(&mut self) {
-        self.len = 0;
-    }
-
     /// Where the next byte goes: for writers that keep the position themselves (see
     /// [`Cursor`]) and [`OutBuf::settle`] it before the buffer is used otherwise.
     #[inline(always)]
