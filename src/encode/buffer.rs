@@ -43,12 +43,13 @@ impl Heap {
         }
     }
 
-    /// The first capacity: for an object, the rest of a 4 KiB block (as orjson's): most
-    /// outputs fit, larger ones double from there.
+    /// The first capacity: for an object, the rest of pymalloc's largest block, so that a
+    /// small output (most calls) never reaches malloc, nor moves out of a 4 KiB block when
+    /// cut to its size (object_100b: 0.35 -> 0.33 us); larger ones double from there.
     fn first_capacity(self) -> usize {
         match self {
             Heap::Rust => 64,
-            object => 4096 - object.header() - 1,
+            object => 512 - object.header() - 1,
         }
     }
 }

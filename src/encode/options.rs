@@ -3,8 +3,7 @@
 
 use super::native::{NativeTypes, TimeFormat};
 use super::writer::Text;
-use crate::ffi::unicode::str_data;
-use crate::utf8::{chars, from_str_data};
+use crate::ffi::unicode::{str_data, StrData};
 use crate::py::{raise, tp_name, Owned};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -194,5 +193,10 @@ unsafe fn read_separator(obj: *mut PyObject, position: usize, default: &'static 
 unsafe fn raw_text(obj: *mut PyObject) -> Option<Text> {
     // SAFETY: `obj` is a live str.
     let data = unsafe { str_data(obj) }?;
-    Some(Text::new(chars(&from_str_data(data)).collect()))
+    Some(match data {
+        StrData::Ascii(text) => Text::ascii_copy(text),
+        StrData::Latin1(units) => Text::Wide(units.iter().map(|&u| u.into()).collect()),
+        StrData::Ucs2(units) => Text::Wide(units.iter().map(|&u| u.into()).collect()),
+        StrData::Ucs4(units) => Text::Wide(units.to_vec()),
+    })
 }

@@ -27,6 +27,15 @@ impl Text {
     pub const fn ascii(text: &'static str) -> Text {
         Text::Ascii(Cow::Borrowed(text.as_bytes()))
     }
+
+    /// ASCII `text`: the separators people pass without an allocation per call.
+    pub fn ascii_copy(text: &[u8]) -> Text {
+        const COMMON: [&str; 4] = [",", ":", ", ", ": "];
+        match COMMON.iter().find(|common| common.as_bytes() == text) {
+            Some(common) => Text::ascii(common),
+            None => Text::Ascii(Cow::Owned(text.to_vec())),
+        }
+    }
 }
 
 /// What the encoder needs of its output, besides escaped text ([`Out`]).
