@@ -1,9 +1,10 @@
 //! The standard library face's output: a `str`. Everything ASCII (brackets, separators,
-//! numbers, keys, ASCII strs, escapes) goes to one byte buffer; the characters of non-ASCII
-//! strs are kept aside at their own width, each run noting where in the bytes it belongs.
-//! The `str` is then made once at its final kind: the bytes widened around the runs. No
-//! character is transcoded to UTF-8 and decoded back, and output without a non-ASCII
-//! character is the byte buffer itself, which becomes the `str` in place.
+//! numbers, keys, ASCII strs, escapes) goes to one byte buffer; runs of other characters are
+//! kept in the tail of the same block at the narrowest width that holds them, each noting
+//! where in the bytes it belongs. The `str` is then made once at its final kind: the bytes
+//! widened around the runs, in the block itself when the tail is small. No character is
+//! transcoded to UTF-8 and decoded back, and output without a non-ASCII character is the
+//! byte buffer itself, which becomes the `str` in place.
 
 use super::buffer::OutBuf;
 use super::escape::Out;
