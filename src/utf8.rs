@@ -38,9 +38,8 @@ pub fn decode_at(text: &[u8], i: usize) -> (u32, usize) {
     }
 }
 
-/// The code points of generalized UTF-8 text that the scanner produced or validated (tests
-/// read the scanner's output with it).
-#[cfg(test)]
+/// The code points of generalized UTF-8 text that the scanner produced or validated (the
+/// tests and fuzzers read the scanner's output with it).
 pub fn chars(text: &[u8]) -> impl Iterator<Item = u32> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
