@@ -4,7 +4,7 @@
 
 use crate::decode::cache::DecoderCache;
 use crate::encode::keys::KeyTexts;
-use crate::py::Owned;
+use crate::py::{raise, Owned};
 use pyo3_ffi::*;
 use std::ffi::CStr;
 use std::os::raw::{c_int, c_void};
@@ -421,9 +421,10 @@ unsafe extern "C" fn purge(
     // takes one key from its cache at a time (a hook may run between two, not during one).
     unsafe {
         if nargs != 0 || (!kwnames.is_null() && PyTuple_GET_SIZE(kwnames) != 0) {
-            PyErr_SetString(PyExc_TypeError, c"_purge() takes no arguments".as_ptr());
+            raise(PyExc_TypeError, "_purge() takes no arguments");
             return ptr::null_mut();
         }
+        // Only the keys: a parse a hook called this from keeps its buffers and shapes.
         let st = PyModule_GetState(module).cast::<State>();
         if let Some(cache) = (*st).decoder.as_mut() {
             cache.keys.clear();

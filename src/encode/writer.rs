@@ -1,5 +1,5 @@
-//! Where the encoder writes: the [`Output`] interface (implemented by `bytes_writer` and `str_writer`) and the
-//! raw text of separators and indentation.
+//! Where the encoder writes: the [`Output`] interface (implemented by `bytes_writer` and
+//! `str_writer`) and the raw text of separators and indentation.
 
 use super::buffer::OutBuf;
 use super::escape::Out;
@@ -16,14 +16,6 @@ pub enum Text {
 }
 
 impl Text {
-    pub fn new(chars: Vec<u32>) -> Text {
-        if chars.iter().all(|&c| c < 0x80) {
-            Text::Ascii(Cow::Owned(chars.iter().map(|&c| c as u8).collect()))
-        } else {
-            Text::Wide(chars)
-        }
-    }
-
     pub const fn ascii(text: &'static str) -> Text {
         Text::Ascii(Cow::Borrowed(text.as_bytes()))
     }

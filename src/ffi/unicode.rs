@@ -99,9 +99,10 @@ pub fn width_of(max_char: u32) -> usize {
 /// the same kind; the block is the str's from now on.
 pub unsafe fn init_compact_str(base: *mut u8, len: usize, max_char: u32) -> *mut PyObject {
     debug_assert!(max_char >= 0x80);
-    let state = match max_char {
-        0..=0xff => STATE_NEW_LATIN1,
-        0x100..=0xffff => STATE_NEW_UCS2,
+    let width = width_of(max_char);
+    let state = match width {
+        1 => STATE_NEW_LATIN1,
+        2 => STATE_NEW_UCS2,
         _ => STATE_NEW_UCS4,
     };
     let obj = base.cast::<PyCompactUnicodeObject>();
@@ -112,7 +113,6 @@ pub unsafe fn init_compact_str(base: *mut u8, len: usize, max_char: u32) -> *mut
         (*obj)._base.state = state;
         (*obj).utf8_length = 0;
         (*obj).utf8 = std::ptr::null_mut();
-        let width = width_of(max_char);
         // Before 3.12 a str whose characters are `wchar_t`s shares them as its `wstr`.
         #[cfg(not(py_3_12))]
         {
@@ -143,17 +143,6 @@ impl StrData<'_> {
             StrData::Ascii(b) | StrData::Latin1(b) => b.len(),
             StrData::Ucs2(u) => u.len(),
             StrData::Ucs4(u) => u.len(),
-        }
-    }
-
-    /// The largest code point this kind of str can hold (a str's kind is the narrowest that
-    /// holds its largest character).
-    pub fn kind_max(&self) -> u32 {
-        match self {
-            StrData::Ascii(_) => 0x7f,
-            StrData::Latin1(_) => 0xff,
-            StrData::Ucs2(_) => 0xffff,
-            StrData::Ucs4(_) => 0x10ffff,
         }
     }
 
