@@ -8,6 +8,8 @@ json's has.
 import io
 import json
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 import rjson
@@ -78,11 +80,23 @@ def test_large_results_and_dump_chunks():
            for i in range(20000)]
     for kw in ({"ensure_ascii": False}, {"ensure_ascii": False, "indent": 2}):
         want = json.dumps(doc, **kw)
-        for _ in range(3):  # the kept vectors are reused by the next call
+        for _ in range(3):  # each call starts from the state the last left
             assert rjson.dumps(doc, **kw) == want
         out = io.StringIO()
         rjson.dump(doc, out, **kw)  # handed over in chunks, each assembled on its own
         assert out.getvalue() == want
+
+
+@pytest.mark.parametrize("char", ["\u00e9", "\u0101", "\U0001f600"])
+def test_every_way_the_str_is_made(char):
+    # ASCII text of every length around the block's sizes (it doubles from 512 bytes) and a
+    # few characters kept: the str fits the text's room; reaches the tail, which is copied out;
+    # outgrows the block; or, many characters kept, goes to a block of its own.
+    sizes = {512 * 2 ** j + d for j in range(8) for d in range(-90, 40, 3)}
+    for n in sorted(sizes):
+        for kept in (1, 7, n // 8, n):
+            doc = ["a" * n, char * kept]
+            assert rjson.dumps(doc, ensure_ascii=False) == json.dumps(doc, ensure_ascii=False), (n, kept)
 
 
 def test_nested_calls_keep_their_own_runs():

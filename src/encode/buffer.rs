@@ -317,9 +317,14 @@ impl OutBuf {
     /// A new compact `str` of `chars` characters, the largest `max_char` (at least 0x80), from
     /// a [`OutBuf::for_ascii_str`] buffer: `fill` gets the text, the tail and where the
     /// characters go, and writes them. That is in the text's own block, further in, when the
-    /// tail is small beside the str (no second allocation; the block is cut to the str), or
-    /// else a new block (the str and a tail of about its size would take twice the str).
-    /// NULL with `MemoryError` set if memory ran out.
+    /// tail is small beside the str: where the str would reach the tail, the tail is copied
+    /// out first and the block grown to exactly the str if it is smaller. Otherwise a new
+    /// block (the str and a tail of about its size would take twice the str). NULL with
+    /// `MemoryError` set if memory ran out.
+    ///
+    /// The copy, not a block grown (doubled) to hold both the str and the tail: that one,
+    /// then cut to the str, made glibc trim its heap and fault it in again every call
+    /// (random.json: 275 page faults a call, 2.6x the time).
     ///
     /// # Safety
     /// GIL held; a `for_ascii_str` buffer; `fill` writes exactly the `chars` characters, in
@@ -330,11 +335,14 @@ impl OutBuf {
             // SAFETY: GIL held.
             return unsafe { PyErr_NoMemory() };
         };
-        // SAFETY: GIL held; a new block has room for the str's header, characters and NUL;
-        // so has this one, the text `ASCII_HEADER` bytes into it, once the text's room
-        // reaches `size` (counted from the block's first byte): the tail then follows the
-        // str. A block cut to `size` keeps the str's bytes (if the cut fails the whole block
-        // serves).
+        // The text's room the str needs, counted from the text (the block's first
+        // `ASCII_HEADER` bytes are the str's too).
+        let room = size - ASCII_HEADER;
+        let mut aside = Vec::new();
+        // SAFETY: GIL held; a new block has room for the str's header, characters and NUL; so
+        // has this one once the text's room reaches `room`, and the tail (in the block after
+        // that room, or aside) is not where they go. A block cut to `size` keeps the str's bytes (if the cut fails the whole
+        // block serves).
         unsafe {
             if self.tail > size / 4 {
                 let block = PyObject_Malloc(size).cast::<u8>();
@@ -344,11 +352,23 @@ impl OutBuf {
                 fill(self.data.as_ptr(), self.tail(), block.add(COMPACT_HEADER));
                 return init_compact_str(block, chars, max_char);
             }
-            if !self.reserve((size - ASCII_HEADER).saturating_sub(self.len)) {
-                return PyErr_NoMemory();
+            if self.cap < room {
+                if aside.try_reserve_exact(self.tail).is_err() {
+                    return PyErr_NoMemory();
+                }
+                aside.extend_from_slice(self.tail());
+                (self.cap, self.tail) = (self.allocated(), 0);
+                if self.cap < room {
+                    // Exactly the str: nothing is appended after it.
+                    let Some(data) = self.reallocate(room) else {
+                        return PyErr_NoMemory();
+                    };
+                    (self.data, self.cap) = (data, room);
+                }
             }
+            let tail = if self.tail > 0 { self.tail() } else { &aside[..] };
             let base = self.data.as_ptr().sub(ASCII_HEADER);
-            fill(self.data.as_ptr(), self.tail(), base.add(COMPACT_HEADER));
+            fill(self.data.as_ptr(), tail, base.add(COMPACT_HEADER));
             // Small blocks are cut to the str, large ones keep their spare room (see
             // `take_block`) unless it is more than the str.
             let spare = ASCII_HEADER + self.allocated() + 1 - size;
