@@ -222,32 +222,35 @@ pub unsafe fn ascii_prefix_16(p: *const u8) -> usize {
 #[inline(always)]
 pub fn unescaped_run_end_ucs2(units: &[u16], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 8 units at
-        // `i..i + 8`, which the loop condition keeps inside `units`.
-        unsafe {
-            let quote = _mm_set1_epi16(b'"' as i16);
-            let backslash = _mm_set1_epi16(b'\\' as i16);
-            let control_max = _mm_set1_epi16(0x1f);
-            let zero = _mm_setzero_si128();
-            while i + 8 <= units.len() {
-                let v = _mm_loadu_si128(units.as_ptr().add(i).cast());
-                // Unsigned v <= 0x1f exactly when the saturating v - 0x1f is zero.
-                let control = _mm_cmpeq_epi16(_mm_subs_epu16(v, control_max), zero);
-                let quoted = _mm_or_si128(_mm_cmpeq_epi16(v, quote), _mm_cmpeq_epi16(v, backslash));
-                let mask = _mm_movemask_epi8(_mm_or_si128(control, quoted)) as u32;
-                if mask != 0 {
-                    return i + mask.trailing_zeros() as usize / 2;
-                }
-                i += 8;
+    // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 8 units at `i..i + 8`,
+    // which the loop condition keeps inside `units`.
+    unsafe {
+        while i + 8 <= units.len() {
+            let mask = escape_lanes_ucs2(std::arch::x86_64::_mm_loadu_si128(units.as_ptr().add(i).cast()));
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize / 2;
             }
+            i += 8;
         }
     }
     while i < units.len() && !needs_escape(u32::from(units[i])) {
         i += 1;
     }
     i
+}
+
+/// Two mask bits for each of the 8 UCS-2 units of `v` that [`needs_escape`].
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn escape_lanes_ucs2(v: std::arch::x86_64::__m128i) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 register operations, part of the x86_64 baseline.
+    unsafe {
+        // Unsigned v <= 0x1f exactly when the saturating v - 0x1f is zero.
+        let control = _mm_cmpeq_epi16(_mm_subs_epu16(v, _mm_set1_epi16(0x1f)), _mm_setzero_si128());
+        let quoted = _mm_or_si128(_mm_cmpeq_epi16(v, _mm_set1_epi16(b'"' as i16)), _mm_cmpeq_epi16(v, _mm_set1_epi16(b'\\' as i16)));
+        _mm_movemask_epi8(_mm_or_si128(control, quoted)) as u32
+    }
 }
 
 /// Whether JSON escapes the character `c` even when non-ASCII text is written as is.

@@ -289,6 +289,41 @@ pub unsafe fn transcode_into<T: Unit>(units: &[T], dst: *mut u8) -> Transcoded {
     unsafe { T::transcode_into(units, dst) }
 }
 
+/// Writes code point `cp` as generalized UTF-8 at `dst`; returns its width.
+///
+/// # Safety
+/// `dst` writable for the width (1 to 4 bytes).
+#[inline(always)]
+pub unsafe fn put_char(dst: *mut u8, cp: u32) -> usize {
+    // SAFETY: each arm writes exactly the width it returns.
+    unsafe {
+        match cp {
+            0..=0x7f => {
+                dst.write(cp as u8);
+                1
+            }
+            0x80..=0x7ff => {
+                dst.write(0xC0 | (cp >> 6) as u8);
+                dst.add(1).write(0x80 | (cp & 0x3f) as u8);
+                2
+            }
+            0x800..=0xffff => {
+                dst.write(0xE0 | (cp >> 12) as u8);
+                dst.add(1).write(0x80 | ((cp >> 6) & 0x3f) as u8);
+                dst.add(2).write(0x80 | (cp & 0x3f) as u8);
+                3
+            }
+            _ => {
+                dst.write(0xF0 | (cp >> 18) as u8);
+                dst.add(1).write(0x80 | ((cp >> 12) & 0x3f) as u8);
+                dst.add(2).write(0x80 | ((cp >> 6) & 0x3f) as u8);
+                dst.add(3).write(0x80 | (cp & 0x3f) as u8);
+                4
+            }
+        }
+    }
+}
+
 /// [`transcode_into`] one unit at a time from `i` on (ASCII chunks aside), writing at
 /// `dst + o`, adding to what `done` says was written before.
 ///
@@ -316,31 +351,8 @@ unsafe fn transcode_from<T: Unit>(units: &[T], mut i: usize, dst: *mut u8, done:
             if cp >= 0x80 {
                 max_char = max_char.max(cp);
             }
-            match cp {
-                0..=0x7f => {
-                    dst.add(o).write(cp as u8);
-                    o += 1;
-                }
-                0x80..=0x7ff => {
-                    dst.add(o).write(0xC0 | (cp >> 6) as u8);
-                    dst.add(o + 1).write(0x80 | (cp & 0x3f) as u8);
-                    o += 2;
-                }
-                0x800..=0xffff => {
-                    surrogate |= cp & 0xF800 == 0xD800;
-                    dst.add(o).write(0xE0 | (cp >> 12) as u8);
-                    dst.add(o + 1).write(0x80 | ((cp >> 6) & 0x3f) as u8);
-                    dst.add(o + 2).write(0x80 | (cp & 0x3f) as u8);
-                    o += 3;
-                }
-                _ => {
-                    dst.add(o).write(0xF0 | (cp >> 18) as u8);
-                    dst.add(o + 1).write(0x80 | ((cp >> 12) & 0x3f) as u8);
-                    dst.add(o + 2).write(0x80 | ((cp >> 6) & 0x3f) as u8);
-                    dst.add(o + 3).write(0x80 | (cp & 0x3f) as u8);
-                    o += 4;
-                }
-            }
+            surrogate |= (0xD800..=0xDFFF).contains(&cp);
+            o += put_char(dst.add(o), cp);
         }
     }
     Transcoded { len: o, max_char, surrogate }
@@ -367,7 +379,6 @@ unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
     unsafe {
         let zero = _mm_setzero_si128();
         let splat16 = |x: u16| _mm_set1_epi16(x as i16);
-        let splat32 = |x: i32| _mm_set1_epi32(x);
         // The largest unit, compared as signed after flipping the top bit; surrogates seen.
         let mut max = splat16(0x8000);
         let mut surrogates = zero;
@@ -389,33 +400,8 @@ unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
             }
             wide = true;
             max = _mm_max_epi16(max, _mm_xor_si128(v, splat16(0x8000)));
-            surrogates = _mm_or_si128(surrogates, _mm_cmpeq_epi16(_mm_and_si128(v, splat16(0xf800)), splat16(0xd800)));
-            for half in [_mm_unpacklo_epi16(v, zero), _mm_unpackhi_epi16(v, zero)] {
-                let low6 = _mm_or_si128(_mm_and_si128(half, splat32(0x3f)), splat32(0x80));
-                let high = _mm_srli_epi32::<6>(half);
-                let three = _mm_or_si128(
-                    _mm_or_si128(_mm_srli_epi32::<12>(half), splat32(0xe0)),
-                    _mm_or_si128(
-                        _mm_slli_epi32::<8>(_mm_or_si128(_mm_and_si128(high, splat32(0x3f)), splat32(0x80))),
-                        _mm_slli_epi32::<16>(low6),
-                    ),
-                );
-                let two = _mm_or_si128(_mm_or_si128(high, splat32(0xc0)), _mm_slli_epi32::<8>(low6));
-                let one_byte = _mm_cmplt_epi32(half, splat32(0x80));
-                let two_bytes = _mm_cmplt_epi32(half, splat32(0x800));
-                let word = _mm_or_si128(
-                    _mm_and_si128(one_byte, half),
-                    _mm_andnot_si128(one_byte, _mm_or_si128(_mm_and_si128(two_bytes, two), _mm_andnot_si128(two_bytes, three))),
-                );
-                // 3, less one for each bound the unit is under (the masks are -1).
-                let width = _mm_add_epi32(splat32(3), _mm_add_epi32(one_byte, two_bytes));
-                let words: [u32; 4] = std::mem::transmute(word);
-                let widths: [u32; 4] = std::mem::transmute(width);
-                for k in 0..4 {
-                    dst.add(o).cast::<u32>().write_unaligned(words[k].to_le());
-                    o += widths[k] as usize;
-                }
-            }
+            surrogates = _mm_or_si128(surrogates, surrogate_lanes(v));
+            o += put_ucs2_chunk(v, dst.add(o));
             // The padding's NULs were written too, a byte each, into the slack.
             o -= 8 - count;
         }
@@ -428,6 +414,59 @@ unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
         };
         transcode_from(units, i, dst, done)
     }
+}
+
+/// The lanes of `v` (8 UCS-2 units) that hold a surrogate, all ones.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn surrogate_lanes(v: __m128i) -> __m128i {
+    // SAFETY: SSE2 register operations, part of the x86_64 baseline.
+    unsafe { _mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(0xf800u16 as i16)), _mm_set1_epi16(0xd800u16 as i16)) }
+}
+
+/// Writes the 8 UCS-2 units of `v` as generalized UTF-8 at `dst`; returns their UTF-8
+/// length. Each unit is stored as a 4-byte word, so up to 3 bytes past that length are
+/// written too (and left undefined).
+///
+/// # Safety
+/// `dst` writable for the UTF-8 length of the units plus 3 bytes.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub unsafe fn put_ucs2_chunk(v: __m128i, dst: *mut u8) -> usize {
+    let mut o = 0;
+    // SAFETY: SSE2 is baseline on x86_64; the `k`th store starts at the UTF-8 length of the
+    // units before it and is 4 bytes long, inside the room vouched for.
+    unsafe {
+        let zero = _mm_setzero_si128();
+        let splat32 = |x: i32| _mm_set1_epi32(x);
+        for half in [_mm_unpacklo_epi16(v, zero), _mm_unpackhi_epi16(v, zero)] {
+            let low6 = _mm_or_si128(_mm_and_si128(half, splat32(0x3f)), splat32(0x80));
+            let high = _mm_srli_epi32::<6>(half);
+            let three = _mm_or_si128(
+                _mm_or_si128(_mm_srli_epi32::<12>(half), splat32(0xe0)),
+                _mm_or_si128(
+                    _mm_slli_epi32::<8>(_mm_or_si128(_mm_and_si128(high, splat32(0x3f)), splat32(0x80))),
+                    _mm_slli_epi32::<16>(low6),
+                ),
+            );
+            let two = _mm_or_si128(_mm_or_si128(high, splat32(0xc0)), _mm_slli_epi32::<8>(low6));
+            let one_byte = _mm_cmplt_epi32(half, splat32(0x80));
+            let two_bytes = _mm_cmplt_epi32(half, splat32(0x800));
+            let word = _mm_or_si128(
+                _mm_and_si128(one_byte, half),
+                _mm_andnot_si128(one_byte, _mm_or_si128(_mm_and_si128(two_bytes, two), _mm_andnot_si128(two_bytes, three))),
+            );
+            // 3, less one for each bound the unit is under (the masks are -1).
+            let width = _mm_add_epi32(splat32(3), _mm_add_epi32(one_byte, two_bytes));
+            let words: [u32; 4] = std::mem::transmute(word);
+            let widths: [u32; 4] = std::mem::transmute(width);
+            for k in 0..4 {
+                dst.add(o).cast::<u32>().write_unaligned(words[k].to_le());
+                o += widths[k] as usize;
+            }
+        }
+    }
+    o
 }
 
 #[cfg(test)]

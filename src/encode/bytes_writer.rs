@@ -4,7 +4,7 @@
 //! of its own) and noted, for the encoder to refuse: UTF-8 proper cannot hold one.
 
 use super::buffer::OutBuf;
-use super::escape::Out;
+use super::escape::{push_escaped, Narrow, Out};
 use super::writer::Output;
 use crate::utf8::Unit;
 use pyo3_ffi::PyObject;
@@ -49,6 +49,10 @@ impl Out for BytesWriter {
 
     fn ucs4(&mut self, units: &[u32]) {
         self.transcode(units);
+    }
+
+    fn escaped<T: Narrow>(&mut self, units: &[T]) {
+        self.surrogate |= push_escaped(&mut self.buf, units);
     }
 }
 

@@ -7,7 +7,8 @@
 //! of the source string.
 
 use super::buffer::{put_short, OutBuf};
-use crate::ascii::{is_plain, is_special, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
+use crate::ascii::{is_plain, is_special, needs_escape, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
+use crate::utf8::put_char;
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -20,6 +21,75 @@ pub trait Out {
     fn latin1(&mut self, units: &[u8]);
     fn ucs2(&mut self, units: &[u16]);
     fn ucs4(&mut self, units: &[u32]);
+
+    /// A Latin-1 or UCS-2 str's characters escaped as without `ensure_ascii`: the runs
+    /// between escapes handed to [`Out::latin1`] or [`Out::ucs2`]. (UTF-8 outputs escape and
+    /// transcode in one pass instead: [`push_escaped`].)
+    fn escaped<T: Narrow>(&mut self, units: &[T])
+    where
+        Self: Sized,
+    {
+        let mut i = 0;
+        loop {
+            let end = T::run_end(units, i);
+            T::copy(self, &units[i..end]);
+            let Some(&c) = units.get(end) else { break };
+            write_escape(self, c.into());
+            i = end + 1;
+        }
+    }
+}
+
+/// The units of a str of at most two bytes a character.
+pub trait Narrow: Copy + Into<u32> {
+    /// Hands `run` to `out` at its width.
+    fn copy(out: &mut impl Out, run: &[Self]);
+    /// Where the run from `i` of units that need no escape (without `ensure_ascii`) ends.
+    fn run_end(units: &[Self], i: usize) -> usize;
+    /// The 8 units at `p`, each in a 16-bit lane.
+    ///
+    /// # Safety
+    /// `p` readable for 8 units.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load_8(p: *const Self) -> std::arch::x86_64::__m128i;
+}
+
+impl Narrow for u8 {
+    fn copy(out: &mut impl Out, run: &[u8]) {
+        out.latin1(run);
+    }
+
+    fn run_end(units: &[u8], mut i: usize) -> usize {
+        while i < units.len() && !needs_escape(u32::from(units[i])) {
+            i += 1;
+        }
+        i
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load_8(p: *const u8) -> std::arch::x86_64::__m128i {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is baseline on x86_64; 8 bytes read, as vouched for.
+        unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(p.cast()), _mm_setzero_si128()) }
+    }
+}
+
+impl Narrow for u16 {
+    fn copy(out: &mut impl Out, run: &[u16]) {
+        out.ucs2(run);
+    }
+
+    fn run_end(units: &[u16], i: usize) -> usize {
+        unescaped_run_end_ucs2(units, i)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load_8(p: *const u16) -> std::arch::x86_64::__m128i {
+        // SAFETY: SSE2 is baseline on x86_64; 16 bytes read, as vouched for.
+        unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -75,17 +145,9 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
     out.ascii(b"\"");
     match data {
         StrData::Ascii(_) => unreachable!("written above"),
+        StrData::Latin1(units) if !ensure_ascii => out.escaped(units),
+        StrData::Ucs2(units) if !ensure_ascii => out.escaped(units),
         StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
-        StrData::Ucs2(units) if !ensure_ascii => {
-            let mut i = 0;
-            loop {
-                let end = unescaped_run_end_ucs2(units, i);
-                out.ucs2(&units[i..end]);
-                let Some(&c) = units.get(end) else { break };
-                write_escape(out, u32::from(c));
-                i = end + 1;
-            }
-        }
         StrData::Ucs2(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs2(run)),
         StrData::Ucs4(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs4(run)),
     }
@@ -280,6 +342,95 @@ unsafe fn put_escape(o: *mut u8, b: u8) -> *mut u8 {
     }
 }
 
+/// Appends Latin-1 or UCS-2 characters escaped as without `ensure_ascii`, as generalized
+/// UTF-8, scanning and transcoding in one pass (no quotes); whether a surrogate was among
+/// them.
+pub fn push_escaped<T: Narrow>(buf: &mut OutBuf, units: &[T]) -> bool {
+    let mut surrogate = false;
+    let mut from = 0;
+    while from < units.len() {
+        let to = units.len().min(from + PIECE);
+        // SAFETY: `put_escaped` writes within `(to - from) * 6 + 16` bytes and says how
+        // many it wrote.
+        unsafe {
+            buf.put((to - from) * 6 + 16, |at| {
+                let (len, surrogates) = put_escaped(at, units, from, to);
+                surrogate |= surrogates;
+                len
+            })
+        };
+        from = to;
+    }
+    surrogate
+}
+
+/// Writes `units[from..to]` escaped at `at` (as [`push_escaped`]); returns how many
+/// bytes that took and whether a surrogate was among them. 8 units at a time: with nothing
+/// to escape, packed to bytes if all are ASCII, else transcoded together; otherwise those
+/// before the first escape, then the escape, and the next 8 taken from after it.
+///
+/// # Safety
+/// `from <= to <= units.len()`; `at` valid for `(to - from) * 6 + 16` bytes of writes.
+#[inline(always)]
+unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usize) -> (usize, bool) {
+    let (mut i, mut o) = (from, at);
+    let mut surrogate = false;
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: loads read `units[i..i + 8]` inside `..to`; by the time `i` units are read, `o`
+    // is at most `(i - from) * 6` past `at` (at most 6 bytes a unit: an escape; 3 for a
+    // character), and each store (8 packed bytes, a chunk's UTF-8 and 3 more, an escape's 8)
+    // ends inside `(to - from) * 6 + 16`.
+    unsafe {
+        use crate::ascii::escape_lanes_ucs2;
+        use crate::utf8::{put_ucs2_chunk, surrogate_lanes};
+        use std::arch::x86_64::*;
+        let mut surrogates = _mm_setzero_si128();
+        while i + 8 <= to {
+            let v = T::load_8(units.as_ptr().add(i));
+            let escapes = escape_lanes_ucs2(v);
+            // Two bits for each unit above ASCII.
+            let wide = !_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff80u16 as i16)), _mm_setzero_si128())) as u32 & 0xffff;
+            if escapes == 0 {
+                if wide == 0 {
+                    _mm_storel_epi64(o.cast(), _mm_packus_epi16(v, v));
+                    o = o.add(8);
+                } else {
+                    surrogates = _mm_or_si128(surrogates, surrogate_lanes(v));
+                    o = o.add(put_ucs2_chunk(v, o));
+                }
+                i += 8;
+                continue;
+            }
+            let k = escapes.trailing_zeros() as usize / 2;
+            if wide & ((1 << (2 * k)) - 1) == 0 {
+                _mm_storel_epi64(o.cast(), _mm_packus_epi16(v, v));
+                o = o.add(k);
+            } else {
+                for &c in &units[i..i + k] {
+                    surrogate |= (0xD800..=0xDFFF).contains(&c.into());
+                    o = o.add(put_char(o, c.into()));
+                }
+            }
+            o = put_escape(o, units[i + k].into() as u8);
+            i += k + 1;
+        }
+        surrogate |= _mm_movemask_epi8(surrogates) != 0;
+    }
+    // SAFETY: as above, a unit at a time.
+    unsafe {
+        for &c in &units[i..to] {
+            let c: u32 = c.into();
+            if needs_escape(c) {
+                o = put_escape(o, c as u8);
+            } else {
+                surrogate |= (0xD800..=0xDFFF).contains(&c);
+                o = o.add(put_char(o, c));
+            }
+        }
+        (o.offset_from(at) as usize, surrogate)
+    }
+}
+
 /// Escapes a non-ASCII string: without `ensure_ascii` runs of characters that need no escape
 /// are copied whole at their width; with it, every non-ASCII character is escaped.
 fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_ascii: bool, copy: impl Fn(&mut O, &[T])) {
@@ -312,6 +463,10 @@ impl Out for OutBuf {
     }
     fn ucs4(&mut self, units: &[u32]) {
         self.push_transcoded(units);
+    }
+
+    fn escaped<T: Narrow>(&mut self, units: &[T]) {
+        push_escaped(self, units);
     }
 }
 
@@ -416,6 +571,45 @@ mod tests {
                 let mut out = OutBuf::default();
                 write_escaped_utf8(&mut out, &utf8);
                 assert_eq!(out.as_slice(), escaped(StrData::Ucs4(&chars), false), "utf-8 {n}");
+            }
+        }
+    }
+
+    /// UCS-2 and Latin-1 escaped and transcoded in one pass against the same characters as UCS-4, with
+    /// an escape, a wider character or a surrogate at every place around the 8-unit chunks
+    /// and the pieces, alone and next to another; and the surrogate reported exactly.
+    #[test]
+    fn narrow_escapes_as_characters_do() {
+        let lengths = (0..40).chain([PIECE - 9, PIECE - 1, PIECE, PIECE + 1, PIECE + 11]);
+        for n in lengths {
+            let base: Vec<u16> = (0..n).map(|k| u16::from(b"abcdefghij klmnop/~"[k % 19])).collect();
+            let places: Vec<usize> = if n < 40 { (0..n).collect() } else { (0..n).filter(|k| k % PIECE < 20 || k % PIECE > PIECE - 20).collect() };
+            let mut texts = vec![base.clone()];
+            for &at in &places {
+                for unit in [0x22, 0x5c, 0x0a, 0x1f, 0x00, 0x7f, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd800, 0xdfff, 0xffff] {
+                    for next in [None, Some(0x0a), Some(0x20ac)] {
+                        let mut text = base.clone();
+                        text[at] = unit;
+                        if let (Some(next), true) = (next, at + 1 < n) {
+                            text[at + 1] = next;
+                        }
+                        texts.push(text);
+                    }
+                }
+            }
+            for text in &texts {
+                let wide: Vec<u32> = text.iter().map(|&u| u32::from(u)).collect();
+                let want = escaped(StrData::Ucs4(&wide), false);
+                let mut out = OutBuf::default();
+                let surrogate = push_escaped(&mut out, text);
+                assert_eq!(out.as_slice(), &want[1..want.len() - 1], "{n} {text:?}");
+                assert_eq!(surrogate, text.iter().any(|u| (0xd800..=0xdfff).contains(u)), "{text:?}");
+                // The same as Latin-1, where it fits.
+                if let Ok(latin1) = text.iter().map(|&u| u8::try_from(u)).collect::<Result<Vec<u8>, _>>() {
+                    let mut out = OutBuf::default();
+                    assert!(!push_escaped(&mut out, &latin1));
+                    assert_eq!(out.as_slice(), &want[1..want.len() - 1], "latin-1 {n} {text:?}");
+                }
             }
         }
     }
