@@ -4,7 +4,8 @@
 //! control characters escaped; the rest, lone surrogates included, written as is).
 //!
 //! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
-//! of the source string.
+//! of the source string; UTF-8 outputs take Latin-1 and UCS-2 strs whole instead
+//! ([`push_escaped`]: scanned and transcoded in one pass).
 
 use super::buffer::{put_short, OutBuf};
 use crate::ascii::{is_plain, is_special, needs_escape, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
