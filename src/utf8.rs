@@ -289,6 +289,12 @@ pub unsafe fn transcode_into<T: Unit>(units: &[T], dst: *mut u8) -> Transcoded {
     unsafe { T::transcode_into(units, dst) }
 }
 
+/// Whether `cp` is a surrogate code point (which UTF-8 proper cannot hold).
+#[inline(always)]
+pub fn is_surrogate(cp: u32) -> bool {
+    (0xD800..=0xDFFF).contains(&cp)
+}
+
 /// Writes code point `cp` as generalized UTF-8 at `dst`; returns its width.
 ///
 /// # Safety
@@ -351,7 +357,7 @@ unsafe fn transcode_from<T: Unit>(units: &[T], mut i: usize, dst: *mut u8, done:
             if cp >= 0x80 {
                 max_char = max_char.max(cp);
             }
-            surrogate |= (0xD800..=0xDFFF).contains(&cp);
+            surrogate |= is_surrogate(cp);
             o += put_char(dst.add(o), cp);
         }
     }
@@ -393,7 +399,7 @@ unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
                 _mm_loadu_si128(padded.as_ptr().cast())
             };
             i += count;
-            if _mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, splat16(0xff80)), zero)) == 0xffff {
+            if wide_lanes(v) == 0 {
                 _mm_storel_epi64(dst.add(o).cast(), _mm_packus_epi16(v, v));
                 o += count;
                 continue;
@@ -414,6 +420,14 @@ unsafe fn transcode_ucs2(units: &[u16], dst: *mut u8) -> Transcoded {
         };
         transcode_from(units, i, dst, done)
     }
+}
+
+/// Two mask bits for each of the 8 UCS-2 units of `v` above ASCII.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn wide_lanes(v: __m128i) -> u32 {
+    // SAFETY: SSE2 register operations, part of the x86_64 baseline.
+    unsafe { !_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff80u16 as i16)), _mm_setzero_si128())) as u32 & 0xffff }
 }
 
 /// The lanes of `v` (8 UCS-2 units) that hold a surrogate, all ones.

@@ -9,7 +9,7 @@
 
 use super::buffer::{put_short, OutBuf};
 use crate::ascii::{is_plain, is_special, needs_escape, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
-use crate::utf8::put_char;
+use crate::utf8::{is_surrogate, put_char};
 use crate::ffi::unicode::StrData;
 
 /// Where escaped text goes.
@@ -383,14 +383,13 @@ unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usiz
     // ends inside `(to - from) * 6 + 16`.
     unsafe {
         use crate::ascii::escape_lanes_ucs2;
-        use crate::utf8::{put_ucs2_chunk, surrogate_lanes};
+        use crate::utf8::{put_ucs2_chunk, surrogate_lanes, wide_lanes};
         use std::arch::x86_64::*;
         let mut surrogates = _mm_setzero_si128();
         while i + 8 <= to {
             let v = T::load_8(units.as_ptr().add(i));
             let escapes = escape_lanes_ucs2(v);
-            // Two bits for each unit above ASCII.
-            let wide = !_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff80u16 as i16)), _mm_setzero_si128())) as u32 & 0xffff;
+            let wide = wide_lanes(v);
             if escapes == 0 {
                 if wide == 0 {
                     _mm_storel_epi64(o.cast(), _mm_packus_epi16(v, v));
@@ -408,7 +407,7 @@ unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usiz
                 o = o.add(k);
             } else {
                 for &c in &units[i..i + k] {
-                    surrogate |= (0xD800..=0xDFFF).contains(&c.into());
+                    surrogate |= is_surrogate(c.into());
                     o = o.add(put_char(o, c.into()));
                 }
             }
@@ -424,7 +423,7 @@ unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usiz
             if needs_escape(c) {
                 o = put_escape(o, c as u8);
             } else {
-                surrogate |= (0xD800..=0xDFFF).contains(&c);
+                surrogate |= is_surrogate(c);
                 o = o.add(put_char(o, c));
             }
         }
