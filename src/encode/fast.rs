@@ -228,6 +228,22 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
+    /// A container's item: strs (most) written here, the rest by `value`.
+    ///
+    /// # Safety
+    /// As for `value`.
+    #[inline(always)]
+    unsafe fn item(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        // SAFETY: forwarded.
+        unsafe {
+            if Py_TYPE(o) == &raw mut PyUnicode_Type {
+                self.string(at, o)
+            } else {
+                self.value(at, o)
+            }
+        }
+    }
+
     /// An exact str: short ASCII with nothing to escape (most) at the cursor, the rest by the
     /// scalar writer.
     ///
@@ -385,7 +401,7 @@ impl<W: Output> Walk<'_, W> {
                     if i > 0 {
                         at = self.separator(at)?;
                     }
-                    at = self.value(at, *items.add(i))?;
+                    at = self.item(at, *items.add(i))?;
                 }
                 Ok(at)
             });
@@ -510,6 +526,7 @@ impl<W: Output> Walk<'_, W> {
 
     /// # Safety
     /// GIL held; `key` a live exact str, `value` live.
+    #[inline(always)]
     unsafe fn member(&mut self, mut at: Cursor, key: *mut PyObject, value: *mut PyObject, first: &mut bool) -> Walked {
         if !std::mem::take(first) {
             at = self.separator(at)?;
@@ -527,7 +544,7 @@ impl<W: Output> Walk<'_, W> {
                     })?
                 }
             };
-            self.value(at, value)
+            self.item(at, value)
         }
     }
 }
