@@ -46,10 +46,13 @@ impl Default for StrWriter {
 
 impl StrWriter {
     /// Writes `units` (characters of a str, or of a separator): to the bytes if they are
-    /// ASCII, else kept aside at the narrowest width that holds them all.
+    /// ASCII, else kept aside at the narrowest width that holds them all. The widths' bounds
+    /// are powers of two, so the units OR-ed together say which holds them as their maximum
+    /// would (and an OR vectorizes to one instruction a block, where an unsigned maximum of
+    /// 16- or 32-bit lanes takes five without SSE4.1).
     #[inline(always)]
     fn units<S: Copy + Into<u32>>(&mut self, units: &[S]) {
-        match units.iter().fold(0, |max, &u| max.max(u.into())) {
+        match units.iter().fold(0, |bits, &u| bits | u.into()) {
             0..=0x7f => {
                 let n = units.len();
                 // SAFETY: writes the `n` bytes it says it wrote, into room for `n`.
