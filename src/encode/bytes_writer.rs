@@ -1,11 +1,11 @@
 //! The orjson face's output: UTF-8 bytes, written into the block that becomes the `bytes`
 //! object (no copy at the end). `str` data arrives at its stored width and is transcoded
-//! here a chunk at a time (Latin-1 and UCS-2 strs escaped in the same pass); a surrogate
+//! here a chunk at a time (and escaped in the same pass); a surrogate
 //! code point is written (as a 3-byte sequence of its own) and noted, for the encoder to
 //! refuse: UTF-8 proper cannot hold one.
 
 use super::buffer::OutBuf;
-use super::escape::{push_escaped, Narrow, Out};
+use super::escape::{push_escaped, Out, Units};
 use super::writer::Output;
 use crate::utf8::Unit;
 use pyo3_ffi::PyObject;
@@ -52,7 +52,7 @@ impl Out for BytesWriter {
         self.transcode(units);
     }
 
-    fn escaped<T: Narrow>(&mut self, units: &[T]) {
+    fn escaped<T: Units>(&mut self, units: &[T]) {
         self.surrogate |= push_escaped(&mut self.buf, units);
     }
 }

@@ -4,8 +4,8 @@
 //! control characters escaped; the rest, lone surrogates included, written as is).
 //!
 //! Output goes to an [`Out`]: runs that need no escaping are handed over whole, at the width
-//! of the source string; UTF-8 outputs take Latin-1 and UCS-2 strs whole instead
-//! ([`push_escaped`]: scanned and transcoded in one pass).
+//! of the source string; UTF-8 outputs take whole strs instead ([`push_escaped`]: scanned
+//! and transcoded in one pass).
 
 use super::buffer::{put_short, OutBuf};
 use crate::ascii::{is_plain, is_special, needs_escape, plain_run_end, special_mask_16, unescaped_run_end_ucs2, utf8_run_end};
@@ -23,10 +23,10 @@ pub trait Out {
     fn ucs2(&mut self, units: &[u16]);
     fn ucs4(&mut self, units: &[u32]);
 
-    /// A Latin-1 or UCS-2 str's characters escaped as without `ensure_ascii`: the runs
-    /// between escapes handed to [`Out::latin1`] or [`Out::ucs2`]. (UTF-8 outputs escape and
-    /// transcode in one pass instead: [`push_escaped`].)
-    fn escaped<T: Narrow>(&mut self, units: &[T])
+    /// A non-ASCII str's characters escaped as without `ensure_ascii`: the runs between
+    /// escapes handed to [`Out::latin1`], [`Out::ucs2`] or [`Out::ucs4`]. (UTF-8 outputs
+    /// escape and transcode in one pass instead: [`push_escaped`].)
+    fn escaped<T: Units>(&mut self, units: &[T])
     where
         Self: Sized,
     {
@@ -41,42 +41,43 @@ pub trait Out {
     }
 }
 
-/// The units of a str of at most two bytes a character.
-pub trait Narrow: Copy + Into<u32> {
+/// The units of a non-ASCII str: Latin-1, UCS-2 or UCS-4.
+pub trait Units: Copy + Into<u32> {
     /// Hands `run` to `out` at its width.
     fn copy(out: &mut impl Out, run: &[Self]);
+
     /// Where the run from `i` of units that need no escape (without `ensure_ascii`) ends.
-    fn run_end(units: &[Self], i: usize) -> usize;
-    /// The 8 units at `p`, each in a 16-bit lane.
-    ///
-    /// # Safety
-    /// `p` readable for 8 units.
-    #[cfg(target_arch = "x86_64")]
-    unsafe fn load_8(p: *const Self) -> std::arch::x86_64::__m128i;
-}
-
-impl Narrow for u8 {
-    fn copy(out: &mut impl Out, run: &[u8]) {
-        out.latin1(run);
-    }
-
-    fn run_end(units: &[u8], mut i: usize) -> usize {
-        while i < units.len() && !needs_escape(u32::from(units[i])) {
+    fn run_end(units: &[Self], mut i: usize) -> usize {
+        while i < units.len() && !needs_escape(units[i].into()) {
             i += 1;
         }
         i
     }
 
+    /// The 8 units at `p`, each in a 16-bit lane, if units fit one (UCS-4's do not: it is
+    /// transcoded a unit at a time).
+    ///
+    /// # Safety
+    /// `p` readable for 8 units.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn load_8(p: *const Self) -> Option<std::arch::x86_64::__m128i>;
+}
+
+impl Units for u8 {
+    fn copy(out: &mut impl Out, run: &[u8]) {
+        out.latin1(run);
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    unsafe fn load_8(p: *const u8) -> std::arch::x86_64::__m128i {
+    unsafe fn load_8(p: *const u8) -> Option<std::arch::x86_64::__m128i> {
         use std::arch::x86_64::*;
         // SAFETY: SSE2 is baseline on x86_64; 8 bytes read, as vouched for.
-        unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(p.cast()), _mm_setzero_si128()) }
+        Some(unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(p.cast()), _mm_setzero_si128()) })
     }
 }
 
-impl Narrow for u16 {
+impl Units for u16 {
     fn copy(out: &mut impl Out, run: &[u16]) {
         out.ucs2(run);
     }
@@ -87,9 +88,21 @@ impl Narrow for u16 {
 
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
-    unsafe fn load_8(p: *const u16) -> std::arch::x86_64::__m128i {
+    unsafe fn load_8(p: *const u16) -> Option<std::arch::x86_64::__m128i> {
         // SAFETY: SSE2 is baseline on x86_64; 16 bytes read, as vouched for.
-        unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) }
+        Some(unsafe { std::arch::x86_64::_mm_loadu_si128(p.cast()) })
+    }
+}
+
+impl Units for u32 {
+    fn copy(out: &mut impl Out, run: &[u32]) {
+        out.ucs4(run);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    unsafe fn load_8(_: *const u32) -> Option<std::arch::x86_64::__m128i> {
+        None
     }
 }
 
@@ -148,9 +161,10 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
         StrData::Ascii(_) => unreachable!("written above"),
         StrData::Latin1(units) if !ensure_ascii => out.escaped(units),
         StrData::Ucs2(units) if !ensure_ascii => out.escaped(units),
-        StrData::Latin1(units) => write_units(out, units, ensure_ascii, |o, run| o.latin1(run)),
-        StrData::Ucs2(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs2(run)),
-        StrData::Ucs4(units) => write_units(out, units, ensure_ascii, |o, run| o.ucs4(run)),
+        StrData::Ucs4(units) if !ensure_ascii => out.escaped(units),
+        StrData::Latin1(units) => write_units_ascii(out, units, |o, run| o.latin1(run)),
+        StrData::Ucs2(units) => write_units_ascii(out, units, |o, run| o.ucs2(run)),
+        StrData::Ucs4(units) => write_units_ascii(out, units, |o, run| o.ucs4(run)),
     }
     out.ascii(b"\"");
 }
@@ -343,10 +357,9 @@ unsafe fn put_escape(o: *mut u8, b: u8) -> *mut u8 {
     }
 }
 
-/// Appends Latin-1 or UCS-2 characters escaped as without `ensure_ascii`, as generalized
-/// UTF-8, scanning and transcoding in one pass (no quotes); whether a surrogate was among
-/// them.
-pub fn push_escaped<T: Narrow>(buf: &mut OutBuf, units: &[T]) -> bool {
+/// Appends a str's characters escaped as without `ensure_ascii`, as generalized UTF-8,
+/// scanning and transcoding in one pass (no quotes); whether a surrogate was among them.
+pub fn push_escaped<T: Units>(buf: &mut OutBuf, units: &[T]) -> bool {
     let mut surrogate = false;
     let mut from = 0;
     while from < units.len() {
@@ -366,14 +379,15 @@ pub fn push_escaped<T: Narrow>(buf: &mut OutBuf, units: &[T]) -> bool {
 }
 
 /// Writes `units[from..to]` escaped at `at` (as [`push_escaped`]); returns how many
-/// bytes that took and whether a surrogate was among them. 8 units at a time: with nothing
-/// to escape, packed to bytes if all are ASCII, else transcoded together; otherwise those
-/// before the first escape, then the escape, and the next 8 taken from after it.
+/// bytes that took and whether a surrogate was among them. Latin-1 and UCS-2 8 units at a
+/// time: with nothing to escape, packed to bytes if all are ASCII, else transcoded together;
+/// otherwise those before the first escape, then the escape, and the next 8 taken from after
+/// it. UCS-4 (and the last units) one at a time.
 ///
 /// # Safety
 /// `from <= to <= units.len()`; `at` valid for `(to - from) * 6 + 16` bytes of writes.
 #[inline(always)]
-unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usize) -> (usize, bool) {
+unsafe fn put_escaped<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize) -> (usize, bool) {
     let (mut i, mut o) = (from, at);
     let mut surrogate = false;
     #[cfg(target_arch = "x86_64")]
@@ -387,7 +401,7 @@ unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usiz
         use std::arch::x86_64::*;
         let mut surrogates = _mm_setzero_si128();
         while i + 8 <= to {
-            let v = T::load_8(units.as_ptr().add(i));
+            let Some(v) = T::load_8(units.as_ptr().add(i)) else { break };
             let escapes = escape_lanes_ucs2(v);
             let wide = wide_lanes(v);
             if escapes == 0 {
@@ -431,14 +445,13 @@ unsafe fn put_escaped<T: Narrow>(at: *mut u8, units: &[T], from: usize, to: usiz
     }
 }
 
-/// Escapes a non-ASCII string: without `ensure_ascii` runs of characters that need no escape
-/// are copied whole at their width; with it, every non-ASCII character is escaped.
-fn write_units<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], ensure_ascii: bool, copy: impl Fn(&mut O, &[T])) {
+/// Escapes a non-ASCII string as with `ensure_ascii`: runs of printable ASCII are copied
+/// whole at their width, every other character is escaped.
+fn write_units_ascii<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], copy: impl Fn(&mut O, &[T])) {
     let mut run = 0;
     for (i, &unit) in units.iter().enumerate() {
         let c: u32 = unit.into();
-        let plain = if c < 0x80 { is_plain(c as u8, ensure_ascii) } else { !ensure_ascii };
-        if !plain {
+        if c >= 0x80 || !is_plain(c as u8, true) {
             copy(out, &units[run..i]);
             write_escape(out, c);
             run = i + 1;
@@ -465,7 +478,7 @@ impl Out for OutBuf {
         self.push_transcoded(units);
     }
 
-    fn escaped<T: Narrow>(&mut self, units: &[T]) {
+    fn escaped<T: Units>(&mut self, units: &[T]) {
         push_escaped(self, units);
     }
 }
@@ -575,19 +588,40 @@ mod tests {
         }
     }
 
-    /// UCS-2 and Latin-1 escaped and transcoded in one pass against the same characters as UCS-4, with
+    /// What `json.dumps(ensure_ascii=False)` writes between the quotes, as generalized UTF-8
+    /// (a surrogate as a 3-byte sequence of its own), spelled out a character at a time.
+    fn reference(text: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &c in text {
+            match c {
+                0x22 => out.extend(br#"\""#),
+                0x5c => out.extend(br"\\"),
+                0x0a => out.extend(br"\n"),
+                0x0d => out.extend(br"\r"),
+                0x09 => out.extend(br"\t"),
+                0x08 => out.extend(br"\b"),
+                0x0c => out.extend(br"\f"),
+                0..=0x1f => out.extend(format!("\\u{c:04x}").bytes()),
+                0xd800..=0xdfff => out.extend([0xe0 | (c >> 12) as u8, 0x80 | (c >> 6 & 0x3f) as u8, 0x80 | (c & 0x3f) as u8]),
+                _ => out.extend(char::from_u32(c).unwrap().encode_utf8(&mut [0; 4]).bytes()),
+            }
+        }
+        out
+    }
+
+    /// Every width escaped and transcoded in one pass, against the characters spelled out:
     /// an escape, a wider character or a surrogate at every place around the 8-unit chunks
     /// and the pieces, alone and next to another; and the surrogate reported exactly.
     #[test]
-    fn narrow_escapes_as_characters_do() {
+    fn escapes_and_transcodes_in_one_pass() {
         let lengths = (0..40).chain([PIECE - 9, PIECE - 1, PIECE, PIECE + 1, PIECE + 11]);
         for n in lengths {
-            let base: Vec<u16> = (0..n).map(|k| u16::from(b"abcdefghij klmnop/~"[k % 19])).collect();
+            let base: Vec<u32> = (0..n).map(|k| u32::from(b"abcdefghij klmnop/~"[k % 19])).collect();
             let places: Vec<usize> = if n < 40 { (0..n).collect() } else { (0..n).filter(|k| k % PIECE < 20 || k % PIECE > PIECE - 20).collect() };
             let mut texts = vec![base.clone()];
             for &at in &places {
-                for unit in [0x22, 0x5c, 0x0a, 0x1f, 0x00, 0x7f, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd800, 0xdfff, 0xffff] {
-                    for next in [None, Some(0x0a), Some(0x20ac)] {
+                for unit in [0x22, 0x5c, 0x0a, 0x1f, 0x00, 0x7f, 0xe9, 0x7ff, 0x800, 0x20ac, 0xd800, 0xdfff, 0xffff, 0x1f600, 0x10ffff] {
+                    for next in [None, Some(0x0a), Some(0x20ac), Some(0x1f600)] {
                         let mut text = base.clone();
                         text[at] = unit;
                         if let (Some(next), true) = (next, at + 1 < n) {
@@ -598,17 +632,21 @@ mod tests {
                 }
             }
             for text in &texts {
-                let wide: Vec<u32> = text.iter().map(|&u| u32::from(u)).collect();
-                let want = escaped(StrData::Ucs4(&wide), false);
+                let want = reference(text);
+                let has_surrogate = text.iter().any(|u| (0xd800..=0xdfff).contains(u));
                 let mut out = OutBuf::default();
-                let surrogate = push_escaped(&mut out, text);
-                assert_eq!(out.as_slice(), &want[1..want.len() - 1], "{n} {text:?}");
-                assert_eq!(surrogate, text.iter().any(|u| (0xd800..=0xdfff).contains(u)), "{text:?}");
-                // The same as Latin-1, where it fits.
+                assert_eq!(push_escaped(&mut out, text), has_surrogate, "{text:?}");
+                assert_eq!(out.as_slice(), &want[..], "ucs-4 {n} {text:?}");
+                // The same as UCS-2 and Latin-1, where it fits.
+                if let Ok(ucs2) = text.iter().map(|&u| u16::try_from(u)).collect::<Result<Vec<u16>, _>>() {
+                    let mut out = OutBuf::default();
+                    assert_eq!(push_escaped(&mut out, &ucs2), has_surrogate, "{text:?}");
+                    assert_eq!(out.as_slice(), &want[..], "ucs-2 {n} {text:?}");
+                }
                 if let Ok(latin1) = text.iter().map(|&u| u8::try_from(u)).collect::<Result<Vec<u8>, _>>() {
                     let mut out = OutBuf::default();
                     assert!(!push_escaped(&mut out, &latin1));
-                    assert_eq!(out.as_slice(), &want[1..want.len() - 1], "latin-1 {n} {text:?}");
+                    assert_eq!(out.as_slice(), &want[..], "latin-1 {n} {text:?}");
                 }
             }
         }
