@@ -1,7 +1,7 @@
 //! The escaper on code points of every `str` kind: each kind gives the same text for the
-//! same characters (the ASCII and UCS-2 SIMD paths against the per-character one), the text
-//! is as long as the standard library's escaping makes it, ASCII when `ensure_ascii`, and the
-//! scanner reads it back to the same characters.
+//! same characters (the SIMD paths of the narrower kinds against UCS-4's unit-at-a-time
+//! one), the text is as long as the standard library's escaping makes it, ASCII when
+//! `ensure_ascii`, and the scanner reads it back to the same characters.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
