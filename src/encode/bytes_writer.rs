@@ -1,8 +1,8 @@
 //! The orjson face's output: UTF-8 bytes, written into the block that becomes the `bytes`
 //! object (no copy at the end). `str` data arrives at its stored width and is transcoded
-//! here a chunk at a time (and escaped in the same pass); a surrogate
-//! code point is written (as a 3-byte sequence of its own) and noted, for the encoder to
-//! refuse: UTF-8 proper cannot hold one.
+//! here a chunk at a time (and escaped in the same pass); a surrogate code point is written
+//! (as a 3-byte sequence of its own) and noted, for the encoder to refuse: UTF-8 proper
+//! cannot hold one.
 
 use super::buffer::OutBuf;
 use super::escape::{push_escaped, Out, Units};
