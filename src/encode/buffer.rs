@@ -58,11 +58,18 @@ impl Heap {
 /// threshold (see `take_block`).
 const SHRINK_BELOW: usize = 128 * 1024;
 
-/// A write position in an [`OutBuf`], passed by value through the fast walk so that it stays
-/// in a register: writing through the buffer's own length field made every write wait on the
-/// previous one's store of it (perf: a fifth of a compact dumps' samples on citm_catalog).
+/// A write position in an [`OutBuf`] and the end of its room, passed by value through the
+/// fast walk so that both stay in registers: writing through the buffer's own length field
+/// made every write wait on the previous one's store of it (perf: a fifth of a compact
+/// dumps' samples on citm_catalog), and reading its capacity there made every room check
+/// load it again (the writes may alias it).
 #[derive(Clone, Copy)]
-pub struct Cursor(*mut u8);
+pub struct Cursor {
+    /// Non-null (a dangling pointer while nothing is allocated), so that a `Result` of a
+    /// cursor is two registers.
+    at: NonNull<u8>,
+    end: *mut u8,
+}
 
 impl Cursor {
     /// The position `n` bytes on.
@@ -72,13 +79,19 @@ impl Cursor {
     #[inline(always)]
     pub unsafe fn advance(self, n: usize) -> Cursor {
         // SAFETY: forwarded: inside the buffer's capacity.
-        Cursor(unsafe { self.0.add(n) })
+        Cursor { at: unsafe { self.at.add(n) }, end: self.end }
     }
 
     /// Where the next byte goes.
     #[inline(always)]
     pub fn ptr(self) -> *mut u8 {
-        self.0
+        self.at.as_ptr()
+    }
+
+    /// Bytes of room from here.
+    #[inline(always)]
+    fn room(self) -> usize {
+        self.end as usize - self.at.as_ptr() as usize
     }
 }
 
@@ -149,20 +162,22 @@ impl OutBuf {
     /// [`Cursor`]) and [`OutBuf::settle`] it before the buffer is used otherwise.
     #[inline(always)]
     pub fn cursor(&self) -> Cursor {
-        Cursor(self.data.as_ptr().wrapping_add(self.len))
+        // SAFETY: `len <= cap`, both inside the block (or 0 on the dangling pointer).
+        unsafe { Cursor { at: self.data.add(self.len), end: self.data.as_ptr().add(self.cap) } }
     }
 
     /// Takes `at`, a cursor of this buffer, as the end of what was written.
     #[inline(always)]
     pub fn settle(&mut self, at: Cursor) {
-        self.len = at.0 as usize - self.data.as_ptr() as usize;
+        self.len = at.ptr() as usize - self.data.as_ptr() as usize;
     }
 
     /// `at` (or where it moved, if the buffer grew) with room for `n > 0` bytes after it;
-    /// `None` when memory ran out.
+    /// `None` when memory ran out. `at` must be this buffer's latest cursor: the buffer is
+    /// not read unless it grows.
     #[inline(always)]
     pub fn room(&mut self, at: Cursor, n: usize) -> Option<Cursor> {
-        if self.data.as_ptr() as usize + self.cap - at.0 as usize >= n {
+        if at.room() >= n {
             return Some(at);
         }
         self.grow_at(at, n)
