@@ -15,6 +15,7 @@ measurements are skipped.
 
 import json
 import os
+import platform
 import subprocess
 import sys
 
@@ -173,6 +174,39 @@ def test_huge_ints_follow_int_max_str_digits():
 ])
 def test_extreme_floats_read_as_float_reads_them(doc):
     check_loads(doc)
+
+
+REPEAT_CHILD = """
+import resource, sys, rjson
+from rjson import orjson
+n, face = int(sys.argv[1]), sys.argv[2]
+obj = [{"name": "item%06d" % i, "value": i * 7, "tags": ["a", "bb", "ccc"]} for i in range(n)]
+dumps = orjson.dumps if face == "bytes" else rjson.dumps
+for _ in range(5):
+    dumps(obj)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(50):
+    dumps(obj)
+print(len(dumps(obj)), resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@NOT_UNDER_VALGRIND
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's heap thresholds")
+@pytest.mark.parametrize("face", ["bytes", "str"])
+@pytest.mark.parametrize("items", [2_000, 2_700, 3_500, 5_000, 40_000])
+def test_repeated_dumps_reuse_the_heap(face, items):
+    """dumps called again and again for outputs of the same size (here 110 KB to 2.2 MB)
+    takes its memory from the heap as it is: no page faulted in per call, in a fresh
+    interpreter, whose glibc thresholds are the defaults. Outputs grown in place past the
+    default mmap threshold once made glibc trim the heap at every call and fault it in
+    again at the next."""
+    proc = subprocess.run([sys.executable, "-c", REPEAT_CHILD, str(items), face], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    size, faults = map(int, proc.stdout.split())
+    assert size > 100_000
+    assert faults < 50, (size, faults)
 
 
 def test_huge_strings_and_documents():

@@ -21,6 +21,7 @@ use crate::utf8::{transcode_into, Transcoded, Unit, SLACK};
 use pyo3_ffi::{PyBytes_FromStringAndSize, PyErr_NoMemory, PyObject, PyObject_Free, PyObject_Malloc, PyObject_Realloc, Py_ssize_t};
 use std::alloc::{alloc, dealloc, realloc, Layout};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// Where a buffer's memory comes from.
 #[derive(Clone, Copy, PartialEq)]
@@ -54,9 +55,38 @@ impl Heap {
     }
 }
 
-/// Capacity below which a finished object is shrunk to its text: glibc's default mmap
-/// threshold (see `take_block`).
-const SHRINK_BELOW: usize = 128 * 1024;
+/// glibc's default mmap threshold: a finished object below it is shrunk to its text (see
+/// `take_block`); a block growing past it may first show glibc a mapped block
+/// ([`show_heap`]).
+const MMAP_THRESHOLD: usize = 128 * 1024;
+
+/// The largest block size [`show_heap`] has shown glibc, in any interpreter (its thresholds
+/// are the process's).
+static LARGEST_SHOWN: AtomicUsize = AtomicUsize::new(0);
+
+/// Before a buffer grows to a `size` larger than any before (past [`MMAP_THRESHOLD`]):
+/// shows glibc a block of twice the size, mapped and unmapped again untouched (no page is
+/// faulted in). Freeing a mapped block raises glibc's mmap threshold to its size and its
+/// trim threshold to twice that, which is what lets outputs of this size come and go on the
+/// heap. Without it, a large output grew in place at the heap's top, was never mapped, and
+/// its freeing trimmed the heap, which the next call grew and faulted in again (outputs of
+/// 113-199 KB: two `brk` calls a call, a fifth of the time in the kernel; a block the size
+/// of the output raised the trim threshold only to the output plus glibc's 128 KiB pad).
+/// glibc stops adjusting its thresholds at 32 MiB; nothing is shown past that.
+fn show_heap(size: usize) {
+    const MAX_SHOWN: usize = 32 << 20;
+    if !(MMAP_THRESHOLD..=MAX_SHOWN / 2).contains(&size) || LARGEST_SHOWN.fetch_max(size, Relaxed) >= size {
+        return;
+    }
+    let Ok(layout) = Layout::from_size_align(2 * size, 16) else { return };
+    // SAFETY: a non-zero size; the block is freed with the layout it was made with.
+    unsafe {
+        let block = std::hint::black_box(alloc(layout));
+        if !block.is_null() {
+            dealloc(block, layout);
+        }
+    }
+}
 
 /// A write position in an [`OutBuf`] and the end of its room, passed by value through the
 /// fast walk so that both stay in registers: writing through the buffer's own length field
@@ -209,6 +239,7 @@ impl OutBuf {
         let Some(cap) = self.len.checked_add(n).map(|need| need.max(doubled).max(first)) else {
             return self.fail();
         };
+        show_heap(self.heap.header() + cap + self.tail);
         // SAFETY: `cap >= len + n >= len`; GIL held for a buffer in Python's memory (its
         // writers run under the GIL).
         match unsafe { self.reallocate(cap) } {
@@ -387,7 +418,7 @@ impl OutBuf {
             // Small blocks are cut to the str, large ones keep their spare room (see
             // `take_block`) unless it is more than the str.
             let spare = ASCII_HEADER + self.allocated() + 1 - size;
-            let base = if spare > 0 && (size < SHRINK_BELOW || spare > size) {
+            let base = if spare > 0 && (size < MMAP_THRESHOLD || spare > size) {
                 let cut = PyObject_Realloc(base.cast(), size).cast::<u8>();
                 if cut.is_null() { base } else { cut }
             } else {
@@ -439,7 +470,7 @@ impl OutBuf {
         // block shrunk before it is freed set it below the next call's last growth step, so
         // that every call got fresh pages again (100k strs: 477 faults a call; canada.json
         // 510; now ~0).
-        if self.cap > self.len && self.cap < SHRINK_BELOW {
+        if self.cap > self.len && self.cap < MMAP_THRESHOLD {
             // Shrinking keeps the block where it is or copies only what is kept; if it fails
             // the larger block serves.
             // SAFETY: `len <= cap`; GIL held.
