@@ -209,6 +209,39 @@ def test_repeated_dumps_reuse_the_heap(face, items):
     assert faults < 50, (size, faults)
 
 
+@NOT_UNDER_VALGRIND
+@pytest.mark.parametrize("dumps", [rjson.dumps, rjson.orjson.dumps], ids=["str", "bytes"])
+def test_dumps_starts_at_the_size_recent_outputs_reached(dumps):
+    """A dumps call takes a block of the size the last two outputs on its thread both
+    reached (with a little headroom) instead of doubling its way there; a large output among
+    small ones does not make the next small call take a large block."""
+    import tracemalloc
+
+    large = [{"name": "item%06d" % i, "value": i * 7} for i in range(20_000)]
+    small = {"a": [1, 2, 3]}
+
+    def peak(obj):
+        tracemalloc.reset_peak()
+        before = tracemalloc.get_traced_memory()[0]
+        out = dumps(obj)
+        return tracemalloc.get_traced_memory()[1] - before, len(out)
+
+    tracemalloc.start()
+    try:
+        peak(large)
+        peak(large)
+        steady, size = peak(large)
+        peak(small)
+        back_to_small, _ = peak(small)
+        peak(large)
+        after_one_large, _ = peak(small)
+    finally:
+        tracemalloc.stop()
+    assert size <= steady < 1.1 * size, (steady, size)
+    assert back_to_small < 4096, back_to_small
+    assert after_one_large < 4096, after_one_large
+
+
 def test_huge_strings_and_documents():
     n = 5_000_000 // SCALE
     text = ("plain ASCII " * (n // 12)) + "\u00e9\u20ac\U0001f600\"\\\n\x00"
