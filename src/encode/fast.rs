@@ -23,7 +23,7 @@ use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
-use crate::ffi::unicode::{str_data, StrData};
+use crate::ffi::unicode::{compact_ascii, str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
 
@@ -255,12 +255,12 @@ impl<W: Output> Walk<'_, W> {
         let at = self.room(at, SHORT_PLAIN + 2)?;
         // SAFETY: `o` is a live str; room for SHORT_PLAIN + 2 bytes at `at`.
         unsafe {
-            if let Some(ascii @ StrData::Ascii(bytes)) = str_data(o) {
+            if let Some(bytes) = compact_ascii(o) {
                 if let Some(end) = quoted_short_plain(at, bytes, ensure_ascii) {
                     return Ok(end);
                 }
                 return self.through(at, |out| {
-                    write_escaped(out, ascii, ensure_ascii);
+                    write_escaped(out, StrData::Ascii(bytes), ensure_ascii);
                     Ok(())
                 });
             }
@@ -480,7 +480,7 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: `key` is a live exact str; room for SHORT_PLAIN + 2 bytes at `at`. DEL is
         // stopped at whatever `ensure_ascii` says, so that the text is right for either.
         unsafe {
-            if let Some(StrData::Ascii(bytes)) = str_data(key) {
+            if let Some(bytes) = compact_ascii(key) {
                 if let Some(end) = quoted_short_plain(at, bytes, true) {
                     self.keys.offer(key, std::slice::from_raw_parts(at.ptr(), end.ptr().offset_from(at.ptr()) as usize));
                     return Ok(end);

@@ -221,6 +221,22 @@ pub unsafe fn str_data<'a>(obj: *mut PyObject) -> Option<StrData<'a>> {
     }
 }
 
+/// The characters of `obj` if it is a compact ASCII str (most strs), in one test of its
+/// state: such a str is always ready, its characters right after its header.
+///
+/// # Safety
+/// `obj` must be a live `str` (or subclass instance); the GIL must be held.
+#[inline(always)]
+pub unsafe fn compact_ascii<'a>(obj: *mut PyObject) -> Option<&'a [u8]> {
+    let ascii = obj.cast::<PyASCIIObject>();
+    // SAFETY: `obj` is a str: its header's `state` and `length` are set when it is made (for a
+    // compact one: all of it), and a compact ASCII str's `length` bytes follow the header.
+    unsafe {
+        ((*ascii).state & (STATE_COMPACT | STATE_ASCII) == STATE_COMPACT | STATE_ASCII)
+            .then(|| std::slice::from_raw_parts(ascii.add(1).cast(), (*ascii).length as usize))
+    }
+}
+
 /// The UTF-8 text CPython caches on a non-ASCII `str` once asked for it
 /// (`PyUnicode_AsUTF8AndSize`), if it is there; never creates it. (Such a str holds no
 /// surrogate: its UTF-8 could not have been made.)
