@@ -163,6 +163,66 @@ pub mod avx512 {
         let high = if utf8 { 0 } else { _mm256_movepi8_mask(v) };
         (v, control | quoted | del | high)
     }
+
+    /// Bits of the 16-bit lanes of `v` that hold plain ASCII: `0x20..0x80` and neither `"`
+    /// nor `\\` (DEL included: the one-pass writer writes it as is).
+    #[target_feature(enable = "avx512bw,avx512vl")]
+    #[inline]
+    fn plain_lanes_16(v: __m512i) -> u32 {
+        let printable = _mm512_cmplt_epu16_mask(_mm512_sub_epi16(v, _mm512_set1_epi16(0x20)), _mm512_set1_epi16(0x60));
+        let quoted = _mm512_cmpeq_epi16_mask(v, _mm512_set1_epi16(b'"' as i16)) | _mm512_cmpeq_epi16_mask(v, _mm512_set1_epi16(b'\\' as i16));
+        printable & !quoted
+    }
+
+    /// Copies the plain ASCII units (as [`plain_lanes_16`] says) at the start of the `n` UCS-2
+    /// units at `src` to `dst` as bytes, 32 at a time; how many. Stops inside the first
+    /// block of 32 that holds another unit, or before the last `n % 32` units.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 BW and VL; `src` readable for `n` units, `dst` writable for `n`
+    /// bytes rounded down to a multiple of 32.
+    #[target_feature(enable = "avx512bw,avx512vl")]
+    pub unsafe fn narrow_plain_ucs2(src: *const u16, n: usize, dst: *mut u8) -> usize {
+        let mut i = 0;
+        while i + 32 <= n {
+            // SAFETY: units `i..i + 32` are inside `n`; so are the 32 bytes stored at `i`.
+            unsafe {
+                let v = _mm512_loadu_si512(src.add(i).cast());
+                _mm256_storeu_si256(dst.add(i).cast(), _mm512_cvtepi16_epi8(v));
+                let plain = plain_lanes_16(v);
+                if plain != u32::MAX {
+                    return i + plain.trailing_ones() as usize;
+                }
+            }
+            i += 32;
+        }
+        i
+    }
+
+    /// [`narrow_plain_ucs2`] for Latin-1 units (bytes), 64 at a time.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 BW and VL; `src` readable for `n` bytes, `dst` writable for `n`
+    /// bytes rounded down to a multiple of 64.
+    #[target_feature(enable = "avx512bw,avx512vl")]
+    pub unsafe fn copy_plain_latin1(src: *const u8, n: usize, dst: *mut u8) -> usize {
+        let mut i = 0;
+        while i + 64 <= n {
+            // SAFETY: bytes `i..i + 64` are inside `n`, read and stored.
+            unsafe {
+                let v = _mm512_loadu_si512(src.add(i).cast());
+                _mm512_storeu_si512(dst.add(i).cast(), v);
+                let printable = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8(0x20)), _mm512_set1_epi8(0x60));
+                let quoted = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'"' as i8)) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\\' as i8));
+                let plain = printable & !quoted;
+                if plain != u64::MAX {
+                    return i + plain.trailing_ones() as usize;
+                }
+            }
+            i += 64;
+        }
+        i
+    }
 }
 
 /// The offset of the first byte at or after `i` that is not JSON whitespace (space, tab,

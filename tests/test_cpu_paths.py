@@ -47,6 +47,17 @@ for n in range(0, 70):
             strings.append(base[:at] + stop + base[at + 1:])
     check(strings)
     checked += len(strings)
+# Wide strs with a run of ASCII (which AVX-512 copies a vector at a time after 8 plain units)
+# and a stop anywhere in it: Latin-1 vectors are 64 units, UCS-2 ones 32.
+for n in range(0, 150):
+    base = "".join(chr(0x20 + (k * 7) % 95) for k in range(n)).replace('"', "a").replace("\\", "b")
+    for wide in ("\xe9", "\u20ac"):
+        strings = [wide + base]
+        for stop in stops:
+            for at in range(n):
+                strings.append(wide + base[:at] + stop + base[at + 1:])
+        check(strings)
+        checked += len(strings)
 for path in sys.argv[1:]:
     with open(path, encoding="utf-8") as f:
         check(json.load(f))
