@@ -214,7 +214,8 @@ def test_repeated_dumps_reuse_the_heap(face, items):
 def test_dumps_starts_at_the_size_recent_outputs_reached(dumps):
     """A dumps call takes a block of the size the last two outputs on its thread both
     reached (with a little headroom) instead of doubling its way there; a large output among
-    small ones does not make the next small call take a large block."""
+    small ones does not make the next small call take a large block, and a small output
+    after large ones does not keep one."""
     import tracemalloc
 
     large = [{"name": "item%06d" % i, "value": i * 7} for i in range(20_000)]
@@ -226,11 +227,17 @@ def test_dumps_starts_at_the_size_recent_outputs_reached(dumps):
         out = dumps(obj)
         return tracemalloc.get_traced_memory()[1] - before, len(out)
 
+    def kept(obj):
+        before = tracemalloc.get_traced_memory()[0]
+        out = dumps(obj)
+        return tracemalloc.get_traced_memory()[0] - before, out
+
     tracemalloc.start()
     try:
         peak(large)
         peak(large)
         steady, size = peak(large)
+        small_after_large, _ = kept(small)
         peak(small)
         back_to_small, _ = peak(small)
         peak(large)
@@ -238,6 +245,7 @@ def test_dumps_starts_at_the_size_recent_outputs_reached(dumps):
     finally:
         tracemalloc.stop()
     assert size <= steady < 1.1 * size, (steady, size)
+    assert small_after_large < 4096, small_after_large
     assert back_to_small < 4096, back_to_small
     assert after_one_large < 4096, after_one_large
 

@@ -497,13 +497,14 @@ impl OutBuf {
             return None;
         }
         heap.record(self.len);
-        // Large blocks keep their spare room, as orjson's do: glibc serves blocks above its
-        // mmap threshold with fresh pages (a page fault per 4 KiB written, most of a large
-        // dumps' time) and raises the threshold to a block's size when it is freed. A large
-        // block shrunk before it is freed set it below the next call's last growth step, so
-        // that every call got fresh pages again (100k strs: 477 faults a call; canada.json
-        // 510; now ~0).
-        if self.cap > self.len && self.cap < MMAP_THRESHOLD {
+        // Large blocks keep their spare room, as orjson's do, unless it is more than the text
+        // (a small output started at the size of large ones before it, see `RECENT`): glibc
+        // serves blocks above its mmap threshold with fresh pages (a page fault per 4 KiB
+        // written, most of a large dumps' time) and raises the threshold to a block's size
+        // when it is freed. A large block shrunk before it is freed set it below the next
+        // call's last growth step, so that every call got fresh pages again (100k strs: 477
+        // faults a call; canada.json 510; now ~0).
+        if self.cap > self.len && (self.cap < MMAP_THRESHOLD || self.len < self.cap / 2) {
             // Shrinking keeps the block where it is or copies only what is kept; if it fails
             // the larger block serves.
             // SAFETY: `len <= cap`; GIL held.
