@@ -13,5 +13,6 @@ pub mod ffi;
 mod module;
 mod orjson;
 mod py;
+mod stack;
 mod stdlib;
 pub mod utf8;

@@ -243,6 +243,48 @@ def test_depth_100_in_small_stack_thread():
                                                             p.stderr[-1500:])
 
 
+STACK_SIZES_CHILD = r"""
+import json, sys, threading, rjson
+from rjson import orjson as ro
+def nested(n, leaf):
+    o = leaf
+    for i in range(n):
+        o = [o, 1.5, "x"] if i % 2 else {"k": o, "s": "t"}
+    return o
+cases = [(nested(n, leaf), n) for n in (40, 100, 250, 900) for leaf in (0.25, "\u00e9\"", None)]
+want = [json.dumps(o) for o, _ in cases]
+want_b = [json.dumps(o, separators=(",", ":"), ensure_ascii=False).encode() if n < 254 else None for o, n in cases]
+for size in (64, 96, 128, 256, 512, 1024, 4096):
+    res = {}
+    def run():
+        try:
+            res["d"] = [rjson.dumps(o) for o, _ in cases]
+            res["b"] = [ro.dumps(o) if n < 254 else None for o, n in cases]
+        except BaseException as e:
+            res["err"] = repr(e)
+    try:
+        threading.stack_size(size * 1024)
+    except ValueError:
+        continue
+    t = threading.Thread(target=run)
+    t.start(); t.join()
+    assert "err" not in res, (size, res.get("err"))
+    assert res["d"] == want, size
+    assert res["b"] == want_b, size
+print("OK")
+"""
+
+
+def test_deep_nesting_in_threads_of_every_stack_size():
+    """The fast walk recurses as deep as the thread's stack allows (a fixed 32 levels in the
+    smallest): documents nested up to 900 deep, in threads of 64 KiB to 4 MiB, come out
+    right and never overflow the stack."""
+    p = subprocess.run([sys.executable, "-c", STACK_SIZES_CHILD], capture_output=True,
+                       text=True, timeout=120, env=_child_env())
+    assert p.returncode == 0 and p.stdout.strip() == "OK", (p.returncode, p.stdout,
+                                                            p.stderr[-1500:])
+
+
 # ---------------------------------------------------------------------------- recursion accounting
 
 DEPTH_CHILD = r"""

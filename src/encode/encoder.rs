@@ -107,9 +107,15 @@ const SCANNED: usize = 32;
 /// How deep the orjson face nests containers, and `default` calls within `default` results.
 const ORJSON_MAX_DEPTH: usize = 254;
 
+/// How deep a face nests containers: orjson's fixed limit, or for the standard library's
+/// `max_depth` (from the recursion limit).
+pub fn depth_limit(opts: &Options, max_depth: usize) -> usize {
+    if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth }
+}
+
 impl<'o, W: Output> Encoder<'o, W> {
     pub fn new(opts: &'o Options, max_depth: usize) -> Self {
-        let max_depth = if opts.orjson.is_some() { ORJSON_MAX_DEPTH } else { max_depth };
+        let max_depth = depth_limit(opts, max_depth);
         Encoder {
             opts,
             out: W::default(),

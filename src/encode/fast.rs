@@ -3,7 +3,7 @@
 //! Nothing it calls runs Python code, so nothing can change or free what it walks.
 //!
 //! Anything else (another type or a subclass, a key that is not a str, a value the scalar
-//! writers refuse, nesting deeper than [`MAX_DEPTH`], a cycle) makes it give up: its output
+//! writers refuse, nesting deeper than the stack allows ([`FIXED_DEPTH`], [`LEVEL_STACK`]), a cycle) makes it give up: its output
 //! is dropped and the general walk (`encoder`) encodes the object from the start, with every
 //! rule, error and note of the face. So the fast walk never raises, and what it writes is
 //! exactly what the general walk writes (the same scalar writers and separators).
@@ -12,6 +12,7 @@
 //! writers of the general walk's kind get the buffer settled at it (`through`).
 
 use super::buffer::{put_short, Cursor};
+use super::encoder::depth_limit;
 use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
@@ -30,10 +31,19 @@ use std::ptr::null_mut;
 /// The fast walk gave up; what it wrote is to be dropped.
 pub struct GaveUp;
 
-/// The deepest nesting walked here: bounds the C stack the recursion uses (a few hundred
-/// bytes a level: 128 levels overflowed a 64 KiB thread stack), so that it fits the smallest
-/// stacks Python threads get. Deeper documents are the general walk's, which does not recurse.
-const MAX_DEPTH: usize = 32;
+/// The deepest nesting walked here where the thread's stack is small or unknown: it fits the
+/// smallest stacks Python threads get (a few hundred bytes a level: 128 levels overflowed a
+/// 64 KiB thread stack). Where more stack is left, the walk goes as deep as it allows
+/// ([`LEVEL_STACK`]). Deeper documents are the general walk's, which does not recurse.
+const FIXED_DEPTH: usize = 32;
+
+/// Stack a level of nesting takes, with room to spare: a dict's level takes about 270 bytes
+/// (the frames of `dict` and `value`), a list's 240.
+const LEVEL_STACK: usize = 1024;
+
+/// Stack left free below the deepest level, for what the walk calls there (the scalar
+/// writers).
+const LEAF_STACK: usize = 32 * 1024;
 
 /// Whether the fast walk can encode under these options: the orjson face's non-str keys
 /// need the general walk's frames.
@@ -42,8 +52,8 @@ pub fn applies(opts: &Options) -> bool {
 }
 
 /// Writes `obj` to `out`, or gives up with no exception set (what was written is to be
-/// dropped). `max_depth` is the general walk's nesting limit, which the walk stays within;
-/// `keys` the module's key texts.
+/// dropped). `max_depth` is the standard library's nesting limit (see [`depth_limit`]),
+/// within which the walk stays; `keys` the module's key texts.
 ///
 /// # Safety
 /// GIL held; `obj` and what `opts` borrows live; `keys` valid and not otherwise in use (no
@@ -55,7 +65,9 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         out,
         opts,
         level: 0,
-        limit: MAX_DEPTH.min(max_depth),
+        // One level short of the face's limit, which the general walk enforces: orjson
+        // counts an empty container there too, which this walk writes without entering.
+        limit: (depth_limit(opts, max_depth) - 1).min(FIXED_DEPTH.max(crate::stack::remaining().saturating_sub(LEAF_STACK) / LEVEL_STACK)),
         // The standard library's walk counts its containers against the recursion limit.
         count_recursion: opts.orjson.is_none(),
         // SAFETY: GIL held.
