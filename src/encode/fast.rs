@@ -65,11 +65,10 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         out,
         opts,
         level: 0,
-        // One level short of the face's limit, which the general walk enforces: orjson
-        // counts an empty container there too, which this walk writes without entering.
-        limit: (depth_limit(opts, max_depth) - 1).min(FIXED_DEPTH.max(crate::stack::remaining().saturating_sub(LEAF_STACK) / LEVEL_STACK)),
+        limit: depth_limit(opts, max_depth).min(FIXED_DEPTH.max(crate::stack::remaining().saturating_sub(LEAF_STACK) / LEVEL_STACK)),
         // The standard library's walk counts its containers against the recursion limit.
         count_recursion: opts.orjson.is_none(),
+        empty_is_level: opts.orjson.is_some(),
         // SAFETY: GIL held.
         dict_entries: unsafe { entries_usable() },
         compact_separator: match (&opts.item_separator, &opts.indent) {
@@ -105,6 +104,9 @@ struct Walk<'a, W: Output> {
     level: usize,
     limit: usize,
     count_recursion: bool,
+    /// Whether an empty container counts against `limit` (orjson's does, the standard
+    /// library's does not).
+    empty_is_level: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
@@ -350,6 +352,16 @@ impl<W: Output> Walk<'_, W> {
         Ok(())
     }
 
+    /// An empty container: a level to orjson, which refuses it past its limit (the general
+    /// walk then raises), not to the standard library.
+    #[inline(always)]
+    fn empty(&mut self, at: Cursor, brackets: &[u8]) -> Walked {
+        if self.empty_is_level && self.level >= self.limit {
+            return Err(GaveUp);
+        }
+        self.bytes(at, brackets)
+    }
+
     /// The opening bracket of a container just entered, and the indentation after it.
     #[inline(always)]
     fn open(&mut self, at: Cursor, bracket: u8) -> Walked {
@@ -403,7 +415,7 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; `items` points at `len` live items.
     unsafe fn sequence(&mut self, at: Cursor, items: *const *mut PyObject, len: usize) -> Walked {
         if len == 0 {
-            return self.bytes(at, b"[]");
+            return self.empty(at, b"[]");
         }
         // SAFETY: forwarded; `i < len`.
         unsafe {
@@ -431,7 +443,7 @@ impl<W: Output> Walk<'_, W> {
         // `unicode_entries` finds the layout it knows).
         unsafe {
             if (*d.cast::<PyDictObject>()).ma_used == 0 {
-                return self.bytes(at, b"{}");
+                return self.empty(at, b"{}");
             }
             self.enter()?;
             let walked = self.open(at, b'{').and_then(|at| self.members(at, d, skip_private));
