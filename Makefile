@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench bench-numpy abi clean fuzz fuzz-ci memcheck stress scaling
+.PHONY: all build test test-rust test-python bench bench-numpy abi clean fuzz fuzz-ci memcheck memcheck-ci stress scaling
 
 all: build
 
@@ -75,6 +75,10 @@ fuzz-ci:
 memcheck: build
 	command -v valgrind >/dev/null || (apt-get update && apt-get install -y valgrind)
 	$(PY) tests/memcheck/run.py $(MEMCHECK_FILES)
+
+# The short run for CI: the page-edge and malformed-input tests (about 5 minutes).
+memcheck-ci:
+	$(MAKE) memcheck MEMCHECK_FILES="test_guard_pages.py test_loads_errors.py"
 
 # The concurrency stress of tests/test_stress.py for STRESS_SECONDS per case (the suite runs 2).
 STRESS_SECONDS ?= 120
