@@ -68,7 +68,6 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         limit: depth_limit(opts, max_depth).min(FIXED_DEPTH.max(crate::stack::remaining().saturating_sub(LEAF_STACK) / LEVEL_STACK)),
         // The standard library's walk counts its containers against the recursion limit.
         count_recursion: opts.orjson.is_none(),
-        empty_is_level: opts.orjson.is_some(),
         // SAFETY: GIL held.
         dict_entries: unsafe { entries_usable() },
         compact_separator: match (&opts.item_separator, &opts.indent) {
@@ -104,9 +103,6 @@ struct Walk<'a, W: Output> {
     level: usize,
     limit: usize,
     count_recursion: bool,
-    /// Whether an empty container counts against `limit` (orjson's does, the standard
-    /// library's does not).
-    empty_is_level: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
@@ -353,10 +349,10 @@ impl<W: Output> Walk<'_, W> {
     }
 
     /// An empty container: a level to orjson, which refuses it past its limit (the general
-    /// walk then raises), not to the standard library.
+    /// walk then raises), not to the standard library (the face that counts recursion).
     #[inline(always)]
     fn empty(&mut self, at: Cursor, brackets: &[u8]) -> Walked {
-        if self.empty_is_level && self.level >= self.limit {
+        if !self.count_recursion && self.level >= self.limit {
             return Err(GaveUp);
         }
         self.bytes(at, brackets)
