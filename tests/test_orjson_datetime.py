@@ -125,6 +125,28 @@ def test_datetime_random():
         check_dumps(values, option=option)
 
 
+def test_fixed_zones_in_runs_and_alternating():
+    """Documents of naive, UTC and fixed-offset datetimes only (which the fast walk writes
+    itself, finding each zone's offset once while the same zone repeats): zones in runs, in
+    alternation and equal but distinct, every field value, every option."""
+    rng = random.Random(11)
+    zones = [None, dt.timezone.utc, tz(hours=2), tz(hours=-3, minutes=-30), tz(hours=2), tz(seconds=90),
+             tz(hours=23, minutes=59), tz(hours=-23, minutes=-59)]
+    values = []
+    for k in range(600):
+        zone = zones[k // 7 % len(zones)] if k < 300 else rng.choice(zones)
+        values.append(dt.datetime(rng.randrange(1, 10000), rng.randrange(1, 13), rng.randrange(1, 29),
+                                  rng.randrange(24), rng.randrange(60), rng.randrange(60),
+                                  rng.choice([0, rng.randrange(1000000), rng.randrange(10)]), tzinfo=zone))
+        values.append(dt.date(rng.randrange(1, 10000), rng.randrange(1, 13), rng.randrange(1, 29)))
+        # (not 10000 to 99999 microseconds: test_orjson_differences.py)
+        microsecond = rng.choice([0, rng.randrange(10000), rng.randrange(100000, 1000000)])
+        values.append(dt.time(rng.randrange(24), rng.randrange(60), rng.randrange(60), microsecond))
+    for option in DT_OPTIONS:
+        check_dumps(values, option=option)
+        check_dumps({"a": values, "b": [{"at": v} for v in values[::3]]}, option=option)
+
+
 DATES = [dt.date(2020, 1, 2), dt.date.min, dt.date.max, dt.date(999, 9, 9)]
 
 

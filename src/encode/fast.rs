@@ -17,7 +17,8 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
-use super::native::{has_plain_instance_dict, instance_dict, is_private, runs_no_python, write_native_text, Native};
+use super::native::{has_plain_instance_dict, instance_dict, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
+use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
 use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
@@ -79,6 +80,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             _ => None,
         },
         plain_dataclass: null_mut(),
+        zone: (null_mut(), None),
         sort_keys: match opts.orjson {
             Some(oj) => oj.has(opt::SORT_KEYS),
             None => opts.sort_keys,
@@ -112,6 +114,8 @@ struct Walk<'a, W: Output> {
     /// The last dataclass found to have a plain instance dict (classes cannot change while
     /// the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
+    /// The last fixed `datetime.timezone` met and its UTC offset.
+    zone: (*mut PyObject, Option<i32>),
     /// Members are written in the code point order of their keys (as `sorted(d.items())`
     /// orders str keys, and orjson's `OPT_SORT_KEYS`).
     sort_keys: bool,
@@ -298,14 +302,19 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: `o` is live; each branch reads it as the type `kind` found.
         unsafe {
             let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
+            let format = oj.time_format();
             match native {
-                Native::DateTime if !runs_no_python(o, types) => Err(GaveUp),
-                Native::DateTime | Native::Date | Native::Time => self.through(at, |out| {
-                    out.ascii(b"\"");
-                    out.with_ascii(|buf| write_native_text(buf, o, native, oj)).map_err(give_up)?;
-                    out.ascii(b"\"");
-                    Ok(())
-                }),
+                Native::DateTime => {
+                    let (date, time, tz) = datetime_fields(o);
+                    let offset = if tz.is_null() { None } else { self.zone_offset(tz, o, types)? };
+                    self.quoted_time(at, |at| put_datetime_text(at, date, time, offset, format))
+                }
+                Native::Date => self.quoted_time(at, |at| put_ymd(at, date_fields(o))),
+                Native::Time => match time_fields(o) {
+                    (time, tz) if tz.is_null() => self.quoted_time(at, |at| put_hms(at, time, format.omit_microseconds)),
+                    // orjson's error, raised by the general walk.
+                    _ => Err(GaveUp),
+                },
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict).
                 // Sorted fields are the general walk's.
@@ -315,6 +324,45 @@ impl<W: Output> Walk<'_, W> {
                 }
                 _ => Err(GaveUp),
             }
+        }
+    }
+
+    /// The UTC offset of a datetime whose tzinfo `tz` is a fixed `datetime.timezone` (found
+    /// once per zone in a row); other zones run Python code, so they are the general walk's.
+    ///
+    /// # Safety
+    /// GIL held; `o` a live exact datetime, `tz` its tzinfo; `types.datetime` not NULL.
+    #[inline(always)]
+    unsafe fn zone_offset(&mut self, tz: *mut PyObject, o: *mut PyObject, types: &NativeTypes) -> Result<Option<i32>, GaveUp> {
+        if tz == self.zone.0 {
+            return Ok(self.zone.1);
+        }
+        // SAFETY: forwarded; a fixed zone's `utcoffset` is C code. The zone stays alive (its
+        // datetime holds it) and unchanged (it is immutable) while the walk runs, so its
+        // address keys its offset.
+        unsafe {
+            if !is_fixed_zone(tz, types) {
+                return Err(GaveUp);
+            }
+            let offset = utc_offset(o, types).map_err(|_| {
+                PyErr_Clear();
+                GaveUp
+            })?;
+            self.zone = (tz, offset);
+            Ok(offset)
+        }
+    }
+
+    /// Writes a date or time text (at most [`TIME_TEXT_MAX`] bytes, by `put`) in quotes.
+    #[inline(always)]
+    fn quoted_time(&mut self, at: Cursor, put: impl FnOnce(*mut u8) -> usize) -> Walked {
+        let at = self.room(at, TIME_TEXT_MAX + 2)?;
+        // SAFETY: room for the quotes and the text between them.
+        unsafe {
+            *at.ptr() = b'"';
+            let len = 1 + put(at.ptr().add(1));
+            *at.ptr().add(len) = b'"';
+            Ok(at.advance(len + 1))
         }
     }
 

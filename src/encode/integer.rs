@@ -55,23 +55,6 @@ unsafe fn put_pair(at: *mut u8, pair: usize) {
     unsafe { std::ptr::copy_nonoverlapping(PAIRS.as_ptr().add(2 * pair), at, 2) }
 }
 
-/// Writes the last `N` decimal digits of `v` at `at`, leading zeros included (`N` even):
-/// the fixed-width fields of dates and times.
-///
-/// # Safety
-/// `at` valid for `N` bytes of writes.
-#[inline(always)]
-pub unsafe fn put_fixed<const N: usize>(at: *mut u8, mut v: u32) {
-    const { assert!(N.is_multiple_of(2)) };
-    let mut k = N;
-    while k > 0 {
-        k -= 2;
-        // SAFETY: `k + 2 <= N`.
-        unsafe { put_pair(at.add(k), (v % 100) as usize) };
-        v /= 100;
-    }
-}
-
 /// Writes the digits of `v` at `at`; returns how many.
 ///
 /// # Safety
@@ -194,20 +177,6 @@ mod tests {
             check(v as i32);
             check(v as i16);
         }
-    }
-
-    #[test]
-    fn fixed_width_keeps_leading_zeros_and_the_last_digits() {
-        let fixed = |v: u32| {
-            let mut out = [0u8; 6];
-            // SAFETY: 6 bytes of room.
-            unsafe { put_fixed::<6>(out.as_mut_ptr(), v) };
-            String::from_utf8(out.to_vec()).unwrap()
-        };
-        assert_eq!(fixed(0), "000000");
-        assert_eq!(fixed(42), "000042");
-        assert_eq!(fixed(999_999), "999999");
-        assert_eq!(fixed(1_234_567), "234567");
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! recognised, and the text of the ones written as strings.
 
 use super::buffer::OutBuf;
-use super::integer::put_fixed;
 use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
@@ -235,61 +234,86 @@ pub enum TimeError {
     Refused(&'static str),
 }
 
-/// Whether [`write_datetime`] runs no Python code for the datetime `o`: it is naive, or its
-/// tzinfo is a `datetime.timezone` (a fixed offset, whose `utcoffset` is C code).
-///
-/// # Safety
-/// `o` a live exact `datetime.datetime`; `types.datetime` not NULL.
-pub unsafe fn runs_no_python(o: *mut PyObject, types: &NativeTypes) -> bool {
-    // SAFETY: forwarded; the C API's UTC is a live `datetime.timezone`.
-    unsafe {
-        let tz = datetime_fields(o).2;
-        tz.is_null() || type_of(tz) == type_of((*types.datetime).TimeZone_UTC)
-    }
-}
+/// The longest text of a date, time or datetime: `YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM`.
+pub const TIME_TEXT_MAX: usize = 32;
 
 /// Appends the RFC 3339 text of a `datetime`, as orjson writes it (no quotes).
 ///
 /// # Safety
 /// GIL held; `o` a live exact `datetime.datetime`.
 pub unsafe fn write_datetime(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes, format: TimeFormat) -> Result<(), TimeError> {
+    // SAFETY: `o` is a datetime; TIME_TEXT_MAX bytes are reserved for its text.
+    unsafe {
+        let offset = utc_offset(o, types)?;
+        let (date, time, _) = datetime_fields(o);
+        out.put(TIME_TEXT_MAX, |at| put_datetime_text(at, date, time, offset, format));
+        Ok(())
+    }
+}
+
+/// The UTC offset of the datetime `o` in seconds, `None` if it is naive (or its tzinfo says
+/// so), as orjson finds it. Runs Python code unless the tzinfo is a `datetime.timezone`.
+///
+/// # Safety
+/// GIL held; `o` a live exact `datetime.datetime`.
+pub unsafe fn utc_offset(o: *mut PyObject, types: &NativeTypes) -> Result<Option<i32>, TimeError> {
     // SAFETY: `o` is a datetime; `utcoffset()` may run Python code and fail.
     unsafe {
-        let (date, time, tz) = datetime_fields(o);
+        let tz = datetime_fields(o).2;
         let utc = (*types.datetime).TimeZone_UTC;
-        let offset = if tz.is_null() {
-            None
+        if tz.is_null() {
+            return Ok(None);
         } else if tz == utc {
-            Some(0)
-        } else {
-            // A pytz zone attached directly (not by `localize`) has its first offset ever;
-            // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson. A
-            // fixed `datetime.timezone` has no `normalize`.
-            let normalized = if type_of(tz) != type_of(utc) && !class_attribute(type_of(tz), types.normalize_name).is_null() {
-                Owned::new(PyObject_CallMethodOneArg(tz, types.normalize_name, o)).ok_or(TimeError::Raised)?
-            } else {
-                Owned::borrowed(o)
-            };
-            let delta = Owned::new(PyObject_CallMethodNoArgs(normalized.as_ptr(), types.utcoffset_name)).ok_or(TimeError::Raised)?;
-            if delta.as_ptr() == Py_None() {
-                None
-            } else if PyObject_TypeCheck(delta.as_ptr(), (*types.datetime).DeltaType) == 0 {
-                return Err(TimeError::Refused("datetime.utcoffset() must return a timedelta or None"));
-            } else {
-                let (days, seconds) = delta_fields(delta.as_ptr());
-                Some(days * 86_400 + seconds)
-            }
-        };
-        write_ymd(out, date);
-        out.push(b'T');
-        write_hms(out, time, format.omit_microseconds);
-        match offset {
-            None if format.naive_utc => write_utc(out, format.utc_z),
-            None => {}
-            Some(0) => write_utc(out, format.utc_z),
-            Some(seconds) => write_offset(out, seconds),
+            return Ok(Some(0));
         }
-        Ok(())
+        // A pytz zone attached directly (not by `localize`) has its first offset ever;
+        // orjson asks `tzinfo.normalize(dt)` for the offset then, and so does rjson. A
+        // fixed `datetime.timezone` has no `normalize`.
+        let normalized = if !is_fixed_zone(tz, types) && !class_attribute(type_of(tz), types.normalize_name).is_null() {
+            Owned::new(PyObject_CallMethodOneArg(tz, types.normalize_name, o)).ok_or(TimeError::Raised)?
+        } else {
+            Owned::borrowed(o)
+        };
+        let delta = Owned::new(PyObject_CallMethodNoArgs(normalized.as_ptr(), types.utcoffset_name)).ok_or(TimeError::Raised)?;
+        if delta.as_ptr() == Py_None() {
+            Ok(None)
+        } else if PyObject_TypeCheck(delta.as_ptr(), (*types.datetime).DeltaType) == 0 {
+            Err(TimeError::Refused("datetime.utcoffset() must return a timedelta or None"))
+        } else {
+            let (days, seconds) = delta_fields(delta.as_ptr());
+            Ok(Some(days * 86_400 + seconds))
+        }
+    }
+}
+
+/// Whether the tzinfo `tz` is a `datetime.timezone`: a fixed offset, whose `utcoffset` is C
+/// code that runs no Python code and gives the same offset for every datetime.
+///
+/// # Safety
+/// `tz` live; `types.datetime` not NULL.
+pub unsafe fn is_fixed_zone(tz: *mut PyObject, types: &NativeTypes) -> bool {
+    // SAFETY: the C API's UTC is a live `datetime.timezone`.
+    unsafe { type_of(tz) == type_of((*types.datetime).TimeZone_UTC) }
+}
+
+/// Writes the RFC 3339 text of a datetime at `at` as orjson writes it (no quotes); `offset`
+/// is its UTC offset in seconds, `None` if naive. Returns its length.
+///
+/// # Safety
+/// `at` valid for [`TIME_TEXT_MAX`] bytes of writes.
+#[inline(always)]
+pub unsafe fn put_datetime_text(at: *mut u8, date: Ymd, time: Hms, offset: Option<i32>, format: TimeFormat) -> usize {
+    // SAFETY: 10 + 1 + 15 + 6 bytes at most.
+    unsafe {
+        let mut n = put_ymd(at, date);
+        *at.add(n) = b'T';
+        n += 1;
+        n += put_hms(at.add(n), time, format.omit_microseconds);
+        n + match offset {
+            None if !format.naive_utc => 0,
+            None | Some(0) => put_utc(at.add(n), format.utc_z),
+            Some(seconds) => put_offset(at.add(n), seconds),
+        }
     }
 }
 
@@ -298,8 +322,11 @@ pub unsafe fn write_datetime(out: &mut OutBuf, o: *mut PyObject, types: &NativeT
 /// # Safety
 /// `o` a live `datetime.date`.
 pub unsafe fn write_date(out: &mut OutBuf, o: *mut PyObject) {
-    // SAFETY: forwarded.
-    write_ymd(out, unsafe { date_fields(o) });
+    // SAFETY: forwarded; 10 bytes reserved.
+    unsafe {
+        let date = date_fields(o);
+        out.put(10, |at| put_ymd(at, date));
+    }
 }
 
 /// Appends a naive `time` as `HH:MM:SS[.ffffff]`; orjson refuses aware ones.
@@ -307,63 +334,102 @@ pub unsafe fn write_date(out: &mut OutBuf, o: *mut PyObject) {
 /// # Safety
 /// `o` a live `datetime.time`.
 pub unsafe fn write_time(out: &mut OutBuf, o: *mut PyObject, format: TimeFormat) -> Result<(), TimeError> {
-    // SAFETY: forwarded.
-    let (time, tz) = unsafe { time_fields(o) };
-    if !tz.is_null() {
-        return Err(TimeError::Refused("datetime.time must not have tzinfo set"));
+    // SAFETY: forwarded; 15 bytes reserved.
+    unsafe {
+        let (time, tz) = time_fields(o);
+        if !tz.is_null() {
+            return Err(TimeError::Refused("datetime.time must not have tzinfo set"));
+        }
+        out.put(15, |at| put_hms(at, time, format.omit_microseconds));
     }
-    write_hms(out, time, format.omit_microseconds);
     Ok(())
 }
 
-/// `YYYY-MM-DD` (years 0 to 9999).
-pub(super) fn write_ymd(out: &mut OutBuf, d: Ymd) {
-    write_pairs::<4>(out, u32::from(d.year));
-    out.push(b'-');
-    write_pairs::<2>(out, u32::from(d.month));
-    out.push(b'-');
-    write_pairs::<2>(out, u32::from(d.day));
-}
-
-pub(super) fn write_hms(out: &mut OutBuf, t: Hms, omit_microseconds: bool) {
-    write_pairs::<2>(out, u32::from(t.hour));
-    out.push(b':');
-    write_pairs::<2>(out, u32::from(t.minute));
-    out.push(b':');
-    write_pairs::<2>(out, u32::from(t.second));
-    if t.microsecond != 0 && !omit_microseconds {
-        out.push(b'.');
-        write_pairs::<6>(out, t.microsecond);
+/// Writes `YYYY-MM-DD` (years 0 to 9999) at `at`: 10 bytes.
+///
+/// # Safety
+/// `at` valid for 10 bytes of writes.
+#[inline(always)]
+pub unsafe fn put_ymd(at: *mut u8, d: Ymd) -> usize {
+    let year = u64::from(d.year);
+    let digits = digit_pairs(year / 100 | (year % 100) << 16 | u64::from(d.month) << 32 | u64::from(d.day) << 48);
+    // `YYYY` `-` `MM` `-`, then `DD`.
+    let head = digits & 0xffff_ffff | u64::from(b'-') << 32 | (digits >> 32 & 0xffff) << 40 | u64::from(b'-') << 56;
+    // SAFETY: 8 + 2 bytes.
+    unsafe {
+        at.cast::<u64>().write_unaligned(head.to_le());
+        at.add(8).cast::<u16>().write_unaligned(((digits >> 48) as u16).to_le());
     }
+    10
 }
 
-pub(super) fn write_utc(out: &mut OutBuf, utc_z: bool) {
-    out.extend_from_slice(if utc_z { b"Z" } else { b"+00:00" });
+/// Writes `HH:MM:SS`, and `.ffffff` unless there are no microseconds or they are omitted,
+/// at `at`: 8 or 15 bytes.
+///
+/// # Safety
+/// `at` valid for 15 bytes of writes.
+#[inline(always)]
+pub unsafe fn put_hms(at: *mut u8, t: Hms, omit_microseconds: bool) -> usize {
+    let digits = digit_pairs(u64::from(t.hour) | u64::from(t.minute) << 16 | u64::from(t.second) << 32);
+    let hms = digits & 0xffff | u64::from(b':') << 16 | (digits >> 16 & 0xffff) << 24 | u64::from(b':') << 40 | (digits >> 32 & 0xffff) << 48;
+    // SAFETY: 8 bytes, then 1 + 4 + 2.
+    unsafe {
+        at.cast::<u64>().write_unaligned(hms.to_le());
+        if t.microsecond == 0 || omit_microseconds {
+            return 8;
+        }
+        let us = u64::from(t.microsecond);
+        let digits = digit_pairs(us / 10_000 | (us / 100 % 100) << 16 | (us % 100) << 32);
+        *at.add(8) = b'.';
+        at.add(9).cast::<u32>().write_unaligned((digits as u32).to_le());
+        at.add(13).cast::<u16>().write_unaligned(((digits >> 32) as u16).to_le());
+    }
+    15
 }
 
-/// `+HH:MM`, the seconds of an offset rounded to the nearest minute as orjson rounds them
-/// (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson carries: `-05:00`).
-fn write_offset(out: &mut OutBuf, seconds: i32) {
-    out.push(if seconds < 0 { b'-' } else { b'+' });
+/// The decimal digits of the four 16-bit lanes of `lanes` (each below 100) in ASCII, tens
+/// in each lane's low byte: in little-endian order, each lane's two bytes read as its number.
+/// Dates and times write all their fields with it at once.
+#[inline(always)]
+fn digit_pairs(lanes: u64) -> u64 {
+    // `v * 103 >> 10` is `v / 10` for every v below 100 (and 99 * 103 fits its lane).
+    let tens = (lanes.wrapping_mul(103) >> 10) & 0x000f_000f_000f_000f;
+    let ones = lanes - tens * 10;
+    tens | ones << 8 | 0x3030_3030_3030_3030
+}
+
+/// Writes UTC's offset (`Z` or `+00:00`) at `at`; returns its length.
+///
+/// # Safety
+/// `at` valid for 6 bytes of writes.
+#[inline(always)]
+unsafe fn put_utc(at: *mut u8, utc_z: bool) -> usize {
+    let text: &[u8] = if utc_z { b"Z" } else { b"+00:00" };
+    // SAFETY: at most 6 bytes.
+    unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), at, text.len()) };
+    text.len()
+}
+
+/// Writes `+HH:MM` at `at` (6 bytes): the seconds of an offset rounded to the nearest minute
+/// as orjson rounds them (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson
+/// carries: `-05:00`).
+///
+/// # Safety
+/// `at` valid for 6 bytes of writes.
+unsafe fn put_offset(at: *mut u8, seconds: i32) -> usize {
+    let sign = if seconds < 0 { b'-' } else { b'+' };
     let seconds = seconds.unsigned_abs();
     let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
     let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
-    write_pairs::<2>(out, hours);
-    out.push(b':');
-    write_pairs::<2>(out, minutes);
-}
-
-/// Appends the last `N` decimal digits of `v`, leading zeros included (`N` even): the
-/// fixed-width fields of dates and times.
-#[inline(always)]
-fn write_pairs<const N: usize>(out: &mut OutBuf, v: u32) {
-    // SAFETY: `put_fixed` writes exactly N bytes.
+    let digits = digit_pairs(u64::from(hours) | u64::from(minutes) << 16);
+    // SAFETY: 1 + 2 + 1 + 2 bytes.
     unsafe {
-        out.put(N, |at| {
-            put_fixed::<N>(at, v);
-            N
-        })
+        *at = sign;
+        at.add(1).cast::<u16>().write_unaligned((digits as u16).to_le());
+        *at.add(3) = b':';
+        at.add(4).cast::<u16>().write_unaligned(((digits >> 16) as u16).to_le());
     }
+    6
 }
 
 /// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
@@ -371,7 +437,6 @@ fn write_pairs<const N: usize>(out: &mut OutBuf, v: u32) {
 /// # Safety
 /// GIL held; `o` a live `uuid.UUID`.
 pub unsafe fn write_uuid(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     // SAFETY: `o.int` is an int (a slot of UUID, read through its descriptor); owned here.
     let value = unsafe {
         let int = Owned::new(PyObject_GetAttr(o, types.int_name))?;
@@ -387,23 +452,35 @@ pub unsafe fn write_uuid(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes
             }
         }
     };
-    // SAFETY: 36 bytes written: 32 hex digits, from the last, and 4 dashes.
+    // SAFETY: 36 bytes written: 16 pairs of hex digits and 4 dashes.
     unsafe {
         out.put(36, |at| {
-            let mut v = value;
-            for k in (0..36).rev() {
-                if matches!(k, 8 | 13 | 18 | 23) {
+            let mut k = 0;
+            for (i, byte) in value.to_be_bytes().into_iter().enumerate() {
+                if matches!(i, 4 | 6 | 8 | 10) {
                     *at.add(k) = b'-';
-                } else {
-                    *at.add(k) = HEX[(v & 0xf) as usize];
-                    v >>= 4;
+                    k += 1;
                 }
+                at.add(k).cast::<[u8; 2]>().write_unaligned(HEX_PAIRS[usize::from(byte)]);
+                k += 2;
             }
-            36
+            k
         });
     }
     Some(())
 }
+
+/// The two lowercase hex digits of each byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        pairs[b] = [HEX[b >> 4], HEX[b & 15]];
+        b += 1;
+    }
+    pairs
+};
 
 #[cfg(test)]
 mod tests {
@@ -412,9 +489,10 @@ mod tests {
     #[test]
     fn offsets_round_as_orjson() {
         let text = |s| {
-            let mut out = OutBuf::default();
-            write_offset(&mut out, s);
-            String::from_utf8(out.as_slice().to_vec()).unwrap()
+            let mut out = [0u8; 6];
+            // SAFETY: 6 bytes.
+            let len = unsafe { put_offset(out.as_mut_ptr(), s) };
+            String::from_utf8(out[..len].to_vec()).unwrap()
         };
         assert_eq!(text(30), "+00:01");
         assert_eq!(text(29), "+00:00");
@@ -426,16 +504,25 @@ mod tests {
 
     #[test]
     fn dates_and_times() {
-        let mut out = OutBuf::default();
-        write_ymd(&mut out, Ymd { year: 1, month: 2, day: 3 });
-        out.push(b' ');
-        write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, false);
-        out.push(b' ');
-        write_hms(&mut out, Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, true);
-        out.push(b' ');
-        write_ymd(&mut out, Ymd { year: 9999, month: 12, day: 31 });
-        out.push(b' ');
-        write_hms(&mut out, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 }, false);
-        assert_eq!(out.as_slice(), b"0001-02-03 04:05:06.000007 04:05:06 9999-12-31 23:59:59.999990");
+        let text = |date, time, offset, omit_microseconds, utc_z| {
+            let mut out = [0u8; TIME_TEXT_MAX];
+            let format = TimeFormat { naive_utc: true, omit_microseconds, utc_z };
+            // SAFETY: TIME_TEXT_MAX bytes.
+            let len = unsafe { put_datetime_text(out.as_mut_ptr(), date, time, offset, format) };
+            String::from_utf8(out[..len].to_vec()).unwrap()
+        };
+        let (early, late) = (Ymd { year: 1, month: 2, day: 3 }, Ymd { year: 9999, month: 12, day: 31 });
+        let (small, big) = (Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 });
+        assert_eq!(text(early, small, None, false, false), "0001-02-03T04:05:06.000007+00:00");
+        assert_eq!(text(early, small, Some(0), true, true), "0001-02-03T04:05:06Z");
+        assert_eq!(text(late, big, Some(-(4 * 3600 + 59 * 60 + 30)), false, false), "9999-12-31T23:59:59.999990-05:00");
+        assert_eq!(text(late, Hms { microsecond: 0, ..big }, Some(3600), false, false), "9999-12-31T23:59:59+01:00");
+        assert_eq!(text(Ymd { year: 1970, month: 10, day: 9 }, Hms { hour: 0, minute: 10, second: 19, microsecond: 100_001 }, Some(-(23 * 3600 + 59 * 60)), false, false), "1970-10-09T00:10:19.100001-23:59");
+        // Every field value a date or time has, in every lane.
+        for v in 0..100u64 {
+            let text = digit_pairs(v | v << 16 | v << 32 | v << 48).to_le_bytes();
+            let want = format!("{v:02}").repeat(4);
+            assert_eq!(&text[..], want.as_bytes());
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! (`datetime64[2s]`, on which orjson aborts) are written too.
 
 use super::super::buffer::OutBuf;
-use super::super::native::{write_hms, write_utc, write_ymd, TimeFormat};
+use super::super::native::{put_datetime_text, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{Hms, Ymd};
 
 /// The base units of datetime64 (numpy's `NPY_DATETIMEUNIT`), as numpy's dtype strings
@@ -86,14 +86,15 @@ impl Unit {
     /// Appends `value` (in this unit) as a JSON string.
     pub fn write(&self, out: &mut OutBuf, value: i64, format: TimeFormat) -> Result<(), Refused> {
         let (date, time) = self.civil(value).ok_or_else(|| self.unrepresentable(value))?;
-        out.push(b'"');
-        write_ymd(out, date);
-        out.push(b'T');
-        write_hms(out, time, format.omit_microseconds);
-        if format.naive_utc {
-            write_utc(out, format.utc_z);
+        // SAFETY: the quotes and at most TIME_TEXT_MAX bytes between them.
+        unsafe {
+            out.put(TIME_TEXT_MAX + 2, |at| {
+                *at = b'"';
+                let len = 1 + put_datetime_text(at.add(1), date, time, None, format);
+                *at.add(len) = b'"';
+                len + 1
+            });
         }
-        out.push(b'"');
         Ok(())
     }
 
