@@ -55,13 +55,14 @@ pub enum Name {
     FieldType,
     Utcoffset,
     Normalize,
+    ValueField,
     Numpy,
     ArrayStruct,
     Dtype,
     Str,
 }
 
-pub const NAME_COUNT: usize = 45;
+pub const NAME_COUNT: usize = 46;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -105,6 +106,7 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"_field_type",
     c"utcoffset",
     c"normalize",
+    c"_value_",
     c"numpy",
     c"__array_struct__",
     c"dtype",
@@ -145,12 +147,14 @@ pub struct State {
     pub decode: *mut PyObject,
     pub raw_decode: *mut PyObject,
     /// The orjson face: its `JSONDecodeError` and `Fragment` types, and the types it
-    /// serializes natively (`datetime`'s C API capsule, `uuid.UUID`, `enum.EnumMeta`).
+    /// serializes natively (`datetime`'s C API capsule, `uuid.UUID`, `enum.EnumMeta`), and
+    /// `enum.Enum`'s own `value` attribute (`enum_value`).
     pub orjson_decode_error: *mut PyObject,
     pub fragment_type: *mut PyObject,
     pub datetime_capsule: *mut PyObject,
     pub uuid_type: *mut PyObject,
     pub enum_meta: *mut PyObject,
+    pub enum_value: *mut PyObject,
     /// numpy's types, once the caller has imported numpy (`OPT_SERIALIZE_NUMPY`).
     pub numpy: crate::encode::numpy::NumpyTypes,
     /// Interned names, indexed by [`Name`].
@@ -194,6 +198,7 @@ impl State {
             &mut self.datetime_capsule,
             &mut self.uuid_type,
             &mut self.enum_meta,
+            &mut self.enum_value,
         ]
         .into_iter()
             .chain(self.names.iter_mut())

@@ -161,6 +161,26 @@ def test_numpy_datetime64_units_with_a_multiplier():
     assert out[:3] == ("raise", "TypeError", "unrepresentable numpy.datetime64: 4611686018427387904 * 25 hours"), out
 
 
+ENUM_CYCLE = """
+import enum
+class A(enum.Enum):
+    X = 1
+class B(enum.Enum):
+    Y = 2
+A.X.__dict__["_value_"] = B.Y
+B.Y.__dict__["_value_"] = A.X
+"""
+
+
+@pytest.mark.parametrize("obj, option", [("A.X", "0"), ("[1, {'k': B.Y}]", "subject.OPT_INDENT_2"),
+                                         ("{A.X: 1}", "subject.OPT_NON_STR_KEYS")])
+def test_enum_values_in_a_cycle(obj, option):
+    """Two enum members whose values are each other: orjson crashes (stack overflow); rjson
+    follows the chain to orjson's depth limit and raises, as for nesting too deep."""
+    out = outcome_of(ENUM_CYCLE, obj, option)
+    assert out[:3] == ("raise", "TypeError", "Recursion limit reached") and out[4], out
+
+
 def test_time_microseconds_keep_their_leading_zero():
     import datetime as dt
 

@@ -587,7 +587,25 @@ class Big(enum.Enum):
     OBJ = object()
 
 
-ENUMS = list(Color) + [Nested.INNER, IntE.A, IntE.B, StrE.A, FloatE.A, Perm.R, Perm.R | Perm.W, Perm(0),
+class OwnValue(enum.Enum):
+    """Redefines `value`: what it returns is written, not `_value_`."""
+    A = 1
+
+    @property
+    def value(self):
+        return ["own", self._value_]
+
+
+class Doubled(enum.Enum):
+    """A `_value_` property on the class: member.value runs it."""
+    A = 1
+    B = 2
+
+
+Doubled._value_ = property(lambda self: self.__dict__["_value_"] * 2)
+
+
+ENUMS = list(Color) + [OwnValue.A, Doubled.A, Doubled.B, Nested.INNER, IntE.A, IntE.B, StrE.A, FloatE.A, Perm.R, Perm.R | Perm.W, Perm(0),
                        IntPerm.R | IntPerm.W, Big.HUGE, Big.OBJ]
 if sys.version_info >= (3, 11):
     ENUMS.append(enum.StrEnum("S", {"X": "x"}).X)

@@ -93,6 +93,10 @@ pub struct Encoder<'o, W: Output> {
     levels: usize,
     /// `Frame::Default`s on the stack.
     defaults: usize,
+    /// Enums replaced by their values since something was last written: a chain of enums
+    /// whose values are enums ends within orjson's depth (a cycle of them would loop forever
+    /// here; orjson crashes on it).
+    enum_hops: usize,
     /// See [`indent_with_first_key`].
     indent_with_first_key: bool,
     /// With `check_circular`, the markers of the frames after the first [`SCANNED`]: a cycle
@@ -124,6 +128,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             max_depth,
             levels: 0,
             defaults: 0,
+            enum_hops: 0,
             // orjson indents when it opens a dict, on every version.
             indent_with_first_key: opts.orjson.is_none() && indent_with_first_key(),
             deep_markers: HashSet::new(),
@@ -155,6 +160,7 @@ impl<'o, W: Output> Encoder<'o, W> {
                     if next.is_some() {
                         continue;
                     }
+                    self.enum_hops = 0;
                 }
                 if self.stack.is_empty() {
                     return Ok(());
@@ -889,7 +895,13 @@ impl<W: Output> Encoder<'_, W> {
                 }
             }
             match types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS)) {
-                Native::Enum => return Ok(Some(Owned::new(PyObject_GetAttr(o, types.value_name)).ok_or(PyErrSet)?)),
+                Native::Enum => {
+                    self.enum_hops += 1;
+                    if self.enum_hops > ORJSON_MAX_DEPTH {
+                        return Err(refuse("Recursion limit reached"));
+                    }
+                    return Ok(Some(Owned::new(PyObject_GetAttr(o, types.value_name)).ok_or(PyErrSet)?));
+                }
                 Native::Dataclass => self.open_dataclass(obj, types)?,
                 Native::Fragment => self.write_fragment(o)?,
                 Native::Unknown => return self.call_default(obj).map(Some),
@@ -1020,18 +1032,33 @@ enum KeyText {
     Raw(OutBuf),
 }
 
+/// The text of a dict key for the orjson face: an enum key is its value's (a chain of enums
+/// ends within orjson's depth, as in values).
 unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
+    let mut key = Owned::borrowed(key);
+    for _ in 0..=ORJSON_MAX_DEPTH {
+        // SAFETY: `key` is live.
+        match unsafe { orjson_key_text(key.as_ptr(), oj)? } {
+            Ok(text) => return Ok(text),
+            Err(value) => key = value,
+        }
+    }
+    Err(refuse("Recursion limit reached"))
+}
+
+/// [`orjson_key`] for one key; an enum's value (`Err`) to be taken instead.
+unsafe fn orjson_key_text(key: *mut PyObject, oj: &Orjson) -> Result<std::result::Result<KeyText, Owned>> {
     // SAFETY: `key` is live; each branch reads it as the type it checked.
     unsafe {
         if Py_TYPE(key) == &raw mut PyUnicode_Type {
-            return Ok(KeyText::Str(Owned::borrowed(key)));
+            return Ok(Ok(KeyText::Str(Owned::borrowed(key))));
         }
         if !oj.has(opt::NON_STR_KEYS) {
             return Err(refuse("Dict key must be str"));
         }
         let mut text = OutBuf::default();
         if PyUnicode_Check(key) != 0 {
-            return Ok(KeyText::Str(Owned::borrowed(key)));
+            return Ok(Ok(KeyText::Str(Owned::borrowed(key))));
         } else if key == Py_None() {
             text.extend_from_slice(b"null");
         } else if key == Py_True() {
@@ -1045,8 +1072,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
         } else {
             match oj.types.kind(key, true, false) {
                 Native::Enum => {
-                    let value = Owned::new(PyObject_GetAttr(key, oj.types.value_name)).ok_or(PyErrSet)?;
-                    return orjson_key(value.as_ptr(), oj);
+                    return Ok(Err(Owned::new(PyObject_GetAttr(key, oj.types.value_name)).ok_or(PyErrSet)?));
                 }
                 native @ (Native::DateTime | Native::Date | Native::Time | Native::Uuid) => {
                     write_native_text(&mut text, key, native, oj)?;
@@ -1057,7 +1083,7 @@ unsafe fn orjson_key(key: *mut PyObject, oj: &Orjson) -> Result<KeyText> {
         if text.failed() {
             return Err(no_memory());
         }
-        Ok(KeyText::Raw(text))
+        Ok(Ok(KeyText::Raw(text)))
     }
 }
 

@@ -17,12 +17,13 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
-use super::native::{has_plain_instance_dict, instance_dict, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
+use super::native::{has_plain_enum_value, has_plain_instance_dict, instance_dict, plain_enum_value, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
 use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
+use crate::ffi::type_of;
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
 use crate::ffi::unicode::{compact_ascii, str_data, StrData};
@@ -80,6 +81,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             _ => None,
         },
         plain_dataclass: null_mut(),
+        plain_enum: null_mut(),
         zone: (null_mut(), None),
         sort_keys: match opts.orjson {
             Some(oj) => oj.has(opt::SORT_KEYS),
@@ -114,6 +116,8 @@ struct Walk<'a, W: Output> {
     /// The last dataclass found to have a plain instance dict (classes cannot change while
     /// the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
+    /// The last enum found to have a plain `value` (see `plain_dataclass`).
+    plain_enum: *mut PyTypeObject,
     /// The last fixed `datetime.timezone` met and its UTC offset.
     zone: (*mut PyObject, Option<i32>),
     /// Members are written in the code point order of their keys (as `sorted(d.items())`
@@ -315,6 +319,22 @@ impl<W: Output> Walk<'_, W> {
                     // orjson's error, raised by the general walk.
                     _ => Err(GaveUp),
                 },
+                Native::Enum => {
+                    let ty = Py_TYPE(o);
+                    if ty != self.plain_enum {
+                        if !has_plain_enum_value(ty, types) {
+                            return Err(GaveUp);
+                        }
+                        self.plain_enum = ty;
+                    }
+                    let value = plain_enum_value(o, types).ok_or(GaveUp)?;
+                    // An enum whose value is an enum (which could lead back to it) is the
+                    // general walk's: here it would recurse without a level counted.
+                    if type_of(Py_TYPE(value).cast()).cast() == types.enum_meta {
+                        return Err(GaveUp);
+                    }
+                    self.value(at, value)
+                }
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict).
                 // Sorted fields are the general walk's.

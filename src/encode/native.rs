@@ -22,9 +22,11 @@ pub struct NativeTypes {
     pub datetime: *const PyDateTime_CAPI,
     pub uuid: *mut PyObject,
     pub enum_meta: *mut PyObject,
+    /// `enum.Enum.__dict__["value"]`.
+    pub enum_value: *mut PyObject,
     pub fragment: *mut PyObject,
     /// `"int"`, `"value"`, `"__dict__"`, `"__dataclass_fields__"`, `"__slots__"`,
-    /// `"_field_type"`, `"utcoffset"`, `"normalize"`.
+    /// `"_field_type"`, `"utcoffset"`, `"normalize"`, `"_value_"`.
     pub int_name: *mut PyObject,
     pub value_name: *mut PyObject,
     pub dict_name: *mut PyObject,
@@ -33,6 +35,7 @@ pub struct NativeTypes {
     pub field_type_name: *mut PyObject,
     pub utcoffset_name: *mut PyObject,
     pub normalize_name: *mut PyObject,
+    pub value_field_name: *mut PyObject,
     /// numpy's types (`OPT_SERIALIZE_NUMPY`), NULL without the option or while numpy is
     /// not imported; `"numpy"`, `"__array_struct__"`, `"dtype"`, `"str"`.
     pub numpy: *const NumpyTypes,
@@ -154,6 +157,39 @@ pub unsafe fn has_plain_instance_dict(ty: *mut PyTypeObject, types: &NativeTypes
         }
         let descriptor = class_attribute(ty, types.dict_name);
         !descriptor.is_null() && type_of(descriptor) == &raw mut PyGetSetDescr_Type
+    }
+}
+
+/// Whether `member.value` is `member._value_` for the members of the enum `ty`, got with no
+/// Python code run: the class takes `value` from `enum.Enum` itself (a property returning
+/// `_value_`) and has no `_value_` of its own, and plain attribute lookup.
+///
+/// # Safety
+/// GIL held; `ty` a live, ready enum class.
+pub unsafe fn has_plain_enum_value(ty: *mut PyTypeObject, types: &NativeTypes) -> bool {
+    // SAFETY: forwarded; what the lookups find is borrowed from class dicts.
+    unsafe {
+        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        generic && class_attribute(ty, types.value_name) == types.enum_value && class_attribute(ty, types.value_field_name).is_null()
+    }
+}
+
+/// The `_value_` of the enum member `o` (borrowed: the member's instance dict holds it), of
+/// a class [`has_plain_enum_value`] accepts; `None` if it has none, with no exception set.
+///
+/// # Safety
+/// GIL held; `o` live.
+pub unsafe fn plain_enum_value(o: *mut PyObject, types: &NativeTypes) -> Option<*mut PyObject> {
+    // SAFETY: the dict is held while it is read; once made, it is the member's own (an
+    // instance keeps its dict), which holds the value.
+    unsafe {
+        let dict = instance_dict(o)?;
+        let value = PyDict_GetItemWithError(dict.as_ptr(), types.value_field_name);
+        if value.is_null() {
+            PyErr_Clear();
+            return None;
+        }
+        Some(value)
     }
 }
 

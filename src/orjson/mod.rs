@@ -7,7 +7,7 @@ mod fragment;
 mod loads;
 
 use crate::encode::opt;
-use crate::module::{add_submodule, function, functions, State};
+use crate::module::{add_submodule, function, functions, Name, State};
 use crate::py::Owned;
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -55,7 +55,18 @@ unsafe fn load_native_types(st: &mut State) -> Option<()> {
     unsafe {
         let import = |name: &CStr| Owned::new(PyImport_ImportModule(name.as_ptr()));
         let attr = |module: &Owned, name: &CStr| Owned::new(PyObject_GetAttrString(module.as_ptr(), name.as_ptr()));
-        let enum_meta = attr(&import(c"enum")?, c"EnumMeta")?;
+        let enum_module = import(c"enum")?;
+        let enum_meta = attr(&enum_module, c"EnumMeta")?;
+        // What `member.value` finds on a class that does not redefine it (a property that
+        // returns `member._value_`).
+        let enum_class = attr(&enum_module, c"Enum")?;
+        let enum_dict = (*enum_class.as_ptr().cast::<PyTypeObject>()).tp_dict;
+        let found = if enum_dict.is_null() { std::ptr::null_mut() } else { PyDict_GetItemWithError(enum_dict, st.name(Name::Value)) };
+        if found.is_null() && !PyErr_Occurred().is_null() {
+            return None;
+        }
+        // None if `enum.Enum` has no `value` of its own: then no enum's value is read directly.
+        let enum_value = Owned::borrowed(if found.is_null() { Py_None() } else { found });
         let uuid_type = attr(&import(c"uuid")?, c"UUID")?;
         // Where `datetime` is the pure-Python one (CPython 3.12's C `_datetime` cannot load in
         // an isolated subinterpreter), it has no C API and no C structs: its objects are then
@@ -72,6 +83,7 @@ unsafe fn load_native_types(st: &mut State) -> Option<()> {
             PyErr_Clear();
         }
         Py_XDECREF(std::mem::replace(&mut st.enum_meta, enum_meta.into_raw()));
+        Py_XDECREF(std::mem::replace(&mut st.enum_value, enum_value.into_raw()));
         st.uuid_type = uuid_type.into_raw();
     }
     Some(())
