@@ -439,6 +439,41 @@ def test_dataclass(obj, option):
                 if dataclasses.is_dataclass(o) else repr(o))
 
 
+def test_slotted_dataclasses_in_runs_and_alternating():
+    """A slots dataclass's field names are read once for a run of its instances: runs of one
+    class, alternating classes, and a class whose fields change between its instances (a
+    `default` call mid-document) all come out as orjson writes them."""
+    @dataclasses.dataclass(slots=True)
+    class A:
+        x: int
+        y: str = "y"
+        _z: int = 0
+
+    @dataclasses.dataclass(slots=True)
+    class B:
+        y: str = "b"
+
+    objs = [A(k) for k in range(5)] + [B(), A(9), B(), B(), FrozenSlots(1, FrozenSlots(2))]
+    for option in (0, oracle.OPT_SORT_KEYS, oracle.OPT_INDENT_2):
+        check_dumps(objs, option=option)
+
+    class Change:
+        pass
+
+    def drop_y(o):
+        fields = dict(A.__dataclass_fields__)
+        del fields["y"]
+        A.__dataclass_fields__ = fields
+        return "changed"
+
+    saved = A.__dataclass_fields__
+    for dumps in (oracle.dumps, S.dumps):
+        try:
+            assert dumps([A(1), Change(), A(2)], default=drop_y) == b'[{"x":1,"y":"y"},"changed",{"x":2}]'
+        finally:
+            A.__dataclass_fields__ = saved
+
+
 class NotDecorated(Plain):
     """A subclass of a dataclass without @dataclass: orjson looks for __dataclass_fields__ in
     the class's own dict only, so this is no dataclass to it."""

@@ -103,6 +103,9 @@ pub struct Encoder<'o, W: Output> {
     /// check scans those and looks deeper ones up here (a scan of every frame made a document
     /// 60,000 levels deep, which 3.14's `json` takes, cost seconds).
     deep_markers: HashSet<*mut PyObject>,
+    /// The public fields of the last dataclass with `__slots__` written, found once per
+    /// call for a run of its instances (see `slotted_fields`).
+    slotted: Option<SlottedFields>,
 }
 
 /// Frames whose markers a cycle check compares one by one.
@@ -132,6 +135,7 @@ impl<'o, W: Output> Encoder<'o, W> {
             // orjson indents when it opens a dict, on every version.
             indent_with_first_key: opts.orjson.is_none() && indent_with_first_key(),
             deep_markers: HashSet::new(),
+            slotted: None,
         }
     }
 
@@ -969,7 +973,7 @@ impl<W: Output> Encoder<'_, W> {
                 Some(dict) if PyDict_Check(dict.as_ptr()) != 0 => (dict, true),
                 _ => {
                     PyErr_Clear();
-                    (dataclass_fields(o, types)?, false)
+                    (self.slotted_fields(o, types)?, false)
                 }
             };
             if PyDict_Size(dict.as_ptr()) == 0 {
@@ -997,30 +1001,67 @@ unsafe fn fragment_contents(o: *mut PyObject) -> *mut PyObject {
     unsafe { (*o.cast::<FragmentObject>()).contents }
 }
 
-/// `{name: getattr(o, name)}` for a dataclass's public fields (`_field_type is _FIELD`).
-unsafe fn dataclass_fields(o: *mut PyObject, types: &NativeTypes) -> Result<Owned> {
-    // SAFETY: GIL held; `o` live; new references are owned.
+/// A dataclass and the names of its public fields (`_field_type is _FIELD`, no `_` first).
+struct SlottedFields {
+    /// Held, so that no other class takes its address during the call.
+    class: Owned,
+    /// The class's `__dataclass_fields__` when the names were read, and its size then.
+    fields: Owned,
+    len: Py_ssize_t,
+    names: Vec<Owned>,
+}
+
+impl<W: Output> Encoder<'_, W> {
+    /// `{name: getattr(o, name)}` for the public fields of the dataclass `o`. The names are
+    /// read from `__dataclass_fields__` once for a run of instances of one class, while the
+    /// class keeps the same fields dict of the same size.
+    unsafe fn slotted_fields(&mut self, o: *mut PyObject, types: &NativeTypes) -> Result<Owned> {
+        // SAFETY: GIL held; `o` live; new references are owned.
+        unsafe {
+            let fields = Owned::new(PyObject_GetAttr(o, types.fields_name)).ok_or(PyErrSet)?;
+            if PyDict_Check(fields.as_ptr()) == 0 {
+                return Err(unserializable(o));
+            }
+            let class = Py_TYPE(o).cast::<PyObject>();
+            let known = self.slotted.as_ref().is_some_and(|s| {
+                s.class.as_ptr() == class && s.fields.as_ptr() == fields.as_ptr() && s.len == PyDict_Size(fields.as_ptr())
+            });
+            if !known {
+                self.slotted = None;
+                let names = public_field_names(fields.as_ptr(), types)?;
+                let len = PyDict_Size(fields.as_ptr());
+                self.slotted = Some(SlottedFields { class: Owned::borrowed(class), fields, len, names });
+            }
+            let names = &self.slotted.as_ref().expect("just set").names;
+            let out = Owned::new(PyDict_New()).ok_or(PyErrSet)?;
+            for name in names {
+                let value = Owned::new(PyObject_GetAttr(o, name.as_ptr())).ok_or(PyErrSet)?;
+                if PyDict_SetItem(out.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
+                    return Err(PyErrSet);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// The names in a dataclass's `__dataclass_fields__` of its public fields.
+unsafe fn public_field_names(fields: *mut PyObject, types: &NativeTypes) -> Result<Vec<Owned>> {
+    // SAFETY: GIL held; `fields` a live dict; new references are owned.
     unsafe {
         let module = Owned::new(PyImport_ImportModule(c"dataclasses".as_ptr())).ok_or(PyErrSet)?;
         let field_marker = Owned::new(PyObject_GetAttrString(module.as_ptr(), c"_FIELD".as_ptr())).ok_or(PyErrSet)?;
-        let fields = Owned::new(PyObject_GetAttr(o, types.fields_name)).ok_or(PyErrSet)?;
-        if PyDict_Check(fields.as_ptr()) == 0 {
-            return Err(unserializable(o));
-        }
-        let out = Owned::new(PyDict_New()).ok_or(PyErrSet)?;
+        let mut names = Vec::new();
         let (mut pos, mut name, mut field) = (0, null_mut(), null_mut());
-        while PyDict_Next(fields.as_ptr(), &mut pos, &mut name, &mut field) != 0 {
+        while PyDict_Next(fields, &mut pos, &mut name, &mut field) != 0 {
             let (name, field) = (Owned::borrowed(name), Owned::borrowed(field));
             let kind = Owned::new(PyObject_GetAttr(field.as_ptr(), types.field_type_name)).ok_or(PyErrSet)?;
-            if kind.as_ptr() != field_marker.as_ptr() || is_private(name.as_ptr()) {
-                continue;
-            }
-            let value = Owned::new(PyObject_GetAttr(o, name.as_ptr())).ok_or(PyErrSet)?;
-            if PyDict_SetItem(out.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
-                return Err(PyErrSet);
+            if kind.as_ptr() == field_marker.as_ptr() && !is_private(name.as_ptr()) {
+                names.try_reserve(1).map_err(|_| no_memory())?;
+                names.push(name);
             }
         }
-        Ok(out)
+        Ok(names)
     }
 }
 
