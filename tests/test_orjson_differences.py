@@ -161,6 +161,14 @@ def test_numpy_datetime64_units_with_a_multiplier():
     assert out[:3] == ("raise", "TypeError", "unrepresentable numpy.datetime64: 4611686018427387904 * 25 hours"), out
 
 
+@pytest.mark.parametrize("obj", ["u", "[1, {'k': u}]"])
+def test_uuid_with_its_int_deleted(obj):
+    """A UUID whose `int` slot was deleted: orjson segfaults; rjson raises the AttributeError
+    of reading it."""
+    out = outcome_of("import uuid\nu = uuid.UUID(int=7)\nobject.__delattr__(u, 'int')", obj)
+    assert_clean_error(out, "AttributeError")
+
+
 ENUM_CYCLE = """
 import enum
 class A(enum.Enum):

@@ -17,7 +17,7 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
-use super::native::{has_plain_enum_value, has_plain_instance_dict, instance_dict, plain_enum_value, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
+use super::native::{has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, put_uuid, uuid_value, instance_dict, plain_enum_value, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
@@ -82,6 +82,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         },
         plain_dataclass: null_mut(),
         plain_enum: null_mut(),
+        plain_uuid: None,
         zone: (null_mut(), None),
         sort_keys: match opts.orjson {
             Some(oj) => oj.has(opt::SORT_KEYS),
@@ -116,6 +117,8 @@ struct Walk<'a, W: Output> {
     /// The last dataclass found to have a plain instance dict (classes cannot change while
     /// the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
+    /// Whether `uuid.UUID`'s `int` is read with no Python code run, once asked.
+    plain_uuid: Option<bool>,
     /// The last enum found to have a plain `value` (see `plain_dataclass`).
     plain_enum: *mut PyTypeObject,
     /// The last fixed `datetime.timezone` met and its UTC offset.
@@ -319,6 +322,21 @@ impl<W: Output> Walk<'_, W> {
                     // orjson's error, raised by the general walk.
                     _ => Err(GaveUp),
                 },
+                Native::Uuid => {
+                    if self.plain_uuid.is_none() {
+                        self.plain_uuid = Some(has_plain_uuid_int(types));
+                    }
+                    if self.plain_uuid != Some(true) {
+                        return Err(GaveUp);
+                    }
+                    let value = uuid_value(o, types).ok_or_else(|| give_up(PyErrSet))?;
+                    // Room for the quotes and the 36 bytes between them.
+                    let at = self.room(at, 38)?;
+                    *at.ptr() = b'"';
+                    let len = 1 + put_uuid(at.ptr().add(1), value);
+                    *at.ptr().add(len) = b'"';
+                    Ok(at.advance(len + 1))
+                }
                 Native::Enum => {
                     let ty = Py_TYPE(o);
                     if ty != self.plain_enum {

@@ -473,37 +473,68 @@ unsafe fn put_offset(at: *mut u8, seconds: i32) -> usize {
 /// # Safety
 /// GIL held; `o` a live `uuid.UUID`.
 pub unsafe fn write_uuid(out: &mut OutBuf, o: *mut PyObject, types: &NativeTypes) -> Option<()> {
-    // SAFETY: `o.int` is an int (a slot of UUID, read through its descriptor); owned here.
-    let value = unsafe {
+    // SAFETY: forwarded; 36 bytes reserved.
+    unsafe {
+        let value = uuid_value(o, types)?;
+        out.put(36, |at| put_uuid(at, value));
+    }
+    Some(())
+}
+
+/// The 128-bit value of a `uuid.UUID` (its `int`); `None` with an exception set.
+///
+/// # Safety
+/// GIL held; `o` a live `uuid.UUID`.
+pub unsafe fn uuid_value(o: *mut PyObject, types: &NativeTypes) -> Option<u128> {
+    // SAFETY: `o.int` (a slot of UUID, read through its descriptor) is owned here.
+    unsafe {
         let int = Owned::new(PyObject_GetAttr(o, types.int_name))?;
         if PyLong_Check(int.as_ptr()) == 0 {
             raise(PyExc_TypeError, "UUID.int is not an int");
             return None;
         }
-        match u128_value(int.as_ptr()) {
-            Some(value) => value,
-            None => {
-                raise(PyExc_ValueError, "UUID.int is not within 128 bits");
-                return None;
-            }
+        let value = u128_value(int.as_ptr());
+        if value.is_none() {
+            raise(PyExc_ValueError, "UUID.int is not within 128 bits");
         }
-    };
-    // SAFETY: 36 bytes written: 16 pairs of hex digits and 4 dashes.
-    unsafe {
-        out.put(36, |at| {
-            let mut k = 0;
-            for (i, byte) in value.to_be_bytes().into_iter().enumerate() {
-                if matches!(i, 4 | 6 | 8 | 10) {
-                    *at.add(k) = b'-';
-                    k += 1;
-                }
-                at.add(k).cast::<[u8; 2]>().write_unaligned(HEX_PAIRS[usize::from(byte)]);
-                k += 2;
-            }
-            k
-        });
+        value
     }
-    Some(())
+}
+
+/// Whether reading `int` of a `uuid.UUID` runs no Python code: plain attribute lookup, and
+/// `int` a slot (as `uuid` defines it).
+///
+/// # Safety
+/// GIL held; `types.uuid` a live, ready type.
+pub unsafe fn has_plain_uuid_int(types: &NativeTypes) -> bool {
+    // SAFETY: forwarded; the descriptor is borrowed from a class dict.
+    unsafe {
+        let ty = types.uuid.cast::<PyTypeObject>();
+        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        let descriptor = class_attribute(ty, types.int_name);
+        generic && !descriptor.is_null() && type_of(descriptor) == &raw mut PyMemberDescr_Type
+    }
+}
+
+/// Writes a UUID's text at `at`: 36 bytes, 16 pairs of hex digits and 4 dashes.
+///
+/// # Safety
+/// `at` valid for 36 bytes of writes.
+#[inline(always)]
+pub unsafe fn put_uuid(at: *mut u8, value: u128) -> usize {
+    let mut k = 0;
+    for (i, byte) in value.to_be_bytes().into_iter().enumerate() {
+        // SAFETY: 4 dashes and 16 pairs: 36 bytes.
+        unsafe {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                *at.add(k) = b'-';
+                k += 1;
+            }
+            at.add(k).cast::<[u8; 2]>().write_unaligned(HEX_PAIRS[usize::from(byte)]);
+        }
+        k += 2;
+    }
+    k
 }
 
 /// The two lowercase hex digits of each byte value.
