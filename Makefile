@@ -8,7 +8,7 @@ export CARGO_TARGET_DIR ?= $(CURDIR)/target
 # build.rs probes the headers of the interpreter the module is built for.
 export PYO3_PYTHON := $(PY)
 
-.PHONY: all build test test-rust test-python bench bench-numpy abi clean fuzz fuzz-ci memcheck memcheck-ci stress scaling
+.PHONY: all build test test-rust test-python bench bench-natives bench-numpy abi clean fuzz fuzz-ci memcheck memcheck-ci stress scaling
 
 all: build
 
@@ -36,10 +36,15 @@ test-python: build
 bench: build
 	$(PY) bench/run.py
 
+# The orjson face's native types through rjson.orjson against orjson (bench/results/natives.md;
+# about a minute).
+bench-natives: build
+	$(PY) bench/orjson_types.py natives
+
 # numpy arrays and scalars through rjson.orjson against orjson (bench/results/numpy.md; a few
 # minutes; says so and stops if numpy is not installed).
 bench-numpy: build
-	$(PY) bench/numpy_arrays.py
+	$(PY) bench/orjson_types.py numpy
 
 # The ABI matrix: provisions every interpreter (cached in $RJSON_ABI_CACHE, default ~/.cache/rjson-abi),
 # builds rjson with `pip install .` for each and runs the whole suite; see tests/abi/matrix.py.
