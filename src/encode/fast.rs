@@ -17,7 +17,10 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
-use super::native::{has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, put_uuid, uuid_value, instance_dict, plain_enum_value, is_fixed_zone, is_private, put_datetime_text, put_hms, put_ymd, utc_offset, Native, NativeTypes, TIME_TEXT_MAX};
+use super::native::{
+    has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, instance_dict, is_fixed_zone, is_private, plain_enum_value,
+    put_datetime_text, put_hms, put_uuid, put_ymd, utc_offset, uuid_value, Native, NativeTypes, TIME_TEXT_MAX,
+};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
@@ -314,11 +317,11 @@ impl<W: Output> Walk<'_, W> {
                 Native::DateTime => {
                     let (date, time, tz) = datetime_fields(o);
                     let offset = if tz.is_null() { None } else { self.zone_offset(tz, o, types)? };
-                    self.quoted_time(at, |at| put_datetime_text(at, date, time, offset, format))
+                    self.quoted(at, TIME_TEXT_MAX, |at| put_datetime_text(at, date, time, offset, format))
                 }
-                Native::Date => self.quoted_time(at, |at| put_ymd(at, date_fields(o))),
+                Native::Date => self.quoted(at, TIME_TEXT_MAX, |at| put_ymd(at, date_fields(o))),
                 Native::Time => match time_fields(o) {
-                    (time, tz) if tz.is_null() => self.quoted_time(at, |at| put_hms(at, time, format.omit_microseconds)),
+                    (time, tz) if tz.is_null() => self.quoted(at, TIME_TEXT_MAX, |at| put_hms(at, time, format.omit_microseconds)),
                     // orjson's error, raised by the general walk.
                     _ => Err(GaveUp),
                 },
@@ -330,12 +333,7 @@ impl<W: Output> Walk<'_, W> {
                         return Err(GaveUp);
                     }
                     let value = uuid_value(o, types).ok_or_else(|| give_up(PyErrSet))?;
-                    // Room for the quotes and the 36 bytes between them.
-                    let at = self.room(at, 38)?;
-                    *at.ptr() = b'"';
-                    let len = 1 + put_uuid(at.ptr().add(1), value);
-                    *at.ptr().add(len) = b'"';
-                    Ok(at.advance(len + 1))
+                    self.quoted(at, 36, |at| put_uuid(at, value))
                 }
                 Native::Enum => {
                     let ty = Py_TYPE(o);
@@ -348,10 +346,10 @@ impl<W: Output> Walk<'_, W> {
                     let value = plain_enum_value(o, types).ok_or(GaveUp)?;
                     // An enum whose value is an enum (which could lead back to it) is the
                     // general walk's: here it would recurse without a level counted.
-                    if type_of(Py_TYPE(value).cast()).cast() == types.enum_meta {
+                    if type_of(Py_TYPE(value.as_ptr()).cast()).cast() == types.enum_meta {
                         return Err(GaveUp);
                     }
-                    self.value(at, value)
+                    self.value(at, value.as_ptr())
                 }
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict).
@@ -391,10 +389,10 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
-    /// Writes a date or time text (at most [`TIME_TEXT_MAX`] bytes, by `put`) in quotes.
+    /// Writes a text of at most `most` bytes with nothing to escape, by `put`, in quotes.
     #[inline(always)]
-    fn quoted_time(&mut self, at: Cursor, put: impl FnOnce(*mut u8) -> usize) -> Walked {
-        let at = self.room(at, TIME_TEXT_MAX + 2)?;
+    fn quoted(&mut self, at: Cursor, most: usize, put: impl FnOnce(*mut u8) -> usize) -> Walked {
+        let at = self.room(at, most + 2)?;
         // SAFETY: room for the quotes and the text between them.
         unsafe {
             *at.ptr() = b'"';

@@ -174,22 +174,21 @@ pub unsafe fn has_plain_enum_value(ty: *mut PyTypeObject, types: &NativeTypes) -
     }
 }
 
-/// The `_value_` of the enum member `o` (borrowed: the member's instance dict holds it), of
-/// a class [`has_plain_enum_value`] accepts; `None` if it has none, with no exception set.
+/// The `_value_` of the enum member `o`, of a class [`has_plain_enum_value`] accepts; `None`
+/// if it has none, with no exception set. Read by plain attribute lookup, which finds it in
+/// the member's own attributes without making a `__dict__` of them (an allocation, which
+/// could start a garbage collection that runs finalizers).
 ///
 /// # Safety
 /// GIL held; `o` live.
-pub unsafe fn plain_enum_value(o: *mut PyObject, types: &NativeTypes) -> Option<*mut PyObject> {
-    // SAFETY: the dict is held while it is read; once made, it is the member's own (an
-    // instance keeps its dict), which holds the value.
+pub unsafe fn plain_enum_value(o: *mut PyObject, types: &NativeTypes) -> Option<Owned> {
+    // SAFETY: the class has no `_value_` (checked), so no descriptor runs; a new reference.
     unsafe {
-        let dict = instance_dict(o)?;
-        let value = PyDict_GetItemWithError(dict.as_ptr(), types.value_field_name);
-        if value.is_null() {
+        let value = Owned::new(PyObject_GenericGetAttr(o, types.value_field_name));
+        if value.is_none() {
             PyErr_Clear();
-            return None;
         }
-        Some(value)
+        value
     }
 }
 
