@@ -312,16 +312,19 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: `o` is live; each branch reads it as the type `kind` found.
         unsafe {
             let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
-            let format = oj.time_format();
             match native {
                 Native::DateTime => {
+                    let format = oj.time_format();
                     let (date, time, tz) = datetime_fields(o);
                     let offset = if tz.is_null() { None } else { self.zone_offset(tz, o, types)? };
                     self.quoted(at, TIME_TEXT_MAX, |at| put_datetime_text(at, date, time, offset, format))
                 }
                 Native::Date => self.quoted(at, TIME_TEXT_MAX, |at| put_ymd(at, date_fields(o))),
                 Native::Time => match time_fields(o) {
-                    (time, tz) if tz.is_null() => self.quoted(at, TIME_TEXT_MAX, |at| put_hms(at, time, format.omit_microseconds)),
+                    (time, tz) if tz.is_null() => {
+                        let omit = oj.has(opt::OMIT_MICROSECONDS);
+                        self.quoted(at, TIME_TEXT_MAX, |at| put_hms(at, time, omit))
+                    }
                     // orjson's error, raised by the general walk.
                     _ => Err(GaveUp),
                 },

@@ -141,6 +141,17 @@ unsafe fn class_attribute(ty: *mut PyTypeObject, name: *mut PyObject) -> *mut Py
     }
 }
 
+/// Whether the instances of `ty` have plain attribute lookup (no `__getattribute__` or
+/// `__getattr__` of Python code).
+///
+/// # Safety
+/// `ty` a live type.
+unsafe fn plain_getattr(ty: *mut PyTypeObject) -> bool {
+    // CPython's own function, one symbol: its address is what the class's slot holds.
+    // SAFETY: reading a live type's slot.
+    unsafe { (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc)) }
+}
+
 /// Whether `getattr(o, "__dict__")` is the instance dict for the instances `o` of the
 /// dataclass `ty`, got with no Python code run: the class has no `__slots__` of its own,
 /// plain attribute lookup, and a C `__dict__` descriptor (CPython's own for a class).
@@ -150,8 +161,7 @@ unsafe fn class_attribute(ty: *mut PyTypeObject, name: *mut PyObject) -> *mut Py
 pub unsafe fn has_plain_instance_dict(ty: *mut PyTypeObject, types: &NativeTypes) -> bool {
     // SAFETY: forwarded; the descriptor is borrowed from a class dict.
     unsafe {
-        // CPython's own function, one symbol: its address is what the class's slot holds.
-        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        let generic = plain_getattr(ty);
         if declares(ty, types.slots_name) || !generic {
             return false;
         }
@@ -169,7 +179,7 @@ pub unsafe fn has_plain_instance_dict(ty: *mut PyTypeObject, types: &NativeTypes
 pub unsafe fn has_plain_enum_value(ty: *mut PyTypeObject, types: &NativeTypes) -> bool {
     // SAFETY: forwarded; what the lookups find is borrowed from class dicts.
     unsafe {
-        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        let generic = plain_getattr(ty);
         generic && class_attribute(ty, types.value_name) == types.enum_value && class_attribute(ty, types.value_field_name).is_null()
     }
 }
@@ -509,7 +519,7 @@ pub unsafe fn has_plain_uuid_int(types: &NativeTypes) -> bool {
     // SAFETY: forwarded; the descriptor is borrowed from a class dict.
     unsafe {
         let ty = types.uuid.cast::<PyTypeObject>();
-        let generic = (*ty).tp_getattro.is_some_and(|f| std::ptr::fn_addr_eq(f, PyObject_GenericGetAttr as getattrofunc));
+        let generic = plain_getattr(ty);
         let descriptor = class_attribute(ty, types.int_name);
         generic && !descriptor.is_null() && type_of(descriptor) == &raw mut PyMemberDescr_Type
     }
