@@ -167,6 +167,14 @@ int main(void) {
     OFFSET(PyDictObject, ma_used);
     OFFSET(PyDictObject, ma_keys);
     OFFSET(PyDictObject, ma_values);
+#if PY_VERSION_HEX >= 0x030B0000
+    /* Instances' attributes beside their class's shared keys (src/ffi/instance.rs). */
+    OFFSET(PyHeapTypeObject, ht_cached_keys);
+    VALUE("Py_TPFLAGS_MANAGED_DICT", Py_TPFLAGS_MANAGED_DICT);
+#endif
+#if PY_VERSION_HEX >= 0x030D0000
+    VALUE("Py_TPFLAGS_INLINE_VALUES", Py_TPFLAGS_INLINE_VALUES);
+#endif
 
     /* datetime's objects and C API capsule (the orjson face reads their fields). */
     OFFSET(PyDateTime_CAPI, DateType);

@@ -5,18 +5,20 @@ disagrees with orjson fails on the oracle run as well).
 """
 
 import collections
+import ctypes
 import dataclasses
 import datetime as dt
 import enum
 import math
 import random
 import sys
+import sysconfig
 import typing
 import uuid
 
 import pytest
 
-from orjson_face import S, call, check_dumps, dumps_err, dumps_ok, oracle
+from orjson_face import S, SUBJECT_IS_ORACLE, call, check_dumps, dumps_err, dumps_ok, oracle
 
 PASS_SUB = oracle.OPT_PASSTHROUGH_SUBCLASS
 NSK = oracle.OPT_NON_STR_KEYS
@@ -472,6 +474,102 @@ def test_slotted_dataclasses_in_runs_and_alternating():
             assert dumps([A(1), Change(), A(2)], default=drop_y) == b'[{"x":1,"y":"y"},"changed",{"x":2}]'
         finally:
             A.__dataclass_fields__ = saved
+
+
+def _dict_made(o):
+    """Whether the interpreter has made `o`'s `__dict__` (CPython 3.11+ keep a new instance's
+    attributes beside its class's shared keys until `__dict__` is asked for). The managed
+    dict's word is 3 words before the object; 3.12 tags values kept there by the low bit."""
+    word = ctypes.c_size_t.from_address(id(o) - 3 * ctypes.sizeof(ctypes.c_void_p)).value
+    return word != 0 and not (sys.version_info[:2] == (3, 12) and word & 1)
+
+
+@dataclasses.dataclass
+class Attrs:
+    a: int
+    b: str = "b"
+    _c: int = 0
+
+
+def _attribute_states():
+    """name -> maker of a fresh instance whose attributes are in that state."""
+    def reordered():
+        o = Attrs(1)
+        del o.a
+        o.a = 2
+        return o
+
+    def extra():
+        o = Attrs(1)
+        o.z = [Attrs(2)]
+        o._hidden = 3
+        return o
+
+    def deleted_all():
+        o = Attrs(1)
+        del o.a, o.b, o._c
+        return o
+
+    def many():  # past the 30 keys a class shares: a dict of its own
+        o = Attrs(1)
+        for k in range(40):
+            setattr(o, f"f{k}", k)
+        return o
+
+    def made():
+        o = Attrs(1)
+        o.__dict__["made"] = True
+        return o
+
+    def replaced(d):
+        def make():
+            o = Attrs(1)
+            o.__dict__ = d()
+            return o
+        return make
+
+    def other_order():  # instances of one class, attributes set in different orders
+        class Late:
+            pass
+        first, second = Late(), Late()
+        first.x, first.y = 1, 2
+        second.y, second.x = 3, 4
+        Late = dataclasses.dataclass(Late)
+        return [first, second]
+
+    return {
+        "fresh": lambda: Attrs(1), "reordered": reordered, "extra and private": extra,
+        "all deleted": deleted_all, "many attributes": many, "__dict__ made": made,
+        "__dict__ replaced": replaced(lambda: {"q": 1, "_r": 2}), "__dict__ emptied": replaced(dict),
+        "__dict__ replaced by a subclass": replaced(lambda: MyDict(a=1)),
+        "orders per instance": other_order,
+    }
+
+
+@pytest.mark.parametrize("option", [0, oracle.OPT_INDENT_2, oracle.OPT_SORT_KEYS], ids=["plain", "indent", "sort"])
+@pytest.mark.parametrize("make", _attribute_states().values(), ids=_attribute_states().keys())
+def test_dataclass_attributes_in_every_state(make, option):
+    """A dataclass instance's attributes come out as orjson writes its `__dict__`, however the
+    interpreter keeps them: beside the class's shared keys (new instances), in a dict made of
+    them, or in a dict of their own. Each library gets fresh instances, rjson's first."""
+    ours = call(S.dumps, [make(), make()], option=option)
+    theirs = call(oracle.dumps, [make(), make()], option=option)
+    assert ours == theirs
+
+
+@pytest.mark.skipif(SUBJECT_IS_ORACLE, reason="rjson's own property: orjson makes the __dict__")
+@pytest.mark.skipif(sys.version_info < (3, 11) or sysconfig.get_config_var("Py_GIL_DISABLED"),
+                    reason="instances keep their attributes apart from a dict since CPython 3.11 "
+                           "(free-threaded builds place the dict elsewhere)")
+def test_dumps_does_not_make_instance_dicts():
+    """Writing a dataclass reads its attributes where they are: making its `__dict__` would
+    allocate mid-walk (a garbage collection could run finalizers) and cost time."""
+    records = [Attrs(k, str(k)) for k in range(100)] + [Plain(1), Child()]
+    assert not any(map(_dict_made, records))
+    out = S.dumps(records)
+    assert not any(map(_dict_made, records))
+    assert out == oracle.dumps(records)
+    assert all(map(_dict_made, records))  # the check can see a made dict
 
 
 class NotDecorated(Plain):

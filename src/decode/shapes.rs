@@ -11,7 +11,7 @@
 //! dict's table (CPython 3.11+, checked once at run time, see `crate::ffi::dict`);
 //! elsewhere, and whenever a copy is not what is expected, objects are built by insertion.
 
-use crate::ffi::dict::{entries_usable, unicode_entries};
+use crate::ffi::dict::{unicode_entries, ENTRIES};
 use crate::ffi::has_type_flag;
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -45,7 +45,7 @@ impl ShapeCache {
     /// GIL held (the layout check makes a dict).
     pub unsafe fn new() -> ShapeCache {
         // SAFETY: forwarded.
-        let usable = unsafe { entries_usable() };
+        let usable = unsafe { ENTRIES.passed() };
         let slots = if usable { SLOTS } else { 0 };
         let slots = (0..slots).map(|_| Shape { hash: 0, keys: Vec::new(), template: null_mut() }).collect();
         ShapeCache { slots, touched: Vec::new() }

@@ -18,7 +18,7 @@ use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::native::{
-    has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, instance_dict, is_fixed_zone, is_private, plain_enum_value,
+    has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, is_fixed_zone, is_private, plain_enum_value,
     put_datetime_text, put_hms, put_uuid, put_ymd, utc_offset, uuid_value, Native, NativeTypes, TIME_TEXT_MAX,
 };
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
@@ -28,7 +28,8 @@ use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::type_of;
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
-use crate::ffi::dict::{entries_usable, unicode_entries, PyDictObject};
+use crate::ffi::dict::{split_table, unicode_entries, PyDictObject, SplitTable, ENTRIES};
+use crate::ffi::instance::{attributes, Attributes, ATTRIBUTES};
 use crate::ffi::unicode::{compact_ascii, str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -74,7 +75,9 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         // The standard library's walk counts its containers against the recursion limit.
         count_recursion: opts.orjson.is_none(),
         // SAFETY: GIL held.
-        dict_entries: unsafe { entries_usable() },
+        dict_entries: unsafe { ENTRIES.passed() },
+        // SAFETY: GIL held; nothing borrowed yet that the check could disturb.
+        split_tables: unsafe { ATTRIBUTES.passed() },
         compact_separator: match (&opts.item_separator, &opts.indent) {
             (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
             _ => None,
@@ -113,6 +116,9 @@ struct Walk<'a, W: Output> {
     count_recursion: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
+    /// Whether split tables and instances' attributes can be read in place
+    /// (`crate::ffi::instance`).
+    split_tables: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
     compact_separator: Option<u8>,
     /// The key separator when it is one ASCII byte.
@@ -405,16 +411,25 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
-    /// A dataclass's instance dict, `_`-prefixed keys left out (as the general walk writes
-    /// it: `{}` if it is empty, brackets around nothing if all its keys are private).
+    /// A dataclass's instance attributes, `_`-prefixed keys left out (as the general walk
+    /// writes its `__dict__`: `{}` if it is empty, brackets around nothing if all its keys are
+    /// private), read where the instance keeps them: its `__dict__` is not made for this.
     ///
     /// # Safety
     /// GIL held; `o` a live instance of a dataclass [`has_plain_instance_dict`] accepts.
     unsafe fn dataclass(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
-        // SAFETY: forwarded; the dict is held while it is walked.
+        if !self.split_tables {
+            return Err(GaveUp);
+        }
+        // SAFETY: forwarded; the layout check passed; what `attributes` borrows is the
+        // instance's and stays put (no Python code runs).
         unsafe {
-            let dict = instance_dict(o).ok_or(GaveUp)?;
-            self.dict(at, dict.as_ptr(), true)
+            match attributes(o).ok_or(GaveUp)? {
+                Attributes::Split(table) => self.object(at, table.len(), |walk, at| walk.split_members(at, table, true)),
+                Attributes::Dict(d) if Py_TYPE(d) == &raw mut PyDict_Type => self.dict(at, d, true),
+                Attributes::Dict(_) => Err(GaveUp),
+                Attributes::Empty => self.empty(at, b"{}"),
+            }
         }
     }
 
@@ -525,13 +540,21 @@ impl<W: Output> Walk<'_, W> {
         // SAFETY: forwarded; `d` is an exact dict (its entries are read only where
         // `unicode_entries` finds the layout it knows).
         unsafe {
-            if (*d.cast::<PyDictObject>()).ma_used == 0 {
-                return self.empty(at, b"{}");
-            }
-            self.enter()?;
-            let walked = self.open(at, b'{').and_then(|at| self.members(at, d, skip_private));
-            self.leave(walked, b'}')
+            let len = (*d.cast::<PyDictObject>()).ma_used as usize;
+            self.object(at, len, |walk, at| walk.members(at, d, skip_private))
         }
+    }
+
+    /// An object of `len` members, written by `members`: `{}` if there are none.
+    #[inline(always)]
+    fn object(&mut self, at: Cursor, len: usize, members: impl FnOnce(&mut Self, Cursor) -> Walked) -> Walked {
+        if len == 0 {
+            return self.empty(at, b"{}");
+        }
+        // SAFETY: GIL held (the walk's contract); balanced by `leave`.
+        unsafe { self.enter()? };
+        let walked = self.open(at, b'{').and_then(|at| members(self, at));
+        self.leave(walked, b'}')
     }
 
     /// The members of the exact dict `d`; with `skip_private` (a dataclass's instance dict),
@@ -554,11 +577,33 @@ impl<W: Output> Walk<'_, W> {
                 }
                 return Ok(at);
             }
+            if let Some(table) = if self.split_tables { split_table(d) } else { None } {
+                return self.split_members(at, table, skip_private);
+            }
             let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
             while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
                 if Py_TYPE(key) != &raw mut PyUnicode_Type {
                     return Err(GaveUp);
                 }
+                if !(skip_private && is_private(key)) {
+                    at = self.member(at, key, value, &mut first)?;
+                }
+            }
+        }
+        Ok(at)
+    }
+
+    /// The members of a split table in their order; with `skip_private` (a dataclass's
+    /// attributes), not those whose key starts with `_`.
+    ///
+    /// # Safety
+    /// GIL held; the table's objects live (no Python code runs).
+    unsafe fn split_members(&mut self, mut at: Cursor, table: SplitTable, skip_private: bool) -> Walked {
+        let mut first = true;
+        for i in 0..table.len() {
+            // SAFETY: forwarded; `i < len`; a split table's keys are exact strs.
+            unsafe {
+                let (key, value) = table.member(i).ok_or(GaveUp)?;
                 if !(skip_private && is_private(key)) {
                     at = self.member(at, key, value, &mut first)?;
                 }

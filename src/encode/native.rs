@@ -202,22 +202,6 @@ pub unsafe fn plain_enum_value(o: *mut PyObject, types: &NativeTypes) -> Option<
     }
 }
 
-/// The instance dict of `o` (a new reference), of a class [`has_plain_instance_dict`]
-/// accepts, if it is an exact dict; `None` otherwise, with no exception set.
-///
-/// # Safety
-/// GIL held; `o` live.
-pub unsafe fn instance_dict(o: *mut PyObject) -> Option<Owned> {
-    // SAFETY: the dict is a new reference.
-    unsafe {
-        let Some(dict) = Owned::new(PyObject_GenericGetDict(o, null_mut())) else {
-            PyErr_Clear();
-            return None;
-        };
-        (type_of(dict.as_ptr()) == &raw mut PyDict_Type).then_some(dict)
-    }
-}
-
 /// Whether `key` is a str starting with `_`.
 ///
 /// # Safety

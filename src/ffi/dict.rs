@@ -1,11 +1,13 @@
-//! `PyDictObject`, and the head of CPython 3.11+'s internal `PyDictKeysObject`: where a
-//! combined table with str keys keeps its entries, so that the decoder can write the values
-//! of a dict it has just copied from a template (src/decode/shapes.rs). Older tables differ:
-//! there [`entries_work`] says no.
+//! `PyDictObject`, and the internals of CPython 3.11+'s tables: where a combined table with str
+//! keys keeps its entries, so that the decoder can write the values of a dict it has just
+//! copied from a template (src/decode/shapes.rs), and how a split table (the class-shared keys
+//! of instance attributes) keeps its values and their order. Older tables differ: there
+//! [`entries_work`] says no.
 //!
-//! `PyDictObject` is public and checked against the headers by `layout`; the keys object is
-//! internal (its header cannot be included here), so [`entries_work`] checks at run time that
-//! these mirrors find the entries of a real dict, and the decoder uses them only if so.
+//! `PyDictObject` is public and checked against the headers by `layout`; the keys and values
+//! objects are internal (their headers cannot be included here), so [`entries_work`] (and
+//! `instance::attributes_work` for split tables) check at run time that these mirrors find
+//! the entries of real dicts, and they are used only if so.
 
 use pyo3_ffi::{PyObject, Py_ssize_t};
 use std::os::raw::c_void;
@@ -44,6 +46,109 @@ pub struct PyDictUnicodeEntry {
 }
 
 const DICT_KEYS_UNICODE: u8 = 1;
+const DICT_KEYS_SPLIT: u8 = 2;
+
+/// The head of CPython 3.13+'s internal `PyDictValues`; the values follow it, then the
+/// insertion order (a byte per value, `capacity` of them).
+#[cfg(py_3_13)]
+#[repr(C)]
+pub struct PyDictValues {
+    pub capacity: u8,
+    pub size: u8,
+    pub embedded: u8,
+    /// Whether inline values (in the object) hold its attributes, not a dict.
+    pub valid: u8,
+    pub values: [*mut PyObject; 0],
+}
+
+/// The members of a split table (shared str keys, values in a separate array) in insertion
+/// order: 3.11 and 3.12 keep the order in bytes before the values (`[-2]` their count,
+/// `[-3 - i]` the `i`th index), 3.13+ in `PyDictValues`, after the values.
+#[derive(Clone, Copy)]
+pub struct SplitTable {
+    entries: *const PyDictUnicodeEntry,
+    /// How many keys there are; every index in the order is below it.
+    keys: usize,
+    values: *const *mut PyObject,
+    order: *const u8,
+    len: usize,
+}
+
+impl SplitTable {
+    /// The table of `values` (a values array of CPython's layout) over the split keys `keys`;
+    /// `None` if `keys` is not a split table.
+    ///
+    /// # Safety
+    /// GIL held; `keys` a live keys object and `values` live values of a table of those keys;
+    /// the mirrors must match (see `instance::attributes_work`).
+    pub unsafe fn new(keys: *mut PyDictKeysObject, values: *mut c_void) -> Option<SplitTable> {
+        // SAFETY: a split table's keys object is the mirrored head, its indices, then its
+        // unicode entries; its values (and their order) are laid out as the version keeps them.
+        unsafe {
+            if (*keys).dk_kind != DICT_KEYS_SPLIT {
+                return None;
+            }
+            let indices = keys.add(1).cast::<u8>();
+            let entries = indices.add(1 << (*keys).dk_log2_index_bytes).cast::<PyDictUnicodeEntry>();
+            #[cfg(py_3_13)]
+            let (values, order, len) = {
+                let head = values.cast::<PyDictValues>();
+                let values = (&raw const (*head).values).cast::<*mut PyObject>();
+                (values, values.add((*head).capacity as usize).cast::<u8>(), (*head).size as usize)
+            };
+            #[cfg(not(py_3_13))]
+            let (values, order, len) = {
+                let bytes = values.cast::<u8>();
+                (values.cast::<*mut PyObject>().cast_const(), bytes.sub(3).cast_const(), *bytes.sub(2) as usize)
+            };
+            Some(SplitTable { entries, keys: (*keys).dk_nentries as usize, values, order, len })
+        }
+    }
+
+    /// How many members there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The `i`th member (`i < len`) in insertion order: its key (an exact str) and its value;
+    /// `None` if the order names no key (a layout this does not know), or the value is gone.
+    ///
+    /// # Safety
+    /// The table's objects live and unchanged since `new`; `i < len`.
+    #[inline(always)]
+    pub unsafe fn member(&self, i: usize) -> Option<(*mut PyObject, *mut PyObject)> {
+        debug_assert!(i < self.len);
+        // SAFETY: the order has `len` bytes (before the values and falling before 3.13, after
+        // them and rising since), each an index into the keys and values, checked below.
+        unsafe {
+            #[cfg(py_3_13)]
+            let index = *self.order.add(i) as usize;
+            #[cfg(not(py_3_13))]
+            let index = *self.order.sub(i) as usize;
+            if index >= self.keys {
+                return None;
+            }
+            let value = *self.values.add(index);
+            (!value.is_null()).then(|| ((*self.entries.add(index)).me_key, value))
+        }
+    }
+}
+
+/// The split table of `dict` if it has one (an instance dict made of its attributes).
+///
+/// # Safety
+/// `dict` must be a live exact dict; the mirrors must match (see `instance::attributes_work`).
+#[inline(always)]
+pub unsafe fn split_table(dict: *mut PyObject) -> Option<SplitTable> {
+    // SAFETY: forwarded; a dict with values is split, with the keys it names.
+    unsafe {
+        let dict = &*dict.cast::<PyDictObject>();
+        if dict.ma_values.is_null() {
+            return None;
+        }
+        SplitTable::new(dict.ma_keys, dict.ma_values)
+    }
+}
 
 /// The entries of `dict` if it is a combined table of str keys (as a dict of str keys that no
 /// one else has seen is), else `None`.
@@ -66,26 +171,40 @@ pub unsafe fn unicode_entries<'a>(dict: *mut PyObject) -> Option<&'a mut [PyDict
     }
 }
 
-/// [`entries_work`]'s answer, found once per process (0: not yet, 1: yes, 2: no); the layout
-/// is the interpreter binary's, the same in every subinterpreter.
-static ENTRIES_WORK: AtomicU8 = AtomicU8::new(0);
+/// A run-time check of an internal layout, made once per process: the layout is the
+/// interpreter binary's, the same in every subinterpreter.
+pub struct LayoutCheck {
+    /// 0: not yet made, 1: the layout is as mirrored, 2: it is not.
+    answer: AtomicU8,
+    check: unsafe fn() -> bool,
+}
 
-/// Whether [`unicode_entries`] can be used: [`entries_work`], checked once.
-///
-/// # Safety
-/// GIL held.
-pub unsafe fn entries_usable() -> bool {
-    match ENTRIES_WORK.load(Ordering::Relaxed) {
-        1 => true,
-        2 => false,
-        _ => {
-            // SAFETY: forwarded. Two interpreters racing here compute the same answer.
-            let works = unsafe { entries_work() };
-            ENTRIES_WORK.store(if works { 1 } else { 2 }, Ordering::Relaxed);
-            works
+impl LayoutCheck {
+    pub const fn new(check: unsafe fn() -> bool) -> LayoutCheck {
+        LayoutCheck { answer: AtomicU8::new(0), check }
+    }
+
+    /// Whether the layout is as mirrored, checked the first time it is asked.
+    ///
+    /// # Safety
+    /// GIL held; no borrowed reference the check's Python objects could disturb (making them
+    /// may run a garbage collection).
+    pub unsafe fn passed(&self) -> bool {
+        match self.answer.load(Ordering::Relaxed) {
+            1 => true,
+            2 => false,
+            _ => {
+                // SAFETY: forwarded. Two interpreters racing here compute the same answer.
+                let works = unsafe { (self.check)() };
+                self.answer.store(if works { 1 } else { 2 }, Ordering::Relaxed);
+                works
+            }
         }
     }
 }
+
+/// Whether [`unicode_entries`] can be used: [`entries_work`], checked once.
+pub static ENTRIES: LayoutCheck = LayoutCheck::new(entries_work);
 
 /// Whether [`unicode_entries`] finds the keys and values of a real dict where they are: a
 /// run-time check of the internal layout.

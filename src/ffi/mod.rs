@@ -11,6 +11,7 @@ pub mod containers;
 #[allow(non_snake_case, non_camel_case_types)]
 pub mod datetime;
 pub mod dict;
+pub mod instance;
 mod layout;
 pub mod long;
 pub mod numpy;
