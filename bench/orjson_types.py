@@ -4,7 +4,8 @@
     python bench/orjson_types.py numpy [--rounds 7] [--only f64,i32]      (make bench-numpy)
 
 `natives`: lists of 10,000 datetimes, dates, times, UUIDs, enum members and dataclass
-records (issue 6: at least 2x faster than orjson); writes bench/results/natives.md. `numpy`:
+records (issue 6: at least 2x faster than orjson), the records also fresh (new for every
+call: CPython has not yet made their `__dict__`); writes bench/results/natives.md. `numpy`:
 arrays and scalars with OPT_SERIALIZE_NUMPY; writes bench/results/numpy.md. numpy is
 optional: without it `numpy` says so and exits (successfully).
 
@@ -56,38 +57,47 @@ class Color(enum.Enum):
     GREEN = "green"
 
 
+FRESH_CALLS = 10  # per block, for cases whose inputs are made anew for every call
+
+
+def records():
+    return [Record(i, f"name{i}", i * 0.5, i % 2 == 0, ["a", "b"]) for i in range(N)]
+
+
 def native_cases():
-    """name -> (object, extra option name), made once."""
+    """name -> (object, extra option name, maker of a fresh object or None), made once."""
     plus2 = dt.timezone(dt.timedelta(hours=2))
     return {
-        f"{N} naive datetimes": ([dt.datetime(2020, 1, 1, 12, 30, 45, i) for i in range(N)], 0),
-        f"{N} datetimes, UTC": ([dt.datetime(2020, 1, 1, 12, 30, 45, i, tzinfo=dt.timezone.utc) for i in range(N)], 0),
-        f"{N} datetimes, +02:00": ([dt.datetime(2020, 1, 1, 12, 30, 45, i, tzinfo=plus2) for i in range(N)], 0),
-        f"{N} dates": ([dt.date(2000 + i % 20, 1 + i % 12, 1 + i % 28) for i in range(N)], 0),
-        f"{N} times": ([dt.time(i % 24, i % 60, i % 60) for i in range(N)], 0),
-        f"{N} UUIDs": ([uuid.UUID(int=i * 7919) for i in range(N)], 0),
-        f"{N} enum members": ([Color.RED, Color.GREEN] * (N // 2), 0),
-        f"{N} dataclass records": ([Record(i, f"name{i}", i * 0.5, i % 2 == 0, ["a", "b"]) for i in range(N)], 0),
-        f"{N} slots dataclass records": ([SlotsRecord(i, f"name{i}", i * 0.5) for i in range(N)], 0),
+        f"{N} naive datetimes": ([dt.datetime(2020, 1, 1, 12, 30, 45, i) for i in range(N)], 0, None),
+        f"{N} datetimes, UTC": ([dt.datetime(2020, 1, 1, 12, 30, 45, i, tzinfo=dt.timezone.utc) for i in range(N)], 0,
+                                None),
+        f"{N} datetimes, +02:00": ([dt.datetime(2020, 1, 1, 12, 30, 45, i, tzinfo=plus2) for i in range(N)], 0, None),
+        f"{N} dates": ([dt.date(2000 + i % 20, 1 + i % 12, 1 + i % 28) for i in range(N)], 0, None),
+        f"{N} times": ([dt.time(i % 24, i % 60, i % 60) for i in range(N)], 0, None),
+        f"{N} UUIDs": ([uuid.UUID(int=i * 7919) for i in range(N)], 0, None),
+        f"{N} enum members": ([Color.RED, Color.GREEN] * (N // 2), 0, None),
+        f"{N} dataclass records": (records(), 0, None),
+        f"{N} dataclass records, fresh": (records(), 0, records),
+        f"{N} slots dataclass records": ([SlotsRecord(i, f"name{i}", i * 0.5) for i in range(N)], 0, None),
     }
 
 
 def numpy_cases():
-    """name -> (object, extra option name), made once."""
+    """name -> (object, extra option name, None), made once."""
     rng = np.random.default_rng(6)
     normal = rng.standard_normal((1000, 100))
     return {
-        "float64 1000x100": (normal, 0),
-        "float64 1000x100, OPT_INDENT_2": (normal, "OPT_INDENT_2"),
-        "float32 1000x100": (normal.astype(np.float32), 0),
-        "float16 100000": (rng.standard_normal(100_000).astype(np.float16), 0),
-        "int32 100000": (rng.integers(-2**31, 2**31, 100_000, dtype=np.int32), 0),
-        "int64 100000": (rng.integers(-2**63, 2**63 - 1, 100_000, dtype=np.int64), 0),
-        "uint8 1000x100": (rng.integers(0, 256, (1000, 100), dtype=np.uint8), 0),
-        "bool 100000": (rng.integers(0, 2, 100_000).astype(bool), 0),
-        "datetime64[s] 10000": (rng.integers(0, 2**32, 10_000).astype("datetime64[s]"), 0),
-        "10000 float64 scalars": ([np.float64(x) for x in normal[:100].flat], 0),
-        "1000 arrays of 3 int64": ([np.arange(i, i + 3) for i in range(1000)], 0),
+        "float64 1000x100": (normal, 0, None),
+        "float64 1000x100, OPT_INDENT_2": (normal, "OPT_INDENT_2", None),
+        "float32 1000x100": (normal.astype(np.float32), 0, None),
+        "float16 100000": (rng.standard_normal(100_000).astype(np.float16), 0, None),
+        "int32 100000": (rng.integers(-2**31, 2**31, 100_000, dtype=np.int32), 0, None),
+        "int64 100000": (rng.integers(-2**63, 2**63 - 1, 100_000, dtype=np.int64), 0, None),
+        "uint8 1000x100": (rng.integers(0, 256, (1000, 100), dtype=np.uint8), 0, None),
+        "bool 100000": (rng.integers(0, 2, 100_000).astype(bool), 0, None),
+        "datetime64[s] 10000": (rng.integers(0, 2**32, 10_000).astype("datetime64[s]"), 0, None),
+        "10000 float64 scalars": ([np.float64(x) for x in normal[:100].flat], 0, None),
+        "1000 arrays of 3 int64": ([np.arange(i, i + 3) for i in range(1000)], 0, None),
     }
 
 
@@ -110,7 +120,7 @@ def main():
     cfg = timing.TimingConfig(rounds=args.rounds)
     only = [s for s in args.only.split(",") if s]
     rows = []
-    for name, (obj, extra) in (numpy_cases() if numpy else native_cases()).items():
+    for name, (obj, extra, fresh) in (numpy_cases() if numpy else native_cases()).items():
         if only and not any(s in name for s in only):
             continue
         subjects = {}
@@ -118,8 +128,11 @@ def main():
         for lib, module in libs.items():
             option = (module.OPT_SERIALIZE_NUMPY if numpy else 0) | (getattr(module, extra) if extra else 0)
             outputs.add(module.dumps(obj, option=option))
-            subjects[lib] = timing.Subject(timing.compile_loop(module.dumps, {"option": option}),
-                                           lambda n, obj=obj: [obj] * n)
+            loop = timing.compile_loop(module.dumps, {"option": option})
+            if fresh:
+                subjects[lib] = timing.Subject(loop, lambda n: [fresh() for _ in range(n)], FRESH_CALLS)
+            else:
+                subjects[lib] = timing.Subject(loop, lambda n, obj=obj: [obj] * n)
         if len(outputs) != 1:
             raise SystemExit(f"{name}: rjson.orjson and orjson write different bytes")
         m = timing.measure(subjects, cfg)

@@ -572,6 +572,38 @@ def test_dumps_does_not_make_instance_dicts():
     assert all(map(_dict_made, records))  # the check can see a made dict
 
 
+def test_runs_of_one_native_class_and_what_interrupts_them():
+    """A list whose first item is a natively written type has the rest of its items of that
+    class written without asking again what they are: runs of each type, interrupted by every
+    other kind of item (JSON's types, their subclasses, other native types, items that need
+    `default`), under options that change how (or whether) each type is written natively."""
+    class Shade(enum.Enum):
+        DARK = "dark"
+        LIGHT = 2
+
+    firsts = [dt.datetime(2020, 1, 2, 3, 4, 5, 6), dt.datetime(1999, 12, 31, tzinfo=dt.timezone.utc),
+              dt.date(2020, 1, 2), dt.time(1, 2, 3, 4), uuid.UUID(int=7), Shade.DARK, Attrs(1), Slotted(2),
+              Frozen(3)]
+    # Written by the fast walk, then items that send the whole document to the general walk.
+    interruptions = ["s", 1, 1.5, None, True, [1], {"k": 1}, (2,), Color.RED, dt.date(1, 1, 1),
+                     dt.datetime(2001, 2, 3, tzinfo=dt.timezone(dt.timedelta(hours=-5))), dt.time(4, 5),
+                     uuid.UUID(int=99), Plain(5), Shade.LIGHT, Attrs(7)]
+    others = [Slotted(6), MyIntForRuns(3), object()]
+    for first in firsts:
+        same = [first, first, type(first) is dt.datetime and first.replace(microsecond=9) or first]
+        doc = same + [x for item in interruptions for x in (item, first)] + same
+        for option in (0, oracle.OPT_INDENT_2, oracle.OPT_PASSTHROUGH_DATETIME,
+                       oracle.OPT_NAIVE_UTC | oracle.OPT_OMIT_MICROSECONDS | oracle.OPT_UTC_Z,
+                       oracle.OPT_SORT_KEYS, oracle.OPT_PASSTHROUGH_DATACLASS):
+            check_dumps(doc, option=option, default=repr)
+            check_dumps({"runs": [doc[:3], doc]}, option=option, default=repr)
+            check_dumps(doc + [x for item in others for x in (item, first)], option=option, default=repr)
+
+
+class MyIntForRuns(int):
+    pass
+
+
 class NotDecorated(Plain):
     """A subclass of a dataclass without @dataclass: orjson looks for __dataclass_fields__ in
     the class's own dict only, so this is no dataclass to it."""

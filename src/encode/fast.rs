@@ -86,6 +86,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             Text::Ascii(sep) if sep.len() == 1 => Some(sep[0]),
             _ => None,
         },
+        known: (null_mut(), Native::Unknown),
         plain_dataclass: null_mut(),
         plain_enum: null_mut(),
         plain_uuid: None,
@@ -123,6 +124,9 @@ struct Walk<'a, W: Output> {
     compact_separator: Option<u8>,
     /// The key separator when it is one ASCII byte.
     key_separator: Option<u8>,
+    /// The last class whose instances `native` wrote, and how (never one of JSON's exact
+    /// types, which `value` writes first).
+    known: (*mut PyTypeObject, Native),
     /// The last dataclass found to have a plain instance dict (classes cannot change while
     /// the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
@@ -266,7 +270,8 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn item(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         // SAFETY: forwarded.
         unsafe {
-            if Py_TYPE(o) == &raw mut PyUnicode_Type {
+            let ty = Py_TYPE(o);
+            if ty == &raw mut PyUnicode_Type {
                 self.string(at, o)
             } else {
                 self.value(at, o)
@@ -306,18 +311,86 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; `o` live.
     #[inline(never)]
     unsafe fn native(&mut self, at: Cursor, o: *mut PyObject, oj: &Orjson) -> Walked {
-        if Py_TYPE(o) == self.plain_dataclass {
-            // SAFETY: an instance of the class checked below; no Python code has run since.
-            return unsafe { self.dataclass(at, o) };
+        // SAFETY: forwarded.
+        unsafe {
+            let ty = Py_TYPE(o);
+            if ty != self.known.0 {
+                self.known = (ty, self.native_kind(o, oj)?);
+            }
+            self.write_native(at, o, self.known.1, oj)
         }
+    }
+
+    /// An instance of the last class `native` wrote (most items of a list of dates or records
+    /// are): written without asking again what it is.
+    ///
+    /// # Safety
+    /// GIL held; `o` a live instance of `self.known.0`.
+    #[inline(always)]
+    unsafe fn known_native(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let opts = self.opts;
+        let oj = opts.orjson.as_ref().ok_or(GaveUp)?;
+        // SAFETY: forwarded.
+        unsafe { self.write_native(at, o, self.known.1, oj) }
+    }
+
+    /// How `native` writes the instances of `o`'s class, found by orjson's checks and ours
+    /// (what the fast walk can write with no Python code run); gives up on the others.
+    ///
+    /// # Safety
+    /// GIL held; `o` live.
+    unsafe fn native_kind(&mut self, o: *mut PyObject, oj: &Orjson) -> Result<Native, GaveUp> {
         let types = &oj.types;
         // numpy's types are looked for before the others (see the general walk).
         if !types.numpy.is_null() {
             return Err(GaveUp);
         }
-        // SAFETY: `o` is live; each branch reads it as the type `kind` found.
+        // SAFETY: `o` and its class are live.
         unsafe {
+            let ty = Py_TYPE(o);
+            if ty == self.plain_dataclass {
+                return Ok(Native::Dataclass);
+            }
             let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
+            let writable = match native {
+                Native::DateTime | Native::Date | Native::Time => true,
+                Native::Uuid => *self.plain_uuid.get_or_insert_with(|| has_plain_uuid_int(types)),
+                Native::Enum if ty == self.plain_enum => true,
+                Native::Enum => {
+                    let plain = has_plain_enum_value(ty, types);
+                    if plain {
+                        self.plain_enum = ty;
+                    }
+                    plain
+                }
+                // A subclass of JSON's types is one of them to orjson (a dict that is a
+                // dataclass is a dict). Sorted fields are the general walk's.
+                Native::Dataclass => {
+                    let plain = !self.sort_keys && !builtin_subclass(o) && has_plain_instance_dict(ty, types);
+                    if plain {
+                        self.plain_dataclass = ty;
+                    }
+                    plain
+                }
+                Native::Fragment | Native::Unknown => false,
+            };
+            if writable {
+                Ok(native)
+            } else {
+                Err(GaveUp)
+            }
+        }
+    }
+
+    /// Writes `o`, of a class `native_kind` found to be `native`.
+    ///
+    /// # Safety
+    /// GIL held; `o` live, of a class `native_kind` accepted under these options.
+    #[inline(never)]
+    unsafe fn write_native(&mut self, at: Cursor, o: *mut PyObject, native: Native, oj: &Orjson) -> Walked {
+        let types = &oj.types;
+        // SAFETY: `o` is live; each branch reads it as the type `native` says.
+        unsafe {
             match native {
                 Native::DateTime => {
                     let format = oj.time_format();
@@ -335,23 +408,10 @@ impl<W: Output> Walk<'_, W> {
                     _ => Err(GaveUp),
                 },
                 Native::Uuid => {
-                    if self.plain_uuid.is_none() {
-                        self.plain_uuid = Some(has_plain_uuid_int(types));
-                    }
-                    if self.plain_uuid != Some(true) {
-                        return Err(GaveUp);
-                    }
                     let value = uuid_value(o, types).ok_or_else(|| give_up(PyErrSet))?;
                     self.quoted(at, 36, |at| put_uuid(at, value))
                 }
                 Native::Enum => {
-                    let ty = Py_TYPE(o);
-                    if ty != self.plain_enum {
-                        if !has_plain_enum_value(ty, types) {
-                            return Err(GaveUp);
-                        }
-                        self.plain_enum = ty;
-                    }
                     let value = plain_enum_value(o, types).ok_or(GaveUp)?;
                     // An enum whose value is an enum (which could lead back to it) is the
                     // general walk's: here it would recurse without a level counted.
@@ -360,14 +420,8 @@ impl<W: Output> Walk<'_, W> {
                     }
                     self.value(at, value.as_ptr())
                 }
-                // A subclass of JSON's types is one of them to orjson (a dict that is a
-                // dataclass is a dict).
-                // Sorted fields are the general walk's.
-                Native::Dataclass if !self.sort_keys && !builtin_subclass(o) && has_plain_instance_dict(Py_TYPE(o), types) => {
-                    self.plain_dataclass = Py_TYPE(o);
-                    self.dataclass(at, o)
-                }
-                _ => Err(GaveUp),
+                Native::Dataclass => self.dataclass(at, o),
+                Native::Fragment | Native::Unknown => Err(GaveUp),
             }
         }
     }
@@ -519,16 +573,37 @@ impl<W: Output> Walk<'_, W> {
         unsafe {
             self.enter()?;
             let walked = self.open(at, b'[').and_then(|mut at| {
-                for i in 0..len {
-                    if i > 0 {
-                        at = self.separator(at)?;
-                    }
+                at = self.item(at, *items)?;
+                // A list of dates or records: the rest are most likely of the first's class.
+                if len > 1 && Py_TYPE(*items) == self.known.0 {
+                    return self.native_run(at, items, len);
+                }
+                for i in 1..len {
+                    at = self.separator(at)?;
                     at = self.item(at, *items.add(i))?;
                 }
                 Ok(at)
             });
             self.leave(walked, b']')
         }
+    }
+
+    /// The items after the first of a sequence whose first `native` wrote: those of the same
+    /// class written without asking again what they are.
+    ///
+    /// # Safety
+    /// As for `sequence`.
+    #[inline(never)]
+    unsafe fn native_run(&mut self, mut at: Cursor, items: *const *mut PyObject, len: usize) -> Walked {
+        for i in 1..len {
+            at = self.separator(at)?;
+            // SAFETY: forwarded; `i < len`.
+            unsafe {
+                let o = *items.add(i);
+                at = if Py_TYPE(o) == self.known.0 { self.known_native(at, o)? } else { self.item(at, o)? };
+            }
+        }
+        Ok(at)
     }
 
     /// An exact dict; with `skip_private` (a dataclass's instance dict), its members whose
