@@ -583,7 +583,7 @@ def test_runs_of_one_native_class_and_what_interrupts_them():
 
     firsts = [dt.datetime(2020, 1, 2, 3, 4, 5, 6), dt.datetime(1999, 12, 31, tzinfo=dt.timezone.utc),
               dt.date(2020, 1, 2), dt.time(1, 2, 3, 4), uuid.UUID(int=7), Shade.DARK, Attrs(1), Slotted(2),
-              Frozen(3)]
+              Frozen(3), Attrs(dt.date(2020, 1, 2), Shade.DARK)]
     # Written by the fast walk, then items that send the whole document to the general walk.
     interruptions = ["s", 1, 1.5, None, True, [1], {"k": 1}, (2,), Color.RED, dt.date(1, 1, 1),
                      dt.datetime(2001, 2, 3, tzinfo=dt.timezone(dt.timedelta(hours=-5))), dt.time(4, 5),

@@ -270,8 +270,7 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn item(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         // SAFETY: forwarded.
         unsafe {
-            let ty = Py_TYPE(o);
-            if ty == &raw mut PyUnicode_Type {
+            if Py_TYPE(o) == &raw mut PyUnicode_Type {
                 self.string(at, o)
             } else {
                 self.value(at, o)
@@ -319,19 +318,6 @@ impl<W: Output> Walk<'_, W> {
             }
             self.write_native(at, o, self.known.1, oj)
         }
-    }
-
-    /// An instance of the last class `native` wrote (most items of a list of dates or records
-    /// are): written without asking again what it is.
-    ///
-    /// # Safety
-    /// GIL held; `o` a live instance of `self.known.0`.
-    #[inline(always)]
-    unsafe fn known_native(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
-        let opts = self.opts;
-        let oj = opts.orjson.as_ref().ok_or(GaveUp)?;
-        // SAFETY: forwarded.
-        unsafe { self.write_native(at, o, self.known.1, oj) }
     }
 
     /// How `native` writes the instances of `o`'s class, found by orjson's checks and ours
@@ -574,9 +560,12 @@ impl<W: Output> Walk<'_, W> {
             self.enter()?;
             let walked = self.open(at, b'[').and_then(|mut at| {
                 at = self.item(at, *items)?;
-                // A list of dates or records: the rest are most likely of the first's class.
-                if len > 1 && Py_TYPE(*items) == self.known.0 {
-                    return self.native_run(at, items, len);
+                // A list of dates or records: the rest are most likely of the first's class
+                // (a record's class is no longer `known` once a date in it was written).
+                let first = Py_TYPE(*items);
+                if len > 1 && (first == self.known.0 || first == self.plain_dataclass) {
+                    let kind = if first == self.known.0 { self.known.1 } else { Native::Dataclass };
+                    return self.native_run(at, items, len, kind);
                 }
                 for i in 1..len {
                     at = self.separator(at)?;
@@ -588,19 +577,22 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
-    /// The items after the first of a sequence whose first `native` wrote: those of the same
-    /// class written without asking again what they are.
+    /// The items after the first of a sequence whose first `native` wrote as `kind`: those of
+    /// the same class written without asking again what they are.
     ///
     /// # Safety
-    /// As for `sequence`.
+    /// As for `sequence`; `native_kind` found `kind` for the first item's class.
     #[inline(never)]
-    unsafe fn native_run(&mut self, mut at: Cursor, items: *const *mut PyObject, len: usize) -> Walked {
-        for i in 1..len {
-            at = self.separator(at)?;
-            // SAFETY: forwarded; `i < len`.
-            unsafe {
+    unsafe fn native_run(&mut self, mut at: Cursor, items: *const *mut PyObject, len: usize, kind: Native) -> Walked {
+        let opts = self.opts;
+        let oj = opts.orjson.as_ref().ok_or(GaveUp)?;
+        // SAFETY: forwarded; `i < len`.
+        unsafe {
+            let class = Py_TYPE(*items);
+            for i in 1..len {
+                at = self.separator(at)?;
                 let o = *items.add(i);
-                at = if Py_TYPE(o) == self.known.0 { self.known_native(at, o)? } else { self.item(at, o)? };
+                at = if Py_TYPE(o) == class { self.write_native(at, o, kind, oj)? } else { self.item(at, o)? };
             }
         }
         Ok(at)
