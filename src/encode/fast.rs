@@ -76,8 +76,10 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         count_recursion: opts.orjson.is_none(),
         // SAFETY: GIL held.
         dict_entries: unsafe { ENTRIES.passed() },
+        // Dataclasses are the orjson face's: the standard library's walks split dicts by
+        // `PyDict_Next` rather than make a class for the check on its first call.
         // SAFETY: GIL held; nothing borrowed yet that the check could disturb.
-        split_tables: unsafe { ATTRIBUTES.passed() },
+        split_tables: opts.orjson.is_some() && unsafe { ATTRIBUTES.passed() },
         compact_separator: match (&opts.item_separator, &opts.indent) {
             (Text::Ascii(sep), None) if sep.len() == 1 => Some(sep[0]),
             _ => None,
@@ -117,8 +119,8 @@ struct Walk<'a, W: Output> {
     count_recursion: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
-    /// Whether split tables and instances' attributes can be read in place
-    /// (`crate::ffi::instance`).
+    /// Whether split tables and instances' attributes are read in place (`crate::ffi::instance`;
+    /// the orjson face only).
     split_tables: bool,
     /// The item separator when it is one ASCII byte and nothing follows it (no indent).
     compact_separator: Option<u8>,

@@ -12,7 +12,8 @@
 //!
 //! [`ATTRIBUTES`] checks at run time that these find a real instance's attributes.
 
-use super::dict::{split_table, LayoutCheck, PyDictKeysObject, SplitTable};
+use super::dict::{split_table, LayoutCheck, SplitTable};
+#[cfg(py_3_11)]
 use super::type_of;
 use crate::py::Owned;
 use pyo3_ffi::*;
@@ -31,6 +32,7 @@ pub enum Attributes {
 /// The class keeps its instances' attributes inline, after `tp_basicsize` (3.13+; not in
 /// pyo3-ffi).
 #[cfg(py_3_13)]
+#[allow(non_upper_case_globals)] // CPython's name
 pub const Py_TPFLAGS_INLINE_VALUES: std::os::raw::c_ulong = 1 << 2;
 
 extern "C" {
@@ -52,12 +54,10 @@ pub unsafe fn attributes(o: *mut PyObject) -> Option<Attributes> {
     // SAFETY: forwarded; a class that does not manage its instances' dict keeps it where its
     // `tp_dictoffset` says, which `_PyObject_GetDictPtr` reads without making it.
     unsafe {
-        let ty = type_of(o);
         #[cfg(py_3_11)]
-        if (*ty).tp_flags & Py_TPFLAGS_MANAGED_DICT != 0 {
-            return managed(o, ty);
+        if (*type_of(o)).tp_flags & Py_TPFLAGS_MANAGED_DICT != 0 {
+            return managed(o, type_of(o));
         }
-        let _ = ty;
         let dict = _PyObject_GetDictPtr(o);
         if dict.is_null() {
             return None;
@@ -74,9 +74,9 @@ pub unsafe fn attributes(o: *mut PyObject) -> Option<Attributes> {
 /// # Safety
 /// `ty` a live heap type.
 #[cfg(py_3_11)]
-unsafe fn cached_keys(ty: *mut PyTypeObject) -> Option<*mut PyDictKeysObject> {
+unsafe fn cached_keys(ty: *mut PyTypeObject) -> Option<*mut super::dict::PyDictKeysObject> {
     // SAFETY: a class that manages its instances' dicts is a heap type (layout checked).
-    let keys = unsafe { (*ty.cast::<PyHeapTypeObject>()).ht_cached_keys.cast::<PyDictKeysObject>() };
+    let keys: *mut super::dict::PyDictKeysObject = unsafe { (*ty.cast::<PyHeapTypeObject>()).ht_cached_keys.cast() };
     (!keys.is_null()).then_some(keys)
 }
 
