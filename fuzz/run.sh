@@ -68,8 +68,9 @@ for t in $targets; do
     case $t in scanner|strings|loads_diff) flags+=(-dict=json.dict) ;; esac
     case $t in
         scanner) seeds=(seeds/scanner) ;;
-        # The scanner's corpus (same parser, same first-byte convention) is a head start.
-        loads_diff|orjson_diff) seeds=(corpus/scanner seeds/scanner seeds/json) ;;
+        # The scanner's corpus (same parser, same first-byte convention) is a head start,
+        # empty until the scanner has run.
+        loads_diff|orjson_diff) mkdir -p corpus/scanner; seeds=(corpus/scanner seeds/scanner seeds/json) ;;
         dumps_diff) seeds=() ;;
         *) seeds=(seeds/json) ;;
     esac

@@ -111,6 +111,84 @@ def test_dataclass_with_deleted_slot():
     assert_clean_error(out, "AttributeError")
 
 
+BORROWED = """
+import dataclasses
+@dataclasses.dataclass(slots=True)
+class A:
+    x: int = 1
+class B:  # a dataclass to orjson whose field is A's slot
+    __slots__ = ("a",)
+    __dataclass_fields__ = A.__dataclass_fields__
+B.x = A.__dict__["x"]
+b = B()
+"""
+
+
+@pytest.mark.parametrize("obj", ["b", "[A(), b]"])
+def test_dataclass_field_read_by_another_class_slot(obj):
+    # orjson: segmentation fault (it reads the slot at A's offset in a B)
+    assert_clean_error(outcome_of(BORROWED, obj), "TypeError")
+
+
+EMPTY_NAME = """
+import dataclasses
+@dataclasses.dataclass
+class D:
+    a: int
+fresh = D(1)
+setattr(fresh, "", 2)
+made = D(3)
+made.__dict__ = {"": 4, "b": 5}
+"""
+
+
+@pytest.mark.parametrize("obj, option, text", [
+    ("fresh", "0", '{"a":1,"":2}'),
+    ("[D(0), fresh, made]", "0", '[{"a":0},{"a":1,"":2},{"":4,"b":5}]'),
+    ("{'k': made}", "subject.OPT_INDENT_2", '{\n  "k": {\n    "": 4,\n    "b": 5\n  }\n}'),
+])
+def test_dataclass_attribute_with_an_empty_name(obj, option, text):
+    # orjson: illegal instruction (it looks at the first character of each name for "_")
+    assert outcome_of(EMPTY_NAME, obj, option) == ("ok", text)
+
+
+NESTED = """
+import ctypes, json, sys
+def nested(item):
+    obj = item
+    for _ in range(DEPTH):
+        obj = [obj] + [item] * 25
+    return obj
+out = subject.dumps(nested(ITEM))
+if hasattr(sys, "gettotalrefcount"):
+    in_block = None  # debug allocators put their own header before the object
+else:
+    # Over 512 bytes, CPython's object allocator takes the block from malloc.
+    libc = ctypes.CDLL(None)
+    libc.malloc_usable_size.restype = ctypes.c_size_t
+    libc.malloc_usable_size.argtypes = [ctypes.c_void_p]
+    in_block = sys.getsizeof(out) <= libc.malloc_usable_size(id(out))
+print(json.dumps([out == json.dumps(nested(TEXT), separators=(",", ":")).encode(), in_block]))
+"""
+
+
+@pytest.mark.parametrize("depth", [15, 20])
+@pytest.mark.parametrize("item, text", [
+    ("1234567890", "1234567890"),
+    ("dt.date(1, 1, 1)", "'0001-01-01'"),
+    ("dt.datetime(2020, 1, 1)", "'2020-01-01T00:00:00'"),
+    ("uuid.UUID(int=5)", "'00000000-0000-0000-0000-000000000005'"),
+], ids=["ints", "dates", "datetimes", "uuids"])
+def test_nested_lists_over_4_kib(depth, item, text):
+    # orjson writes past the end of its output's block (a heap buffer overflow: glibc aborts
+    # later, in "free(): invalid next size"); found by fuzz/python/orjson_diff.py
+    rc, out, err = run_isolated(f"import datetime as dt, uuid\nDEPTH = {depth}\nITEM = {item}\nTEXT = {text}\n{NESTED}")
+    assert rc == 0, f"the child died (exit code {rc}):\n{err[-3000:]}"
+    same, in_block = json.loads(out.strip().splitlines()[-1])
+    assert same
+    assert in_block in (True, None)
+
+
 @pytest.mark.parametrize("month", ["1969-12", "1968-12", "1969-06", "1900-03", "1000-11"])
 def test_numpy_datetime64_months_before_1970(month):
     # orjson aborts (illegal instruction) on a December before 1970 and raises
