@@ -16,6 +16,9 @@
 #if PY_VERSION_HEX < 0x030B0000
 #include <longintrepr.h> /* in Python.h from 3.11 */
 #endif
+#if PY_VERSION_HEX < 0x030C0000
+#include <structmember.h> /* T_OBJECT_EX, READONLY; in descrobject.h from 3.12 */
+#endif
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,6 +177,20 @@ int main(void) {
 #endif
 #if PY_VERSION_HEX >= 0x030D0000
     VALUE("Py_TPFLAGS_INLINE_VALUES", Py_TPFLAGS_INLINE_VALUES);
+#endif
+
+    /* Slots dataclasses' fields read where their member descriptors say (src/ffi/member.rs). */
+    OFFSET(PyDescrObject, d_type);
+    OFFSET(PyMemberDescrObject, d_member);
+    printf("offset PyMemberDef type_code %zu\n", offsetof(PyMemberDef, type));
+    OFFSET(PyMemberDef, offset);
+    OFFSET(PyMemberDef, flags);
+#if PY_VERSION_HEX >= 0x030C0000
+    VALUE("Py_T_OBJECT_EX", Py_T_OBJECT_EX);
+    VALUE("Py_READONLY", Py_READONLY);
+#else
+    VALUE("Py_T_OBJECT_EX", T_OBJECT_EX);
+    VALUE("Py_READONLY", READONLY);
 #endif
 
     /* datetime's objects and C API capsule (the orjson face reads their fields). */

@@ -53,6 +53,8 @@ pub enum Name {
     DataclassFields,
     Slots,
     FieldType,
+    Dataclasses,
+    FieldMarker,
     Utcoffset,
     Normalize,
     ValueField,
@@ -62,7 +64,7 @@ pub enum Name {
     Str,
 }
 
-pub const NAME_COUNT: usize = 46;
+pub const NAME_COUNT: usize = 48;
 
 const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"skipkeys",
@@ -104,6 +106,8 @@ const NAME_TEXT: [&CStr; NAME_COUNT] = [
     c"__dataclass_fields__",
     c"__slots__",
     c"_field_type",
+    c"dataclasses",
+    c"_FIELD",
     c"utcoffset",
     c"normalize",
     c"_value_",

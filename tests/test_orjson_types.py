@@ -339,6 +339,17 @@ class SlotsBase:
     x: int = 1
 
 
+@dataclasses.dataclass(slots=True)
+class SlotsOverSlots(SlotsBase):
+    y: int = 2
+    _z: int = 3
+
+
+@dataclasses.dataclass(slots=True, **({"weakref_slot": True} if sys.version_info >= (3, 11) else {}))
+class WeakrefSlots:
+    a: int = 1
+
+
 @dataclasses.dataclass
 class DictOverSlots(SlotsBase):
     y: int = 2
@@ -418,6 +429,8 @@ DATACLASSES = {
     "empty": Empty(),
     "slots over a dict base": SlotsOverDict(),
     "dict over a slots base (slot field not written)": DictOverSlots(),
+    "slots over a slots base": SlotsOverSlots(),
+    "slots with a __weakref__ slot": WeakrefSlots(),
     "__dict__ read directly": ReadsDict(),
     "slots read by getattr": ReadsAttr(),
     "dataclass that is a dict": DataclassDict(),

@@ -19,7 +19,7 @@ use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::native::{
     has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, is_fixed_zone, is_private, plain_enum_value,
-    put_datetime_text, put_hms, put_uuid, put_ymd, utc_offset, uuid_value, Native, NativeTypes, TIME_TEXT_MAX,
+    put_datetime_text, put_hms, put_uuid, put_ymd, slot_fields, utc_offset, uuid_value, Native, NativeTypes, TIME_TEXT_MAX,
 };
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
@@ -30,6 +30,7 @@ use crate::ffi::type_of;
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
 use crate::ffi::dict::{split_table, unicode_entries, PyDictObject, SplitTable, ENTRIES};
 use crate::ffi::instance::{attributes, Attributes, ATTRIBUTES};
+use crate::ffi::member::slot;
 use crate::ffi::unicode::{compact_ascii, str_data, StrData};
 use pyo3_ffi::*;
 use std::ptr::null_mut;
@@ -90,6 +91,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         },
         known: (null_mut(), Native::Unknown),
         plain_dataclass: null_mut(),
+        slotted: Vec::new(),
         plain_enum: null_mut(),
         plain_uuid: None,
         zone: (null_mut(), None),
@@ -129,9 +131,11 @@ struct Walk<'a, W: Output> {
     /// The last class whose instances `native` wrote, and how (never one of JSON's exact
     /// types, which `value` writes first).
     known: (*mut PyTypeObject, Native),
-    /// The last dataclass found to have a plain instance dict (classes cannot change while
-    /// the walk runs: no Python code runs).
+    /// The last dataclass found to be written here: read through a plain instance dict, or
+    /// from its slots (classes cannot change while the walk runs: no Python code runs).
     plain_dataclass: *mut PyTypeObject,
+    /// The slots dataclasses met, and the fields read from their slots.
+    slotted: Vec<SlottedClass>,
     /// Whether `uuid.UUID`'s `int` is read with no Python code run, once asked.
     plain_uuid: Option<bool>,
     /// The last enum found to have a plain `value` (see `plain_dataclass`).
@@ -143,6 +147,13 @@ struct Walk<'a, W: Output> {
     sort_keys: bool,
     /// The members of the dicts being written in order, innermost last.
     pairs: Vec<(*mut PyObject, *mut PyObject)>,
+}
+
+/// A slots dataclass and its fields as `slot_fields` finds them: names (borrowed from the
+/// class's `__dataclass_fields__`) and slot offsets.
+struct SlottedClass {
+    class: *mut PyTypeObject,
+    fields: Vec<(*mut PyObject, Py_ssize_t)>,
 }
 
 /// Whether `o` is an instance of a subclass of int, float, str, bytes, list, tuple or dict.
@@ -354,7 +365,7 @@ impl<W: Output> Walk<'_, W> {
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
                 // dataclass is a dict). Sorted fields are the general walk's.
                 Native::Dataclass => {
-                    let plain = !self.sort_keys && !builtin_subclass(o) && has_plain_instance_dict(ty, types);
+                    let plain = !self.sort_keys && !builtin_subclass(o) && (has_plain_instance_dict(ty, types) || self.slots_read(ty, types));
                     if plain {
                         self.plain_dataclass = ty;
                     }
@@ -453,13 +464,22 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
-    /// A dataclass's instance attributes, `_`-prefixed keys left out (as the general walk
-    /// writes its `__dict__`: `{}` if it is empty, brackets around nothing if all its keys are
-    /// private), read where the instance keeps them: its `__dict__` is not made for this.
+    /// A slots dataclass's fields (see `slotted_dataclass`), or a dataclass's instance
+    /// attributes, `_`-prefixed keys left out (as the general walk writes its `__dict__`: `{}`
+    /// if it is empty, brackets around nothing if all its keys are private), read where the
+    /// instance keeps them: its `__dict__` is not made for this.
     ///
     /// # Safety
-    /// GIL held; `o` a live instance of a dataclass [`has_plain_instance_dict`] accepts.
+    /// GIL held; `o` a live instance of a dataclass [`has_plain_instance_dict`] or
+    /// `slots_read` accepts.
     unsafe fn dataclass(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        // SAFETY: `o` is live; an instance of the slotted class found.
+        unsafe {
+            let ty = Py_TYPE(o);
+            if let Some(class) = self.slotted.iter().position(|c| c.class == ty) {
+                return self.slotted_dataclass(at, o, class);
+            }
+        }
         if !self.split_tables {
             return Err(GaveUp);
         }
@@ -473,6 +493,48 @@ impl<W: Output> Walk<'_, W> {
                 Attributes::Empty => self.empty(at, b"{}"),
             }
         }
+    }
+
+    /// Whether the slots dataclass `ty`'s fields are read from its slots (see `slot_fields`),
+    /// which are found once per walk.
+    ///
+    /// # Safety
+    /// GIL held; `ty` a live, ready dataclass.
+    unsafe fn slots_read(&mut self, ty: *mut PyTypeObject, types: &NativeTypes) -> bool {
+        if self.slotted.iter().any(|c| c.class == ty) {
+            return true;
+        }
+        // SAFETY: forwarded.
+        let Some(fields) = (unsafe { slot_fields(ty, types) }) else { return false };
+        self.slotted.try_reserve(1).is_ok_and(|()| {
+            self.slotted.push(SlottedClass { class: ty, fields });
+            true
+        })
+    }
+
+    /// The fields of an instance of `self.slotted[class]`, read from its slots; a deleted one
+    /// is the general walk's (which raises the AttributeError of reading it).
+    ///
+    /// # Safety
+    /// GIL held; `o` a live instance of that class.
+    unsafe fn slotted_dataclass(&mut self, at: Cursor, o: *mut PyObject, class: usize) -> Walked {
+        let len = self.slotted[class].fields.len();
+        self.object(at, len, |walk, mut at| {
+            let mut first = true;
+            for i in 0..len {
+                let (name, offset) = walk.slotted[class].fields[i];
+                // SAFETY: `o` is an instance of the class whose member gave `offset`; the slot
+                // holds a live object or NULL, the name is held by the class's fields dict.
+                unsafe {
+                    let value = slot(o, offset);
+                    if value.is_null() {
+                        return Err(GaveUp);
+                    }
+                    at = walk.member(at, name, value, &mut first)?;
+                }
+            }
+            Ok(at)
+        })
     }
 
     /// Enters a non-empty container: one level more, within the limits the general walk has;

@@ -7,6 +7,7 @@ use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fiel
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::ffi::long::u128_value;
+use crate::ffi::member::{object_slot_offset, slot};
 use crate::ffi::unicode::{str_data, StrData};
 use super::error::{refuse, refuse_caused, PyErrSet};
 use super::options::Orjson;
@@ -26,13 +27,15 @@ pub struct NativeTypes {
     pub enum_value: *mut PyObject,
     pub fragment: *mut PyObject,
     /// `"int"`, `"value"`, `"__dict__"`, `"__dataclass_fields__"`, `"__slots__"`,
-    /// `"_field_type"`, `"utcoffset"`, `"normalize"`, `"_value_"`.
+    /// `"_field_type"`, `"dataclasses"`, `"_FIELD"`, `"utcoffset"`, `"normalize"`, `"_value_"`.
     pub int_name: *mut PyObject,
     pub value_name: *mut PyObject,
     pub dict_name: *mut PyObject,
     pub fields_name: *mut PyObject,
     pub slots_name: *mut PyObject,
     pub field_type_name: *mut PyObject,
+    pub dataclasses_name: *mut PyObject,
+    pub field_marker_name: *mut PyObject,
     pub utcoffset_name: *mut PyObject,
     pub normalize_name: *mut PyObject,
     pub value_field_name: *mut PyObject,
@@ -167,6 +170,56 @@ pub unsafe fn has_plain_instance_dict(ty: *mut PyTypeObject, types: &NativeTypes
         }
         let descriptor = class_attribute(ty, types.dict_name);
         !descriptor.is_null() && type_of(descriptor) == &raw mut PyGetSetDescr_Type
+    }
+}
+
+/// The fields orjson writes of the slots dataclass `ty` (see `has_plain_instance_dict` for
+/// the others): those `__dataclass_fields__` lists as `dataclasses._FIELD`s (not class or
+/// init-only variables) whose names do not start with `_`, in its order; each name (borrowed
+/// from that dict) and the offset of the `__slots__` entry `getattr` reads it from. `None`
+/// where reading one takes more than a slot (or where finding that out would take Python
+/// code): those are the general walk's.
+///
+/// # Safety
+/// GIL held; `ty` a live, ready dataclass.
+pub unsafe fn slot_fields(ty: *mut PyTypeObject, types: &NativeTypes) -> Option<Vec<(*mut PyObject, Py_ssize_t)>> {
+    // SAFETY: GIL held; what the lookups find is borrowed from dicts that no Python code
+    // changes meanwhile: the class's, `sys.modules` and `dataclasses`' own.
+    unsafe {
+        if !plain_getattr(ty) || !declares(ty, types.slots_name) {
+            return None;
+        }
+        let fields = PyDict_GetItemWithError((*ty).tp_dict, types.fields_name);
+        // The marker from the module already imported (importing runs Python code).
+        let module = PyDict_GetItemWithError(PyImport_GetModuleDict(), types.dataclasses_name);
+        if fields.is_null() || Py_TYPE(fields) != &raw mut PyDict_Type || module.is_null() || PyModule_CheckExact(module) == 0 {
+            PyErr_Clear();
+            return None;
+        }
+        let marker = PyDict_GetItemWithError(PyModule_GetDict(module), types.field_marker_name);
+        if marker.is_null() {
+            PyErr_Clear();
+            return None;
+        }
+        let mut out = Vec::new();
+        let (mut pos, mut name, mut field) = (0, null_mut(), null_mut());
+        while PyDict_Next(fields, &mut pos, &mut name, &mut field) != 0 {
+            let field_class = Py_TYPE(field);
+            if Py_TYPE(name) != &raw mut PyUnicode_Type || !plain_getattr(field_class) {
+                return None;
+            }
+            let kind = slot(field, object_slot_offset(field_class, class_attribute(field_class, types.field_type_name))?);
+            if kind.is_null() {
+                return None;
+            }
+            if kind != marker || is_private(name) {
+                continue;
+            }
+            let offset = object_slot_offset(ty, class_attribute(ty, name))?;
+            out.try_reserve(1).ok()?;
+            out.push((name, offset));
+        }
+        Some(out)
     }
 }
 

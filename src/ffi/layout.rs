@@ -25,7 +25,7 @@ use super::long::{_PYLONG_NON_SIZE_BITS, _PYLONG_SIGN_MASK};
 #[allow(unused_imports)]
 use super::unicode::{PyASCIIObject, PyCompactUnicodeObject, PyUnicodeObject, STATE_ASCII, STATE_COMPACT, STATE_KIND, STATE_NEW_ASCII, STATE_NEW_LATIN1, STATE_NEW_UCS2, STATE_NEW_UCS4};
 #[allow(unused_imports)]
-use pyo3_ffi::{PyHeapTypeObject, PyObject, PyTypeObject, PyVarObject};
+use pyo3_ffi::{PyDescrObject, PyHeapTypeObject, PyMemberDef, PyMemberDescrObject, PyObject, PyTypeObject, PyVarObject};
 #[cfg(not(py_3_12))]
 #[allow(unused_imports, non_camel_case_types)]
 use super::unicode::libc_wchar as wchar_t;
@@ -44,6 +44,10 @@ const PY_TPFLAGS_DICT_SUBCLASS: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_DIC
 const PY_TPFLAGS_MANAGED_DICT: std::os::raw::c_ulong = pyo3_ffi::Py_TPFLAGS_MANAGED_DICT;
 #[cfg(py_3_13)]
 const PY_TPFLAGS_INLINE_VALUES: std::os::raw::c_ulong = super::instance::Py_TPFLAGS_INLINE_VALUES;
+
+// pyo3-ffi's member constants, likewise.
+const PY_T_OBJECT_EX: std::os::raw::c_int = pyo3_ffi::Py_T_OBJECT_EX;
+const PY_READONLY: std::os::raw::c_int = pyo3_ffi::Py_READONLY;
 
 /// Carries one probed fact in its type so that a failed check names it in the error.
 pub struct Layout<Fact, const RUST_MIRROR: usize, const C_HEADERS: usize>(PhantomData<Fact>);

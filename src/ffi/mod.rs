@@ -14,6 +14,7 @@ pub mod dict;
 pub mod instance;
 mod layout;
 pub mod long;
+pub mod member;
 pub mod numpy;
 pub mod unicode;
 

@@ -121,6 +121,8 @@ fn native_types(state: &State) -> NativeTypes {
         fields_name: state.name(Name::DataclassFields),
         slots_name: state.name(Name::Slots),
         field_type_name: state.name(Name::FieldType),
+        dataclasses_name: state.name(Name::Dataclasses),
+        field_marker_name: state.name(Name::FieldMarker),
         utcoffset_name: state.name(Name::Utcoffset),
         normalize_name: state.name(Name::Normalize),
         value_field_name: state.name(Name::ValueField),
