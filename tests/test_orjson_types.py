@@ -345,6 +345,12 @@ class SlotsOverSlots(SlotsBase):
     _z: int = 3
 
 
+@dataclasses.dataclass(slots=True)
+class SlotsUnsorted:
+    z: int = 1
+    a: dict = dataclasses.field(default_factory=lambda: {"y": 1, "b": 2})
+
+
 @dataclasses.dataclass(slots=True, **({"weakref_slot": True} if sys.version_info >= (3, 11) else {}))
 class WeakrefSlots:
     a: int = 1
@@ -430,6 +436,7 @@ DATACLASSES = {
     "slots over a dict base": SlotsOverDict(),
     "dict over a slots base (slot field not written)": DictOverSlots(),
     "slots over a slots base": SlotsOverSlots(),
+    "slots out of order (sort keys sorts the dict in it only)": SlotsUnsorted(),
     "slots with a __weakref__ slot": WeakrefSlots(),
     "__dict__ read directly": ReadsDict(),
     "slots read by getattr": ReadsAttr(),

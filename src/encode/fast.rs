@@ -363,9 +363,12 @@ impl<W: Output> Walk<'_, W> {
                     plain
                 }
                 // A subclass of JSON's types is one of them to orjson (a dict that is a
-                // dataclass is a dict). Sorted fields are the general walk's.
+                // dataclass is a dict). orjson does not sort a dataclass's fields: under
+                // OPT_SORT_KEYS an instance dict is the general walk's (the fast walk would
+                // sort it), slots are read in order here.
                 Native::Dataclass => {
-                    let plain = !self.sort_keys && !builtin_subclass(o) && (has_plain_instance_dict(ty, types) || self.slots_read(ty, types));
+                    let plain = !builtin_subclass(o)
+                        && ((!self.sort_keys && has_plain_instance_dict(ty, types)) || self.slots_read(ty, types));
                     if plain {
                         self.plain_dataclass = ty;
                     }
