@@ -1049,8 +1049,8 @@ impl<W: Output> Encoder<'_, W> {
 unsafe fn public_field_names(fields: *mut PyObject, types: &NativeTypes) -> Result<Vec<Owned>> {
     // SAFETY: GIL held; `fields` a live dict; new references are owned.
     unsafe {
-        let module = Owned::new(PyImport_ImportModule(c"dataclasses".as_ptr())).ok_or(PyErrSet)?;
-        let field_marker = Owned::new(PyObject_GetAttrString(module.as_ptr(), c"_FIELD".as_ptr())).ok_or(PyErrSet)?;
+        let module = Owned::new(PyImport_Import(types.dataclasses_name)).ok_or(PyErrSet)?;
+        let field_marker = Owned::new(PyObject_GetAttr(module.as_ptr(), types.field_marker_name)).ok_or(PyErrSet)?;
         let mut names = Vec::new();
         let (mut pos, mut name, mut field) = (0, null_mut(), null_mut());
         while PyDict_Next(fields, &mut pos, &mut name, &mut field) != 0 {
