@@ -247,6 +247,21 @@ def test_uuid_with_its_int_deleted(obj):
     assert_clean_error(out, "AttributeError")
 
 
+@pytest.mark.parametrize("value, error", [("'x'", "TypeError"), ("2**128", "ValueError"), ("-1", "ValueError")])
+@pytest.mark.parametrize("obj", ["u", "[u, u]", "[1, {'k': [u]}]"])
+def test_uuid_whose_int_is_not_a_uuid_int(value, error, obj):
+    """A UUID whose `int` slot holds a str or an int out of range: orjson writes digits from
+    the str's bytes, or raises SystemError; rjson raises the error `int` deserves."""
+    out = outcome_of(f"import uuid\nu = uuid.UUID(int=7)\nobject.__setattr__(u, 'int', {value})", obj)
+    assert_clean_error(out, error)
+
+
+def test_uuid_whose_int_is_an_int_subclass():
+    """An int subclass in the slot is read as the int it is, as orjson reads it."""
+    out = outcome_of("import uuid\nu = uuid.UUID(int=7)\nobject.__setattr__(u, 'int', True)", "[u, u]")
+    assert out == ("ok", '["00000000-0000-0000-0000-000000000001","00000000-0000-0000-0000-000000000001"]')
+
+
 ENUM_CYCLE = """
 import enum
 class A(enum.Enum):

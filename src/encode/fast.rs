@@ -18,9 +18,10 @@ use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::native::{
-    has_plain_enum_value, has_plain_instance_dict, has_plain_uuid_int, is_fixed_zone, is_private, plain_enum_value,
-    put_datetime_text, put_hms, put_uuid, put_ymd, slot_fields, utc_offset, uuid_value, Native, NativeTypes, TIME_TEXT_MAX,
+    has_plain_enum_value, has_plain_instance_dict, is_fixed_zone, is_private, plain_enum_value,
+    put_uuid, slot_fields, utc_offset, uuid_int_slot, uuid_int_value, Native, NativeTypes,
 };
+use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
@@ -93,7 +94,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         plain_dataclass: null_mut(),
         slotted: Vec::new(),
         plain_enum: null_mut(),
-        plain_uuid: None,
+        uuid_int: None,
         zone: (null_mut(), None),
         sort_keys: match opts.orjson {
             Some(oj) => oj.has(opt::SORT_KEYS),
@@ -136,8 +137,9 @@ struct Walk<'a, W: Output> {
     plain_dataclass: *mut PyTypeObject,
     /// The slots dataclasses met, and the fields read from their slots.
     slotted: Vec<SlottedClass>,
-    /// Whether `uuid.UUID`'s `int` is read with no Python code run, once asked.
-    plain_uuid: Option<bool>,
+    /// Where `uuid.UUID`'s `int` is read from with no Python code run (`None` inside if it
+    /// cannot be), once asked.
+    uuid_int: Option<Option<Py_ssize_t>>,
     /// The last enum found to have a plain `value` (see `plain_dataclass`).
     plain_enum: *mut PyTypeObject,
     /// The last fixed `datetime.timezone` met and its UTC offset.
@@ -353,7 +355,7 @@ impl<W: Output> Walk<'_, W> {
             let native = types.kind(o, !oj.has(opt::PASSTHROUGH_DATETIME), !oj.has(opt::PASSTHROUGH_DATACLASS));
             let writable = match native {
                 Native::DateTime | Native::Date | Native::Time => true,
-                Native::Uuid => *self.plain_uuid.get_or_insert_with(|| has_plain_uuid_int(types)),
+                Native::Uuid => self.uuid_int.get_or_insert_with(|| uuid_int_slot(types)).is_some(),
                 Native::Enum if ty == self.plain_enum => true,
                 Native::Enum => {
                     let plain = has_plain_enum_value(ty, types);
@@ -390,30 +392,15 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; `o` live, of a class `native_kind` accepted under these options.
     #[inline(never)]
     unsafe fn write_native(&mut self, at: Cursor, o: *mut PyObject, native: Native, oj: &Orjson) -> Walked {
-        let types = &oj.types;
         // SAFETY: `o` is live; each branch reads it as the type `native` says.
         unsafe {
             match native {
-                Native::DateTime => {
-                    let format = oj.time_format();
-                    let (date, time, tz) = datetime_fields(o);
-                    let offset = if tz.is_null() { None } else { self.zone_offset(tz, o, types)? };
-                    self.quoted(at, TIME_TEXT_MAX, |at| put_datetime_text(at, date, time, offset, format))
-                }
-                Native::Date => self.quoted(at, TIME_TEXT_MAX, |at| put_ymd(at, date_fields(o))),
-                Native::Time => match time_fields(o) {
-                    (time, tz) if tz.is_null() => {
-                        let omit = oj.has(opt::OMIT_MICROSECONDS);
-                        self.quoted(at, TIME_TEXT_MAX, |at| put_hms(at, time, omit))
-                    }
-                    // orjson's error, raised by the general walk.
-                    _ => Err(GaveUp),
-                },
-                Native::Uuid => {
-                    let value = uuid_value(o, types).ok_or_else(|| give_up(PyErrSet))?;
-                    self.quoted(at, 36, |at| put_uuid(at, value))
-                }
+                Native::DateTime => self.datetime(at, o, oj.time_format(), &oj.types),
+                Native::Date => self.date(at, o),
+                Native::Time => self.time(at, o, oj.has(opt::OMIT_MICROSECONDS)),
+                Native::Uuid => self.uuid(at, o),
                 Native::Enum => {
+                    let types = &oj.types;
                     let value = plain_enum_value(o, types).ok_or(GaveUp)?;
                     // An enum whose value is an enum (which could lead back to it) is the
                     // general walk's: here it would recurse without a level counted.
@@ -425,6 +412,54 @@ impl<W: Output> Walk<'_, W> {
                 Native::Dataclass => self.dataclass(at, o),
                 Native::Fragment | Native::Unknown => Err(GaveUp),
             }
+        }
+    }
+
+    /// # Safety
+    /// GIL held; `o` a live exact datetime; `types.datetime` not NULL.
+    #[inline(always)]
+    unsafe fn datetime(&mut self, at: Cursor, o: *mut PyObject, format: TimeFormat, types: &NativeTypes) -> Walked {
+        // SAFETY: forwarded.
+        unsafe {
+            let (date, time, tz) = datetime_fields(o);
+            let offset = if tz.is_null() { None } else { self.zone_offset(tz, o, types)? };
+            // Inlined by force: called, it took the fields through memory (~25 instructions).
+            self.quoted(at, TIME_TEXT_MAX, #[inline(always)] |at| put_datetime_text(at, date, time, offset, format))
+        }
+    }
+
+    /// # Safety
+    /// `o` a live exact date.
+    #[inline(always)]
+    unsafe fn date(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        // SAFETY: forwarded.
+        unsafe { self.quoted(at, TIME_TEXT_MAX, |at| put_ymd(at, date_fields(o))) }
+    }
+
+    /// # Safety
+    /// `o` a live exact time.
+    #[inline(always)]
+    unsafe fn time(&mut self, at: Cursor, o: *mut PyObject, omit_microseconds: bool) -> Walked {
+        // SAFETY: forwarded.
+        unsafe {
+            match time_fields(o) {
+                (time, tz) if tz.is_null() => self.quoted(at, TIME_TEXT_MAX, |at| put_hms(at, time, omit_microseconds)),
+                // orjson's error, raised by the general walk.
+                _ => Err(GaveUp),
+            }
+        }
+    }
+
+    /// # Safety
+    /// GIL held; `o` a live exact UUID, whose `int` `native_kind` found in a slot.
+    #[inline(always)]
+    unsafe fn uuid(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let offset = self.uuid_int.flatten().ok_or(GaveUp)?;
+        // SAFETY: `o` is a UUID, whose class's `int` descriptor gave `offset`. Anything but
+        // an int in range (or an empty slot) is the general walk's to raise about.
+        unsafe {
+            let value = uuid_int_value(slot(o, offset)).ok_or(GaveUp)?;
+            self.quoted(at, 36, |at| put_uuid(at, value))
         }
     }
 
@@ -650,16 +685,49 @@ impl<W: Output> Walk<'_, W> {
     /// # Safety
     /// As for `sequence`; `native_kind` found `kind` for the first item's class.
     #[inline(never)]
-    unsafe fn native_run(&mut self, mut at: Cursor, items: *const *mut PyObject, len: usize, kind: Native) -> Walked {
+    unsafe fn native_run(&mut self, at: Cursor, items: *const *mut PyObject, len: usize, kind: Native) -> Walked {
         let opts = self.opts;
         let oj = opts.orjson.as_ref().ok_or(GaveUp)?;
+        let types = &oj.types;
+        // The kind is asked once for the run, not for each item: each loop writes one kind.
+        // SAFETY: forwarded; each writer gets items of the first's class, of its kind.
+        unsafe {
+            match kind {
+                Native::DateTime => {
+                    let format = oj.time_format();
+                    self.run_of(at, items, len, |walk, at, o| walk.datetime(at, o, format, types))
+                }
+                Native::Date => self.run_of(at, items, len, |walk, at, o| walk.date(at, o)),
+                Native::Time => {
+                    let omit = oj.has(opt::OMIT_MICROSECONDS);
+                    self.run_of(at, items, len, |walk, at, o| walk.time(at, o, omit))
+                }
+                Native::Uuid => self.run_of(at, items, len, |walk, at, o| walk.uuid(at, o)),
+                _ => self.run_of(at, items, len, |walk, at, o| walk.write_native(at, o, kind, oj)),
+            }
+        }
+    }
+
+    /// The items after the first of a sequence: those of the first's class by `write`, the
+    /// others as any item.
+    ///
+    /// # Safety
+    /// As for `sequence`; `write` takes any live instance of the first item's class.
+    #[inline(always)]
+    unsafe fn run_of(
+        &mut self,
+        mut at: Cursor,
+        items: *const *mut PyObject,
+        len: usize,
+        mut write: impl FnMut(&mut Self, Cursor, *mut PyObject) -> Walked,
+    ) -> Walked {
         // SAFETY: forwarded; `i < len`.
         unsafe {
             let class = Py_TYPE(*items);
             for i in 1..len {
                 at = self.separator(at)?;
                 let o = *items.add(i);
-                at = if Py_TYPE(o) == class { self.write_native(at, o, kind, oj)? } else { self.item(at, o)? };
+                at = if Py_TYPE(o) == class { write(self, at, o)? } else { self.item(at, o)? };
             }
         }
         Ok(at)

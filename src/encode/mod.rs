@@ -15,6 +15,7 @@ pub mod numpy;
 mod options;
 mod scalars;
 mod str_writer;
+pub mod time_text;
 mod writer;
 
 pub use encoder::ChunkSink;

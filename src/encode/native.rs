@@ -1,9 +1,9 @@
 //! The types the orjson face serializes natively besides JSON's own (`datetime`, `date`,
 //! `time`, `uuid.UUID`, enums, dataclasses, `Fragment`; numpy's are in `numpy`): how each is
-//! recognised, and the text of the ones written as strings.
+//! recognised and read, and a UUID's text (dates' and times' is `time_text`'s).
 
 use super::buffer::OutBuf;
-use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, Hms, PyDateTime_CAPI, Ymd};
+use crate::ffi::datetime::{date_fields, datetime_fields, delta_fields, time_fields, PyDateTime_CAPI};
 use super::numpy::NumpyTypes;
 use crate::ffi::type_of;
 use crate::ffi::long::u128_value;
@@ -11,6 +11,7 @@ use crate::ffi::member::{object_slot_offset, slot};
 use crate::ffi::unicode::{str_data, StrData};
 use super::error::{refuse, refuse_caused, PyErrSet};
 use super::options::Orjson;
+use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEXT_MAX};
 use crate::py::{raise, Owned};
 use std::ptr::null_mut;
 use pyo3_ffi::*;
@@ -300,14 +301,6 @@ pub unsafe fn write_native_text(buf: &mut OutBuf, o: *mut PyObject, native: Nati
     })
 }
 
-/// How dates and times are written (`OPT_NAIVE_UTC`, `OPT_OMIT_MICROSECONDS`, `OPT_UTC_Z`).
-#[derive(Clone, Copy)]
-pub struct TimeFormat {
-    pub naive_utc: bool,
-    pub omit_microseconds: bool,
-    pub utc_z: bool,
-}
-
 /// Why a date or time has no text.
 pub enum TimeError {
     /// A Python exception is set (from `utcoffset()`).
@@ -315,9 +308,6 @@ pub enum TimeError {
     /// orjson's message for it.
     Refused(&'static str),
 }
-
-/// The longest text of a date, time or datetime: `YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM`.
-pub const TIME_TEXT_MAX: usize = 32;
 
 /// Appends the RFC 3339 text of a `datetime`, as orjson writes it (no quotes).
 ///
@@ -378,27 +368,6 @@ pub unsafe fn is_fixed_zone(tz: *mut PyObject, types: &NativeTypes) -> bool {
     unsafe { type_of(tz) == type_of((*types.datetime).TimeZone_UTC) }
 }
 
-/// Writes the RFC 3339 text of a datetime at `at` as orjson writes it (no quotes); `offset`
-/// is its UTC offset in seconds, `None` if naive. Returns its length.
-///
-/// # Safety
-/// `at` valid for [`TIME_TEXT_MAX`] bytes of writes.
-#[inline(always)]
-pub unsafe fn put_datetime_text(at: *mut u8, date: Ymd, time: Hms, offset: Option<i32>, format: TimeFormat) -> usize {
-    // SAFETY: 10 + 1 + 15 + 6 bytes at most.
-    unsafe {
-        let mut n = put_ymd(at, date);
-        *at.add(n) = b'T';
-        n += 1;
-        n += put_hms(at.add(n), time, format.omit_microseconds);
-        n + match offset {
-            None if !format.naive_utc => 0,
-            None | Some(0) => put_utc(at.add(n), format.utc_z),
-            Some(seconds) => put_offset(at.add(n), seconds),
-        }
-    }
-}
-
 /// Appends a `date` as `YYYY-MM-DD`.
 ///
 /// # Safety
@@ -416,102 +385,15 @@ pub unsafe fn write_date(out: &mut OutBuf, o: *mut PyObject) {
 /// # Safety
 /// `o` a live `datetime.time`.
 pub unsafe fn write_time(out: &mut OutBuf, o: *mut PyObject, format: TimeFormat) -> Result<(), TimeError> {
-    // SAFETY: forwarded; 15 bytes reserved.
+    // SAFETY: forwarded; the 16 bytes `put_hms` needs reserved.
     unsafe {
         let (time, tz) = time_fields(o);
         if !tz.is_null() {
             return Err(TimeError::Refused("datetime.time must not have tzinfo set"));
         }
-        out.put(15, |at| put_hms(at, time, format.omit_microseconds));
+        out.put(16, |at| put_hms(at, time, format.omit_microseconds));
     }
     Ok(())
-}
-
-/// Writes `YYYY-MM-DD` (years 0 to 9999) at `at`: 10 bytes.
-///
-/// # Safety
-/// `at` valid for 10 bytes of writes.
-#[inline(always)]
-pub unsafe fn put_ymd(at: *mut u8, d: Ymd) -> usize {
-    let year = u64::from(d.year);
-    let digits = digit_pairs(year / 100 | (year % 100) << 16 | u64::from(d.month) << 32 | u64::from(d.day) << 48);
-    // `YYYY` `-` `MM` `-`, then `DD`.
-    let head = digits & 0xffff_ffff | u64::from(b'-') << 32 | (digits >> 32 & 0xffff) << 40 | u64::from(b'-') << 56;
-    // SAFETY: 8 + 2 bytes.
-    unsafe {
-        at.cast::<u64>().write_unaligned(head.to_le());
-        at.add(8).cast::<u16>().write_unaligned(((digits >> 48) as u16).to_le());
-    }
-    10
-}
-
-/// Writes `HH:MM:SS`, and `.ffffff` unless there are no microseconds or they are omitted,
-/// at `at`: 8 or 15 bytes.
-///
-/// # Safety
-/// `at` valid for 15 bytes of writes.
-#[inline(always)]
-pub unsafe fn put_hms(at: *mut u8, t: Hms, omit_microseconds: bool) -> usize {
-    let digits = digit_pairs(u64::from(t.hour) | u64::from(t.minute) << 16 | u64::from(t.second) << 32);
-    let hms = digits & 0xffff | u64::from(b':') << 16 | (digits >> 16 & 0xffff) << 24 | u64::from(b':') << 40 | (digits >> 32 & 0xffff) << 48;
-    // SAFETY: 8 bytes, then 1 + 4 + 2.
-    unsafe {
-        at.cast::<u64>().write_unaligned(hms.to_le());
-        if t.microsecond == 0 || omit_microseconds {
-            return 8;
-        }
-        let us = u64::from(t.microsecond);
-        let digits = digit_pairs(us / 10_000 | (us / 100 % 100) << 16 | (us % 100) << 32);
-        *at.add(8) = b'.';
-        at.add(9).cast::<u32>().write_unaligned((digits as u32).to_le());
-        at.add(13).cast::<u16>().write_unaligned(((digits >> 32) as u16).to_le());
-    }
-    15
-}
-
-/// The decimal digits of the four 16-bit lanes of `lanes` (each below 100) in ASCII, tens
-/// in each lane's low byte: in little-endian order, each lane's two bytes read as its number.
-/// Dates and times write all their fields with it at once.
-#[inline(always)]
-fn digit_pairs(lanes: u64) -> u64 {
-    // `v * 103 >> 10` is `v / 10` for every v below 100 (and 99 * 103 fits its lane).
-    let tens = (lanes.wrapping_mul(103) >> 10) & 0x000f_000f_000f_000f;
-    let ones = lanes - tens * 10;
-    tens | ones << 8 | 0x3030_3030_3030_3030
-}
-
-/// Writes UTC's offset (`Z` or `+00:00`) at `at`; returns its length.
-///
-/// # Safety
-/// `at` valid for 6 bytes of writes.
-#[inline(always)]
-unsafe fn put_utc(at: *mut u8, utc_z: bool) -> usize {
-    let text: &[u8] = if utc_z { b"Z" } else { b"+00:00" };
-    // SAFETY: at most 6 bytes.
-    unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), at, text.len()) };
-    text.len()
-}
-
-/// Writes `+HH:MM` at `at` (6 bytes): the seconds of an offset rounded to the nearest minute
-/// as orjson rounds them (orjson writes `-04:59:30` as `-04:60`, which is not RFC 3339; rjson
-/// carries: `-05:00`).
-///
-/// # Safety
-/// `at` valid for 6 bytes of writes.
-unsafe fn put_offset(at: *mut u8, seconds: i32) -> usize {
-    let sign = if seconds < 0 { b'-' } else { b'+' };
-    let seconds = seconds.unsigned_abs();
-    let (hours, minutes) = (seconds / 3600, (seconds % 3600 + 30) / 60);
-    let (hours, minutes) = if minutes == 60 { (hours + 1, 0) } else { (hours, minutes) };
-    let digits = digit_pairs(u64::from(hours) | u64::from(minutes) << 16);
-    // SAFETY: 1 + 2 + 1 + 2 bytes.
-    unsafe {
-        *at = sign;
-        at.add(1).cast::<u16>().write_unaligned((digits as u16).to_le());
-        *at.add(3) = b':';
-        at.add(4).cast::<u16>().write_unaligned(((digits >> 16) as u16).to_le());
-    }
-    6
 }
 
 /// Appends a `uuid.UUID` as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (no quotes).
@@ -547,19 +429,31 @@ pub unsafe fn uuid_value(o: *mut PyObject, types: &NativeTypes) -> Option<u128> 
     }
 }
 
-/// Whether reading `int` of a `uuid.UUID` runs no Python code: plain attribute lookup, and
-/// `int` a slot (as `uuid` defines it).
+/// The offset of the slot that `int` of a `uuid.UUID` is read from, if reading it runs no
+/// Python code: plain attribute lookup, and `int` a slot (as `uuid` defines it).
 ///
 /// # Safety
 /// GIL held; `types.uuid` a live, ready type.
-pub unsafe fn has_plain_uuid_int(types: &NativeTypes) -> bool {
+pub unsafe fn uuid_int_slot(types: &NativeTypes) -> Option<Py_ssize_t> {
     // SAFETY: forwarded; the descriptor is borrowed from a class dict.
     unsafe {
         let ty = types.uuid.cast::<PyTypeObject>();
-        let generic = plain_getattr(ty);
-        let descriptor = class_attribute(ty, types.int_name);
-        generic && !descriptor.is_null() && type_of(descriptor) == &raw mut PyMemberDescr_Type
+        if !plain_getattr(ty) {
+            return None;
+        }
+        object_slot_offset(ty, class_attribute(ty, types.int_name))
     }
+}
+
+/// The 128-bit value of the int `int` (a UUID's `int`, borrowed from its slot: NULL if the
+/// slot is empty); `None` if it is not an exact int in `0..2**128`.
+///
+/// # Safety
+/// `int` live or NULL.
+#[inline(always)]
+pub unsafe fn uuid_int_value(int: *mut PyObject) -> Option<u128> {
+    // SAFETY: an exact int is read as one.
+    unsafe { (!int.is_null() && PyLong_CheckExact(int) != 0).then(|| u128_value(int)).flatten() }
 }
 
 /// Writes a UUID's text at `at`: 36 bytes, 16 pairs of hex digits and 4 dashes.
@@ -594,48 +488,3 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     }
     pairs
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_round_as_orjson() {
-        let text = |s| {
-            let mut out = [0u8; 6];
-            // SAFETY: 6 bytes.
-            let len = unsafe { put_offset(out.as_mut_ptr(), s) };
-            String::from_utf8(out[..len].to_vec()).unwrap()
-        };
-        assert_eq!(text(30), "+00:01");
-        assert_eq!(text(29), "+00:00");
-        assert_eq!(text(-3629), "-01:00");
-        assert_eq!(text(-3631), "-01:01");
-        assert_eq!(text(-(4 * 3600 + 59 * 60 + 30)), "-05:00");
-        assert_eq!(text(5 * 3600 + 45 * 60), "+05:45");
-    }
-
-    #[test]
-    fn dates_and_times() {
-        let text = |date, time, offset, omit_microseconds, utc_z| {
-            let mut out = [0u8; TIME_TEXT_MAX];
-            let format = TimeFormat { naive_utc: true, omit_microseconds, utc_z };
-            // SAFETY: TIME_TEXT_MAX bytes.
-            let len = unsafe { put_datetime_text(out.as_mut_ptr(), date, time, offset, format) };
-            String::from_utf8(out[..len].to_vec()).unwrap()
-        };
-        let (early, late) = (Ymd { year: 1, month: 2, day: 3 }, Ymd { year: 9999, month: 12, day: 31 });
-        let (small, big) = (Hms { hour: 4, minute: 5, second: 6, microsecond: 7 }, Hms { hour: 23, minute: 59, second: 59, microsecond: 999_990 });
-        assert_eq!(text(early, small, None, false, false), "0001-02-03T04:05:06.000007+00:00");
-        assert_eq!(text(early, small, Some(0), true, true), "0001-02-03T04:05:06Z");
-        assert_eq!(text(late, big, Some(-(4 * 3600 + 59 * 60 + 30)), false, false), "9999-12-31T23:59:59.999990-05:00");
-        assert_eq!(text(late, Hms { microsecond: 0, ..big }, Some(3600), false, false), "9999-12-31T23:59:59+01:00");
-        assert_eq!(text(Ymd { year: 1970, month: 10, day: 9 }, Hms { hour: 0, minute: 10, second: 19, microsecond: 100_001 }, Some(-(23 * 3600 + 59 * 60)), false, false), "1970-10-09T00:10:19.100001-23:59");
-        // Every field value a date or time has, in every lane.
-        for v in 0..100u64 {
-            let text = digit_pairs(v | v << 16 | v << 32 | v << 48).to_le_bytes();
-            let want = format!("{v:02}").repeat(4);
-            assert_eq!(&text[..], want.as_bytes());
-        }
-    }
-}

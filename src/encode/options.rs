@@ -1,7 +1,8 @@
 //! The settings of an encoding (`dumps`' keywords or a `JSONEncoder`'s attributes), read once
 //! per call into an encoder configuration.
 
-use super::native::{NativeTypes, TimeFormat};
+use super::native::NativeTypes;
+use super::time_text::TimeFormat;
 use super::writer::Text;
 use crate::ffi::unicode::{str_data, StrData};
 use crate::py::{raise, tp_name, Owned};

@@ -10,7 +10,7 @@
 //! (`datetime64[2s]`, on which orjson aborts) are written too.
 
 use super::super::buffer::OutBuf;
-use super::super::native::{put_datetime_text, TimeFormat, TIME_TEXT_MAX};
+use super::super::time_text::{put_datetime_text, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{Hms, Ymd};
 
 /// The base units of datetime64 (numpy's `NPY_DATETIMEUNIT`), as numpy's dtype strings

@@ -11,7 +11,8 @@
 mod datetime64;
 
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
-use super::native::{NativeTypes, TimeFormat};
+use super::native::NativeTypes;
+use super::time_text::TimeFormat;
 use super::buffer::OutBuf;
 use super::integer::Decimal;
 use crate::ffi::numpy::{check_array_layout, scalar_value, ArrayStruct, Interface, C_CONTIGUOUS, NOTSWAPPED};
