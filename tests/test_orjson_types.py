@@ -557,8 +557,16 @@ def _attribute_states():
         Late = dataclasses.dataclass(Late)
         return [first, second]
 
+    def odd_names():  # names written the general way beside ones kept as member texts
+        o = Attrs(1)
+        for name in ["é", 'q"q', "back\\slash", "del\x7f", "n" * 29, "n" * 30, "n" * 31, "n" * 32, "n" * 33,
+                     "_" + "n" * 40, "\u2028", "😀"]:
+            setattr(o, name, name)
+        return o
+
     return {
         "fresh": lambda: Attrs(1), "reordered": reordered, "extra and private": extra,
+        "odd names": odd_names,
         "all deleted": deleted_all, "many attributes": many, "__dict__ made": made,
         "__dict__ replaced": replaced(lambda: {"q": 1, "_r": 2}), "__dict__ emptied": replaced(dict),
         "__dict__ replaced by a subclass": replaced(lambda: MyDict(a=1)),

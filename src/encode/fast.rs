@@ -17,6 +17,7 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
+use super::member_texts::{self, KeysTexts, MEMBER_TEXT};
 use super::native::{
     has_plain_enum_value, has_plain_instance_dict, is_fixed_zone, is_private, plain_enum_value,
     put_uuid, slot_fields, utc_offset, uuid_int_slot, uuid_int_value, Native, NativeTypes,
@@ -93,6 +94,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         known: (null_mut(), Native::Unknown),
         plain_dataclass: null_mut(),
         slotted: Vec::new(),
+        member_texts: Vec::new(),
         plain_enum: null_mut(),
         uuid_int: None,
         zone: (null_mut(), None),
@@ -137,6 +139,8 @@ struct Walk<'a, W: Output> {
     plain_dataclass: *mut PyTypeObject,
     /// The slots dataclasses met, and the fields read from their slots.
     slotted: Vec<SlottedClass>,
+    /// The member texts of the split keys objects met (`split_members`).
+    member_texts: Vec<KeysTexts>,
     /// Where `uuid.UUID`'s `int` is read from with no Python code run (`None` inside if it
     /// cannot be), once asked.
     uuid_int: Option<Option<Py_ssize_t>>,
@@ -796,19 +800,46 @@ impl<W: Output> Walk<'_, W> {
     }
 
     /// The members of a split table in their order; with `skip_private` (a dataclass's
-    /// attributes), not those whose key starts with `_`.
+    /// attributes), not those whose key starts with `_`. Where the separators are single
+    /// bytes, each key is written from its keys object's member texts.
     ///
     /// # Safety
     /// GIL held; the table's objects live (no Python code runs).
     unsafe fn split_members(&mut self, mut at: Cursor, table: SplitTable, skip_private: bool) -> Walked {
         let mut first = true;
-        for i in 0..table.len() {
-            // SAFETY: forwarded; `i < len`; a split table's keys are exact strs.
-            unsafe {
-                let (key, value) = table.member(i).ok_or(GaveUp)?;
-                if !(skip_private && is_private(key)) {
-                    at = self.member(at, key, value, &mut first)?;
+        let (Some(item_separator), Some(key_separator)) = (self.compact_separator, self.key_separator) else {
+            for i in 0..table.len() {
+                // SAFETY: forwarded; `i < len`; a split table's keys are exact strs.
+                unsafe {
+                    let (key, value) = table.member(i).ok_or(GaveUp)?;
+                    if !(skip_private && is_private(key)) {
+                        at = self.member(at, key, value, &mut first)?;
+                    }
                 }
+            }
+            return Ok(at);
+        };
+        // SAFETY: forwarded.
+        let k = unsafe { member_texts::find_or_make(&mut self.member_texts, &table, key_separator) }.ok_or(GaveUp)?;
+        for i in 0..table.len() {
+            // SAFETY: forwarded; `i < len`; the index found is below the key count, which the
+            // texts were made for.
+            unsafe {
+                let (index, value) = table.indexed_member(i).ok_or(GaveUp)?;
+                let text = *self.member_texts[k].texts.get_unchecked(index);
+                if skip_private && text.private {
+                    continue;
+                }
+                if text.len == 0 {
+                    at = self.member(at, table.key(index), value, &mut first)?;
+                    continue;
+                }
+                // The separator, stepped over (and written over) before the first member.
+                at = self.room(at, 1 + MEMBER_TEXT)?;
+                *at.ptr() = item_separator;
+                at = at.advance(usize::from(!std::mem::take(&mut first)));
+                at.ptr().cast::<[u8; MEMBER_TEXT]>().write_unaligned(text.bytes);
+                at = self.item(at.advance(usize::from(text.len)), value)?;
             }
         }
         Ok(at)

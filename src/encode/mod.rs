@@ -9,6 +9,7 @@ mod fast;
 pub mod escape;
 pub mod float;
 mod integer;
+mod member_texts;
 pub mod keys;
 pub mod native;
 pub mod numpy;

@@ -117,6 +117,17 @@ impl SplitTable {
     /// The table's objects live and unchanged since `new`; `i < len`.
     #[inline(always)]
     pub unsafe fn member(&self, i: usize) -> Option<(*mut PyObject, *mut PyObject)> {
+        // SAFETY: forwarded; the index is below `keys`.
+        unsafe { self.indexed_member(i).map(|(index, value)| (self.key(index), value)) }
+    }
+
+    /// The `i`th member's key index (below [`key_count`](Self::key_count)) and value, as
+    /// [`member`](Self::member) finds them.
+    ///
+    /// # Safety
+    /// As for `member`.
+    #[inline(always)]
+    pub unsafe fn indexed_member(&self, i: usize) -> Option<(usize, *mut PyObject)> {
         debug_assert!(i < self.len);
         // SAFETY: the order has `len` bytes (before the values and falling before 3.13, after
         // them and rising since), each an index into the keys and values, checked below.
@@ -129,8 +140,30 @@ impl SplitTable {
                 return None;
             }
             let value = *self.values.add(index);
-            (!value.is_null()).then(|| ((*self.entries.add(index)).me_key, value))
+            (!value.is_null()).then_some((index, value))
         }
+    }
+
+    /// How many keys the keys object has.
+    pub fn key_count(&self) -> usize {
+        self.keys
+    }
+
+    /// The key at `index`, an exact str.
+    ///
+    /// # Safety
+    /// The table's objects live and unchanged since `new`; `index < key_count()`.
+    #[inline(always)]
+    pub unsafe fn key(&self, index: usize) -> *mut PyObject {
+        debug_assert!(index < self.keys);
+        // SAFETY: a split keys object has `keys` entries.
+        unsafe { (*self.entries.add(index)).me_key }
+    }
+
+    /// What tells the keys object apart (the address of its entries): the tables of one
+    /// class's instances share it.
+    pub fn keys_id(&self) -> *const PyDictUnicodeEntry {
+        self.entries
     }
 }
 
