@@ -821,12 +821,16 @@ impl<W: Output> Walk<'_, W> {
         };
         // SAFETY: forwarded.
         let k = unsafe { member_texts::find_or_make(&mut self.member_texts, &table, key_separator) }.ok_or(GaveUp)?;
+        // Read in place, not copied out per member (a copy through the stack cost more than
+        // the member's own write). The texts' buffer stays put while the values are walked:
+        // the list of keys objects may grow (and move its entries), never an entry's texts.
+        let texts = self.member_texts[k].texts.as_ptr();
         for i in 0..table.len() {
             // SAFETY: forwarded; `i < len`; the index found is below the key count, which the
             // texts were made for.
             unsafe {
                 let (index, value) = table.indexed_member(i).ok_or(GaveUp)?;
-                let text = *self.member_texts[k].texts.get_unchecked(index);
+                let text = &*texts.add(index);
                 if skip_private && text.private {
                     continue;
                 }

@@ -12,8 +12,9 @@ use crate::ffi::unicode::compact_ascii;
 /// the key separator, with room to spare.
 pub const MEMBER_TEXT: usize = 40;
 
-/// A key's member text.
+/// A key's member text (48 bytes, aligned: indexed by a shift, read by aligned loads).
 #[derive(Clone, Copy)]
+#[repr(C, align(16))]
 pub struct MemberText {
     /// `"key":`, then whatever follows (copied whole, counted by `len`).
     pub bytes: [u8; MEMBER_TEXT],
@@ -36,11 +37,23 @@ pub struct KeysTexts {
 /// # Safety
 /// GIL held; the table's objects live and unchanged since it was read (no Python code runs
 /// while `known` is used: a keys object's address and keys stay what they were).
+#[inline(always)]
 pub unsafe fn find_or_make(known: &mut Vec<KeysTexts>, table: &SplitTable, key_separator: u8) -> Option<usize> {
     let keys = table.keys_id();
-    if let Some(k) = known.iter().position(|k| k.keys == keys && k.texts.len() == table.key_count()) {
-        return Some(k);
+    match known.iter().position(|k| k.keys == keys && k.texts.len() == table.key_count()) {
+        Some(k) => Some(k),
+        // SAFETY: forwarded.
+        None => unsafe { make(known, table, key_separator) },
     }
+}
+
+/// The member texts of `table`'s keys, added to `known`; their index there.
+///
+/// # Safety
+/// As for `find_or_make`.
+#[inline(never)]
+unsafe fn make(known: &mut Vec<KeysTexts>, table: &SplitTable, key_separator: u8) -> Option<usize> {
+    let keys = table.keys_id();
     let mut texts = Vec::new();
     texts.try_reserve_exact(table.key_count()).ok()?;
     for index in 0..table.key_count() {
