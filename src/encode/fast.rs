@@ -17,7 +17,7 @@ use super::error::PyErrSet;
 use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
-use super::member_texts::{self, KeysTexts, MEMBER_TEXT};
+use super::member_texts::{MemberTexts, MEMBER_TEXT};
 use super::native::{
     has_plain_enum_value, has_plain_instance_dict, is_fixed_zone, is_private, plain_enum_value,
     put_uuid, slot_fields, utc_offset, uuid_int_slot, uuid_int_value, Native, NativeTypes,
@@ -94,7 +94,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         known: (null_mut(), Native::Unknown),
         plain_dataclass: null_mut(),
         slotted: Vec::new(),
-        member_texts: Vec::new(),
+        member_texts: MemberTexts::default(),
         plain_enum: null_mut(),
         uuid_int: None,
         zone: (null_mut(), None),
@@ -140,7 +140,7 @@ struct Walk<'a, W: Output> {
     /// The slots dataclasses met, and the fields read from their slots.
     slotted: Vec<SlottedClass>,
     /// The member texts of the split keys objects met (`split_members`).
-    member_texts: Vec<KeysTexts>,
+    member_texts: MemberTexts,
     /// Where `uuid.UUID`'s `int` is read from with no Python code run (`None` inside if it
     /// cannot be), once asked.
     uuid_int: Option<Option<Py_ssize_t>>,
@@ -807,7 +807,14 @@ impl<W: Output> Walk<'_, W> {
     /// GIL held; the table's objects live (no Python code runs).
     unsafe fn split_members(&mut self, mut at: Cursor, table: SplitTable, skip_private: bool) -> Walked {
         let mut first = true;
-        let (Some(item_separator), Some(key_separator)) = (self.compact_separator, self.key_separator) else {
+        let texts = match (self.compact_separator, self.key_separator) {
+            // SAFETY: forwarded.
+            (Some(item_separator), Some(key_separator)) => unsafe { self.member_texts.for_table(&table, key_separator) }
+                .map_err(|()| GaveUp)?
+                .map(|texts| (texts, item_separator)),
+            _ => None,
+        };
+        let Some((texts, item_separator)) = texts else {
             for i in 0..table.len() {
                 // SAFETY: forwarded; `i < len`; a split table's keys are exact strs.
                 unsafe {
@@ -819,15 +826,9 @@ impl<W: Output> Walk<'_, W> {
             }
             return Ok(at);
         };
-        // SAFETY: forwarded.
-        let k = unsafe { member_texts::find_or_make(&mut self.member_texts, &table, key_separator) }.ok_or(GaveUp)?;
-        // Read in place, not copied out per member (a copy through the stack cost more than
-        // the member's own write). The texts' buffer stays put while the values are walked:
-        // the list of keys objects may grow (and move its entries), never an entry's texts.
-        let texts = self.member_texts[k].texts.as_ptr();
         for i in 0..table.len() {
             // SAFETY: forwarded; `i < len`; the index found is below the key count, which the
-            // texts were made for.
+            // texts were made for; they stay put while values are walked (`for_table`).
             unsafe {
                 let (index, value) = table.indexed_member(i).ok_or(GaveUp)?;
                 let text = &*texts.add(index);

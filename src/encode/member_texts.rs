@@ -11,6 +11,7 @@ use crate::ffi::unicode::compact_ascii;
 /// Bytes of a member's text as kept (copied whole): a quoted key of up to 30 characters and
 /// the key separator, with room to spare.
 pub const MEMBER_TEXT: usize = 40;
+const _: () = assert!(SHORT_PLAIN + 3 <= MEMBER_TEXT, "a kept key's quotes and separator fit");
 
 /// A key's member text (48 bytes, aligned: indexed by a shift, read by aligned loads).
 #[derive(Clone, Copy)]
@@ -26,43 +27,72 @@ pub struct MemberText {
 }
 
 /// The member texts of one keys object, by key index.
-pub struct KeysTexts {
+struct KeysTexts {
     keys: *const PyDictUnicodeEntry,
-    pub texts: Vec<MemberText>,
+    texts: Vec<MemberText>,
 }
 
-/// Finds the member texts of `table`'s keys in `known`, or makes them with `key_separator`
-/// after each key; their index there. `None` where memory ran out.
-///
-/// # Safety
-/// GIL held; the table's objects live and unchanged since it was read (no Python code runs
-/// while `known` is used: a keys object's address and keys stay what they were).
-#[inline(always)]
-pub unsafe fn find_or_make(known: &mut Vec<KeysTexts>, table: &SplitTable, key_separator: u8) -> Option<usize> {
-    let keys = table.keys_id();
-    match known.iter().position(|k| k.keys == keys && k.texts.len() == table.key_count()) {
-        Some(k) => Some(k),
+/// How many tables of one keys object in a row a walk writes through the key cache before it
+/// makes their member texts: making them costs about as much as five records save, so a
+/// lone record or a few are written without.
+const MAKE_AFTER: usize = 4;
+
+/// The member texts a walk made, and the last keys object it met without them (how many
+/// times in a row).
+pub struct MemberTexts {
+    known: Vec<KeysTexts>,
+    seen: (*const PyDictUnicodeEntry, usize),
+}
+
+impl Default for MemberTexts {
+    fn default() -> Self {
+        MemberTexts { known: Vec::new(), seen: (std::ptr::null(), 0) }
+    }
+}
+
+impl MemberTexts {
+    /// The member texts of `table`'s keys (by key index), with `key_separator` after each key,
+    /// once its keys object was met [`MAKE_AFTER`] times in a row in this walk; `Err` where
+    /// memory ran out.
+    ///
+    /// The texts stay where they are while the walk runs: entries are only ever added, and
+    /// adding one moves no entry's texts.
+    ///
+    /// # Safety
+    /// GIL held; the table's objects live and unchanged since it was read (no Python code runs
+    /// while the walk uses these: a keys object's address and keys stay what they were).
+    #[inline(always)]
+    pub unsafe fn for_table(&mut self, table: &SplitTable, key_separator: u8) -> Result<Option<*const MemberText>, ()> {
+        let keys = table.keys_id();
+        if let Some(k) = self.known.iter().find(|k| k.keys == keys && k.texts.len() == table.key_count()) {
+            return Ok(Some(k.texts.as_ptr()));
+        }
+        if self.seen.0 != keys {
+            self.seen = (keys, 0);
+        }
+        self.seen.1 += 1;
+        if self.seen.1 <= MAKE_AFTER {
+            return Ok(None);
+        }
         // SAFETY: forwarded.
-        None => unsafe { make(known, table, key_separator) },
+        unsafe { self.make(table, key_separator) }.map(Some).ok_or(())
     }
-}
 
-/// The member texts of `table`'s keys, added to `known`; their index there.
-///
-/// # Safety
-/// As for `find_or_make`.
-#[inline(never)]
-unsafe fn make(known: &mut Vec<KeysTexts>, table: &SplitTable, key_separator: u8) -> Option<usize> {
-    let keys = table.keys_id();
-    let mut texts = Vec::new();
-    texts.try_reserve_exact(table.key_count()).ok()?;
-    for index in 0..table.key_count() {
-        // SAFETY: forwarded; `index` below the key count.
-        texts.push(unsafe { member_text(table.key(index), key_separator) });
+    /// # Safety
+    /// As for `for_table`.
+    #[inline(never)]
+    unsafe fn make(&mut self, table: &SplitTable, key_separator: u8) -> Option<*const MemberText> {
+        let mut texts = Vec::new();
+        texts.try_reserve_exact(table.key_count()).ok()?;
+        for index in 0..table.key_count() {
+            // SAFETY: forwarded; `index` below the key count.
+            texts.push(unsafe { member_text(table.key(index), key_separator) });
+        }
+        let at = texts.as_ptr();
+        self.known.try_reserve(1).ok()?;
+        self.known.push(KeysTexts { keys: table.keys_id(), texts });
+        Some(at)
     }
-    known.try_reserve(1).ok()?;
-    known.push(KeysTexts { keys, texts });
-    Some(known.len() - 1)
 }
 
 /// # Safety
@@ -73,7 +103,7 @@ unsafe fn member_text(key: *mut pyo3_ffi::PyObject, key_separator: u8) -> Member
     // separator. DEL is stopped at, so that the text is right under either `ensure_ascii`.
     unsafe {
         text.private = is_private(key);
-        if let Some(bytes) = compact_ascii(key).filter(|b| b.len() <= SHORT_PLAIN.min(MEMBER_TEXT - 3)) {
+        if let Some(bytes) = compact_ascii(key).filter(|b| b.len() <= SHORT_PLAIN) {
             if let Some(len) = put_quoted_plain::<false>(text.bytes.as_mut_ptr(), bytes, true) {
                 text.bytes[len] = key_separator;
                 text.len = (len + 1) as u8;
