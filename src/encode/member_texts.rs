@@ -1,6 +1,6 @@
 //! The keys of a split keys object (the attribute names all instances of a class share) as
-//! the fast walk writes them as members, `"key":`, made once per walk for each such keys
-//! object it meets: a dataclass record's members are then each one copy and its value,
+//! the fast walk writes them as members, `"key":`, made once per walk for a keys object met
+//! in a run of records: a dataclass record's members are then each one copy and its value,
 //! instead of looking each key up, checking whether it is private and separating it.
 
 use super::escape::{put_quoted_plain, SHORT_PLAIN};
@@ -8,8 +8,8 @@ use super::native::is_private;
 use crate::ffi::dict::{PyDictUnicodeEntry, SplitTable};
 use crate::ffi::unicode::compact_ascii;
 
-/// Bytes of a member's text as kept (copied whole): a quoted key of up to 30 characters and
-/// the key separator, with room to spare.
+/// Bytes of a member's text as kept (copied whole): a quoted key of up to [`SHORT_PLAIN`]
+/// characters and the key separator, with room to spare.
 pub const MEMBER_TEXT: usize = 40;
 const _: () = assert!(SHORT_PLAIN + 3 <= MEMBER_TEXT, "a kept key's quotes and separator fit");
 
