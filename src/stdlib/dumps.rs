@@ -203,14 +203,13 @@ impl Settings {
     /// `JSONEncoder.__init__`'s reading of the keywords: `separators` unpacked into the two
     /// separators, the item separator `','` when indenting without them.
     unsafe fn direct(&self, one_shot: bool) -> Result<HeldOptions, Refused> {
-        // SAFETY: as above; the unpacked separators are kept alive with the options.
+        // SAFETY: as above; the unpacked separators live until the options have copied them.
         unsafe {
-            let mut held = Vec::new();
-            let (mut item_separator, mut key_separator) = (null_mut(), null_mut());
-            if let Some((item, key)) = self.separators().ok_or(Refused::Raised)? {
-                (item_separator, key_separator) = (item.as_ptr(), key.as_ptr());
-                held.extend([item, key]);
-            }
+            let separators = self.separators().ok_or(Refused::Raised)?;
+            let (item_separator, key_separator) = match &separators {
+                Some((item, key)) => (item.as_ptr(), key.as_ptr()),
+                None => (null_mut(), null_mut()),
+            };
             let raw = RawOptions {
                 skipkeys: self.skipkeys,
                 ensure_ascii: self.ensure_ascii,
@@ -223,7 +222,7 @@ impl Settings {
                 default: self.default,
             };
             let options = Options::from_raw(&raw, one_shot)?;
-            Ok(HeldOptions::new(options, held))
+            Ok(HeldOptions::new(options, Vec::new()))
         }
     }
 
