@@ -821,8 +821,10 @@ def test_subclass_repr_is_ignored():
 # indent and separators
 
 INDENTS = [None, 0, 1, 2, 4, 8, -1, -4, "", "\t", "--", " ", "\u00a0\u00a0", "\n"]
+# Separators of 2 to 8 ASCII bytes are stored as one word: the longest such, and one past.
 SEPARATORS = [None, (",", ":"), (", ", ": "), [",", ":"], [" , ", " : "], ("", ""),
-              ("\n,", ":\t"), ("\u00e9", "\u2192")]
+              ("\n,", ":\t"), ("\u00e9", "\u2192"), ("<------>", "=======>"),
+              ("<------->", "========>")]
 SHAPE = {"a": [1, 2, {"b": None, "c": [], "d": {}}], "e": "x", "f": [[], [[1]], ()],
          "g": {"h": {"i": [True, False]}}, "": 1.5}
 

@@ -91,6 +91,8 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             Text::Ascii(sep) if sep.len() == 1 => Some(sep[0]),
             _ => None,
         },
+        item_word: opts.indent.is_none().then(|| Word::of(&opts.item_separator)).flatten(),
+        key_word: Word::of(&opts.key_separator),
         known: (null_mut(), Native::Unknown),
         plain_dataclass: null_mut(),
         slotted: Vec::new(),
@@ -109,6 +111,23 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
     let at = unsafe { walk.value(at, obj) }?;
     walk.out.buffer().settle(at);
     Ok(())
+}
+
+/// A separator of 2 to 8 ASCII bytes (the standard library's `", "` and `": "`: written
+/// as text by the writer they were a tenth of a small dumps), stored as one word.
+#[derive(Clone, Copy)]
+struct Word {
+    bytes: [u8; 8],
+    len: u8,
+}
+
+impl Word {
+    fn of(text: &Text) -> Option<Word> {
+        let Text::Ascii(text) = text else { return None };
+        let mut bytes = [0u8; 8];
+        bytes.get_mut(..text.len())?.copy_from_slice(text);
+        (text.len() > 1).then_some(Word { bytes, len: text.len() as u8 })
+    }
 }
 
 /// Where the output ends after a part was walked, or the walk gave up.
@@ -131,6 +150,10 @@ struct Walk<'a, W: Output> {
     compact_separator: Option<u8>,
     /// The key separator when it is one ASCII byte.
     key_separator: Option<u8>,
+    /// The item separator when it is 2 to 8 ASCII bytes and nothing follows it.
+    item_word: Option<Word>,
+    /// The key separator when it is 2 to 8 ASCII bytes.
+    key_word: Option<Word>,
     /// The last class whose instances `native` wrote, and how (never one of JSON's exact
     /// types, which `value` writes first).
     known: (*mut PyTypeObject, Native),
@@ -223,6 +246,17 @@ impl<W: Output> Walk<'_, W> {
         unsafe {
             put_short(at.ptr(), bytes);
             Ok(at.advance(bytes.len()))
+        }
+    }
+
+    /// Writes `word`'s text at `at`: all 8 bytes stored, its length stepped over.
+    #[inline(always)]
+    fn word(&mut self, at: Cursor, word: Word) -> Walked {
+        let at = self.room(at, 8)?;
+        // SAFETY: room for the 8 bytes stored, of which the first `len` are the text.
+        unsafe {
+            at.ptr().cast::<[u8; 8]>().write_unaligned(word.bytes);
+            Ok(at.advance(word.len.into()))
         }
     }
 
@@ -644,6 +678,7 @@ impl<W: Output> Walk<'_, W> {
     fn separator(&mut self, at: Cursor) -> Walked {
         match self.compact_separator {
             Some(byte) => self.byte(at, byte),
+            None if let Some(word) = self.item_word => self.word(at, word),
             None => {
                 let (opts, level) = (self.opts, self.level);
                 self.through(at, |out| {
@@ -926,6 +961,7 @@ impl<W: Output> Walk<'_, W> {
             at = self.key(at, key)?;
             at = match self.key_separator {
                 Some(byte) => self.byte(at, byte)?,
+                None if let Some(word) = self.key_word => self.word(at, word)?,
                 None => {
                     let opts = self.opts;
                     self.through(at, |out| {
