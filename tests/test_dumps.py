@@ -313,6 +313,18 @@ def test_escape_at_every_offset(base):
                     assert got == want
 
 
+@pytest.mark.parametrize("marker", ["\xe9", "\u4e2d", "\U0001f600"], ids=repr)
+def test_escape_in_ascii_runs_of_wide_strs(marker):
+    """A special char at every position of an ASCII run inside a str of a wider kind (the
+    marker sets the kind): runs of plain ASCII are packed a block at a time."""
+    for n in range(0, 40):
+        for c in ESCAPE_PROBES + ["~", " "]:
+            items = [marker + "a" * p + c + "b" * (n - p) + m for p in range(n + 1)
+                     for m in ("", marker)]
+            for ea in (True, False):
+                assert rjson.dumps(items, ensure_ascii=ea) == json.dumps(items, ensure_ascii=ea)
+
+
 # ----------------------------------------------------------------------------
 # floats
 

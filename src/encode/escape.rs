@@ -194,9 +194,9 @@ pub fn write_escaped(out: &mut impl Out, data: StrData<'_>, ensure_ascii: bool) 
         StrData::Latin1(units) if !ensure_ascii => out.escaped(units),
         StrData::Ucs2(units) if !ensure_ascii => out.escaped(units),
         StrData::Ucs4(units) if !ensure_ascii => out.escaped(units),
-        StrData::Latin1(units) => write_units_ascii(out, units, |o, run| o.latin1(run)),
-        StrData::Ucs2(units) => write_units_ascii(out, units, |o, run| o.ucs2(run)),
-        StrData::Ucs4(units) => write_units_ascii(out, units, |o, run| o.ucs4(run)),
+        StrData::Latin1(units) => push_escaped_ascii(out.buffer(), units),
+        StrData::Ucs2(units) => push_escaped_ascii(out.buffer(), units),
+        StrData::Ucs4(units) => push_escaped_ascii(out.buffer(), units),
     }
     out.ascii(b"\"");
 }
@@ -485,20 +485,108 @@ unsafe fn put_escaped<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize
     }
 }
 
-/// Escapes a non-ASCII string as with `ensure_ascii`: runs of printable ASCII are copied
-/// whole at their width, every other character is escaped.
-fn write_units_ascii<T: Copy + Into<u32>, O: Out>(out: &mut O, units: &[T], copy: impl Fn(&mut O, &[T])) {
-    let mut run = 0;
-    for (i, &unit) in units.iter().enumerate() {
-        let c: u32 = unit.into();
-        if c >= 0x80 || !is_plain(c as u8, true) {
-            copy(out, &units[run..i]);
-            write_escape(out, c);
-            run = i + 1;
-        }
+/// Appends a non-ASCII str's characters escaped as with `ensure_ascii` (no quotes): all
+/// ASCII, so straight into the byte buffer under any output.
+fn push_escaped_ascii<T: Units>(buf: &mut OutBuf, units: &[T]) {
+    let mut from = 0;
+    while from < units.len() {
+        let to = units.len().min(from + PIECE);
+        // SAFETY: `put_escaped_ascii` writes within `(to - from) * 12 + 8` bytes and says how
+        // many it wrote.
+        unsafe { buf.put((to - from) * 12 + 8, |at| put_escaped_ascii(at, units, from, to)) };
+        from = to;
     }
-    copy(out, &units[run..]);
 }
+
+/// Writes `units[from..to]` escaped as with `ensure_ascii` at `at`; returns how many bytes
+/// that took. Latin-1 and UCS-2 8 units at a time while they are printable ASCII (packed to
+/// bytes), else a unit at a time: each escape one word stored.
+///
+/// # Safety
+/// `from <= to <= units.len()`; `at` valid for `(to - from) * 12 + 8` bytes of writes.
+#[inline(always)]
+unsafe fn put_escaped_ascii<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize) -> usize {
+    let (mut i, mut o) = (from, at);
+    // SAFETY: loads read `units[i..i + 8]` inside `..to`; a unit takes at most 12 bytes (an
+    // astral character's two escapes), so by the time `i` units are read `o` is at most
+    // `(i - from) * 12` past `at`, and each store (8 packed bytes; a word at most 2 bytes
+    // past the escape it holds) ends inside `(to - from) * 12 + 8`.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::ascii::escape_lanes_ucs2;
+            use crate::utf8::wide_lanes;
+            use std::arch::x86_64::*;
+            while i + 8 <= to {
+                let Some(v) = T::load_8(units.as_ptr().add(i)) else { break };
+                let del = _mm_movemask_epi8(_mm_cmpeq_epi16(v, _mm_set1_epi16(0x7f))) as u32;
+                if escape_lanes_ucs2(v) | wide_lanes(v) | del == 0 {
+                    _mm_storel_epi64(o.cast(), _mm_packus_epi16(v, v));
+                    (i, o) = (i + 8, o.add(8));
+                    continue;
+                }
+                for &c in &units[i..i + 8] {
+                    o = put_ascii_escaped(o, c.into());
+                }
+                i += 8;
+            }
+        }
+        for &c in &units[i..to] {
+            o = put_ascii_escaped(o, c.into());
+        }
+        o.offset_from(at) as usize
+    }
+}
+
+/// Writes the character `c` as `ensure_ascii` does at `o` (a word stored per escape); returns
+/// where it ends.
+///
+/// # Safety
+/// `o` valid for 14 bytes of writes.
+#[inline(always)]
+unsafe fn put_ascii_escaped(o: *mut u8, c: u32) -> *mut u8 {
+    // SAFETY: forwarded: at most two words, the second 6 bytes in.
+    unsafe {
+        if c < 0x80 {
+            if is_plain(c as u8, true) {
+                *o = c as u8;
+                return o.add(1);
+            }
+            return put_escape(o, c as u8);
+        }
+        if c < 0x10000 {
+            return put_u_escape(o, c);
+        }
+        let v = c - 0x10000;
+        put_u_escape(put_u_escape(o, 0xD800 | (v >> 10)), 0xDC00 | (v & 0x3ff))
+    }
+}
+
+/// Writes `\uXXXX` for the UTF-16 unit `unit` at `o` (8 bytes stored); returns where it ends.
+///
+/// # Safety
+/// `o` valid for 8 bytes of writes; `unit < 0x10000`.
+#[inline(always)]
+unsafe fn put_u_escape(o: *mut u8, unit: u32) -> *mut u8 {
+    let [a, b] = HEX_PAIRS[(unit >> 8) as usize];
+    let [c, d] = HEX_PAIRS[(unit & 0xff) as usize];
+    // SAFETY: forwarded.
+    unsafe {
+        o.cast::<[u8; 8]>().write_unaligned([b'\\', b'u', a, b, c, d, 0, 0]);
+        o.add(6)
+    }
+}
+
+/// Each byte's two lowercase hex digits.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [HEX[b >> 4], HEX[b & 0xf]];
+        b += 1;
+    }
+    table
+};
 
 /// Generalized UTF-8 output, for tests and text assembled outside the encoder (keys).
 impl Out for OutBuf {
