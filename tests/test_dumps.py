@@ -12,6 +12,7 @@ overridden __len__/__iter__/items(); rjson must match json for both.
 import collections
 import decimal
 import enum
+import itertools
 import json
 import math
 import os
@@ -323,6 +324,26 @@ def test_escape_in_ascii_runs_of_wide_strs(marker):
                      for m in ("", marker)]
             for ea in (True, False):
                 assert rjson.dumps(items, ensure_ascii=ea) == json.dumps(items, ensure_ascii=ea)
+
+
+def test_sort_keys_of_dicts_sharing_key_objects():
+    """Dicts with the same key objects in the same order are sorted once per call and the
+    order reused: same keys in other orders, prefixes, nesting and more shapes than are
+    kept must each still come out in their own sorted order."""
+    keys = ["b", "a", "\u00e9", "c", "\U0001f600", "ab", "", "B"]
+    rng = random.Random(7)
+    shapes = [rng.sample(keys, rng.randint(1, len(keys))) for _ in range(40)]
+    shapes += [list(p) for p in itertools.permutations(keys[:3])]
+
+    def record(shape, depth):
+        return {k: (record(shapes[(i + depth) % len(shapes)], depth - 1) if depth and i == 0 else i)
+                for i, k in enumerate(shape)}
+
+    doc = [record(shape, 2) for shape in shapes * 3]
+    for kw in ({}, {"ensure_ascii": False, "separators": (",", ":")}, {"indent": 1}):
+        assert rjson.dumps(doc, sort_keys=True, **kw) == json.dumps(doc, sort_keys=True, **kw)
+    want = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    assert rjson.orjson.dumps(doc, option=rjson.orjson.OPT_SORT_KEYS) == want
 
 
 # ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEX
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
 use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
+use super::sorted_orders::SortedOrders;
 use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::type_of;
@@ -105,6 +106,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
             None => opts.sort_keys,
         },
         pairs: Vec::new(),
+        sorted_orders: SortedOrders::default(),
     };
     let at = walk.out.buffer().cursor();
     // SAFETY: forwarded.
@@ -176,6 +178,7 @@ struct Walk<'a, W: Output> {
     sort_keys: bool,
     /// The members of the dicts being written in order, innermost last.
     pairs: Vec<(*mut PyObject, *mut PyObject)>,
+    sorted_orders: SortedOrders,
 }
 
 /// A slots dataclass and its fields as `slot_fields` finds them: names (borrowed from the
@@ -925,22 +928,54 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn sorted_members(&mut self, at: Cursor, d: *mut PyObject) -> Walked {
         let base = self.pairs.len();
         // SAFETY: GIL held; `d` is a live exact dict whose keys and values stay put (no Python
-        // code runs); every key is an exact, ready str before any is compared.
+        // code runs), so their addresses identify the keys while the walk runs; every key is
+        // an exact, ready str before any is compared.
         unsafe {
-            self.pairs.try_reserve((*d.cast::<PyDictObject>()).ma_used as usize).map_err(|_| GaveUp)?;
-            let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
-            while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
-                if Py_TYPE(key) != &raw mut PyUnicode_Type || str_data(key).is_none() {
-                    PyErr_Clear();
-                    self.pairs.truncate(base);
-                    return Err(GaveUp);
+            let len = (*d.cast::<PyDictObject>()).ma_used as usize;
+            // Room for the members and their sorted copy.
+            self.pairs.try_reserve(2 * len).map_err(|_| GaveUp)?;
+            if let Some(entries) = if self.dict_entries { unicode_entries(d) } else { None } {
+                for entry in entries.iter().filter(|e| !e.me_value.is_null()) {
+                    if str_data(entry.me_key).is_none() {
+                        PyErr_Clear();
+                        self.pairs.truncate(base);
+                        return Err(GaveUp);
+                    }
+                    self.pairs.push((entry.me_key, entry.me_value));
                 }
-                self.pairs.push((key, value));
+            } else {
+                let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
+                while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
+                    if Py_TYPE(key) != &raw mut PyUnicode_Type || str_data(key).is_none() {
+                        PyErr_Clear();
+                        self.pairs.truncate(base);
+                        return Err(GaveUp);
+                    }
+                    self.pairs.push((key, value));
+                }
             }
+            let members = &self.pairs[base..];
             let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
-            self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
+            let order = self.sorted_orders.order(members, |&(key, _)| key as usize, |order| {
+                order.sort_unstable_by(|&a, &b| read(members[a as usize].0).cmp_chars(&read(members[b as usize].0)))
+            });
+            let sorted = match order {
+                // A sorted copy above them, so that dicts nested in their values (which push
+                // their own and may let kept orders go) leave it in place.
+                Some(order) => {
+                    let sorted = self.pairs.len();
+                    for &i in order {
+                        self.pairs.push(self.pairs[base + i as usize]);
+                    }
+                    sorted
+                }
+                None => {
+                    self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
+                    base
+                }
+            };
             let mut first = true;
-            let walked = (base..self.pairs.len()).try_fold(at, |at, k| {
+            let walked = (sorted..self.pairs.len()).try_fold(at, |at, k| {
                 let (key, value) = self.pairs[k];
                 self.member(at, key, value, &mut first)
             });

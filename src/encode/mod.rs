@@ -15,6 +15,7 @@ pub mod native;
 pub mod numpy;
 mod options;
 mod scalars;
+mod sorted_orders;
 mod str_writer;
 pub mod time_text;
 mod writer;
