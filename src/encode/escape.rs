@@ -155,15 +155,12 @@ const fn short_escape(c: u32) -> Option<&'static [u8; 2]> {
     })
 }
 
-fn u_escape(unit: u32) -> [u8; 6] {
-    [
-        b'\\',
-        b'u',
-        HEX[(unit >> 12 & 0xf) as usize],
-        HEX[(unit >> 8 & 0xf) as usize],
-        HEX[(unit >> 4 & 0xf) as usize],
-        HEX[(unit & 0xf) as usize],
-    ]
+/// `\uXXXX` for the UTF-16 unit `unit` (below 0x10000), in the first 6 bytes of a word.
+#[inline(always)]
+fn u_escape(unit: u32) -> [u8; 8] {
+    let [a, b] = HEX_PAIRS[(unit >> 8 & 0xff) as usize];
+    let [c, d] = HEX_PAIRS[(unit & 0xff) as usize];
+    [b'\\', b'u', a, b, c, d, 0, 0]
 }
 
 /// Writes the escape of `c`, a character that must be escaped (a control character, `"`,
@@ -173,11 +170,11 @@ fn write_escape(out: &mut impl Out, c: u32) {
     if let Some(esc) = short_escape(c) {
         out.ascii(esc);
     } else if c < 0x10000 {
-        out.ascii(&u_escape(c));
+        out.ascii(&u_escape(c)[..6]);
     } else {
         let v = c - 0x10000;
-        out.ascii(&u_escape(0xD800 | (v >> 10)));
-        out.ascii(&u_escape(0xDC00 | (v & 0x3ff)));
+        out.ascii(&u_escape(0xD800 | (v >> 10))[..6]);
+        out.ascii(&u_escape(0xDC00 | (v & 0x3ff))[..6]);
     }
 }
 
@@ -568,11 +565,9 @@ unsafe fn put_ascii_escaped(o: *mut u8, c: u32) -> *mut u8 {
 /// `o` valid for 8 bytes of writes; `unit < 0x10000`.
 #[inline(always)]
 unsafe fn put_u_escape(o: *mut u8, unit: u32) -> *mut u8 {
-    let [a, b] = HEX_PAIRS[(unit >> 8) as usize];
-    let [c, d] = HEX_PAIRS[(unit & 0xff) as usize];
     // SAFETY: forwarded.
     unsafe {
-        o.cast::<[u8; 8]>().write_unaligned([b'\\', b'u', a, b, c, d, 0, 0]);
+        o.cast::<[u8; 8]>().write_unaligned(u_escape(unit));
         o.add(6)
     }
 }

@@ -935,29 +935,30 @@ impl<W: Output> Walk<'_, W> {
             // Room for the members and their sorted copy.
             self.pairs.try_reserve(2 * len).map_err(|_| GaveUp)?;
             if let Some(entries) = if self.dict_entries { unicode_entries(d) } else { None } {
-                for entry in entries.iter().filter(|e| !e.me_value.is_null()) {
-                    if str_data(entry.me_key).is_none() {
-                        PyErr_Clear();
-                        self.pairs.truncate(base);
-                        return Err(GaveUp);
-                    }
-                    self.pairs.push((entry.me_key, entry.me_value));
-                }
+                let members = entries.iter().filter(|e| !e.me_value.is_null());
+                self.pairs.extend(members.map(|entry| (entry.me_key, entry.me_value)));
             } else {
                 let (mut pos, mut key, mut value) = (0, null_mut(), null_mut());
                 while PyDict_Next(d, &mut pos, &mut key, &mut value) != 0 {
-                    if Py_TYPE(key) != &raw mut PyUnicode_Type || str_data(key).is_none() {
-                        PyErr_Clear();
+                    if Py_TYPE(key) != &raw mut PyUnicode_Type {
                         self.pairs.truncate(base);
                         return Err(GaveUp);
                     }
                     self.pairs.push((key, value));
                 }
             }
+            if self.pairs[base..].iter().any(|&(key, _)| str_data(key).is_none()) {
+                PyErr_Clear();
+                self.pairs.truncate(base);
+                return Err(GaveUp);
+            }
             let members = &self.pairs[base..];
-            let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
+            let by_key = |a: *mut PyObject, b: *mut PyObject| {
+                let read = |key| str_data(key).unwrap_or(StrData::Ascii(&[]));
+                read(a).cmp_chars(&read(b))
+            };
             let order = self.sorted_orders.order(members, |&(key, _)| key as usize, |order| {
-                order.sort_unstable_by(|&a, &b| read(members[a as usize].0).cmp_chars(&read(members[b as usize].0)))
+                order.sort_unstable_by(|&a, &b| by_key(members[a as usize].0, members[b as usize].0))
             });
             let sorted = match order {
                 // A sorted copy above them, so that dicts nested in their values (which push
@@ -970,7 +971,7 @@ impl<W: Output> Walk<'_, W> {
                     sorted
                 }
                 None => {
-                    self.pairs[base..].sort_unstable_by(|a, b| read(a.0).cmp_chars(&read(b.0)));
+                    self.pairs[base..].sort_unstable_by(|a, b| by_key(a.0, b.0));
                     base
                 }
             };
