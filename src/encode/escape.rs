@@ -291,20 +291,31 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
         }
     }
     buf.push(b'"');
-    // In pieces, so that the worst case reserved (every byte escaped) stays small.
-    let mut from = 0;
-    while from < n {
-        let to = n.min(from + PIECE);
-        // SAFETY: `put_escaped_run` writes within `(to - from) * 6 + 16` bytes and says how
-        // many it wrote.
-        unsafe { buf.put((to - from) * 6 + 16, |at| put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii)) };
-        from = to;
-    }
+    // SAFETY: `put_escaped_run` writes within `(to - from) * 6 + 16` bytes and says how many
+    // it wrote.
+    unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii)) };
     buf.push(b'"');
 }
 
-/// Source bytes escaped per reservation by [`write_escaped_bytes`].
+/// Source units escaped per reservation by [`put_in_pieces`].
 const PIECE: usize = 4096;
+
+/// Writes `n` source units escaped, [`PIECE`] at a time, so that the worst case reserved
+/// (every unit escaped) stays small: `put(at, from, to)` writes units `from..to` at `at`
+/// and returns how many bytes that took.
+///
+/// # Safety
+/// `put` writes within `(to - from) * unit_room + 16` bytes at `at`.
+#[inline(always)]
+unsafe fn put_in_pieces(buf: &mut OutBuf, n: usize, unit_room: usize, mut put: impl FnMut(*mut u8, usize, usize) -> usize) {
+    let mut from = 0;
+    while from < n {
+        let to = n.min(from + PIECE);
+        // SAFETY: the room reserved is what `put` may write, as the caller vouches.
+        unsafe { buf.put((to - from) * unit_room + 16, |at| put(at, from, to)) };
+        from = to;
+    }
+}
 
 /// Writes `bytes[from..to]` escaped at `at` (as [`write_escaped_bytes`]); returns how many
 /// bytes that took. Each 16 bytes are stored whole, and kept up to the first that needs an
@@ -390,20 +401,15 @@ unsafe fn put_escape(o: *mut u8, b: u8) -> *mut u8 {
 /// scanning and transcoding in one pass (no quotes); whether a surrogate was among them.
 pub fn push_escaped<T: Units>(buf: &mut OutBuf, units: &[T]) -> bool {
     let mut surrogate = false;
-    let mut from = 0;
-    while from < units.len() {
-        let to = units.len().min(from + PIECE);
-        // SAFETY: `put_escaped` writes within `(to - from) * 6 + 16` bytes and says how
-        // many it wrote.
-        unsafe {
-            buf.put((to - from) * 6 + 16, |at| {
-                let (len, surrogates) = put_escaped(at, units, from, to);
-                surrogate |= surrogates;
-                len
-            })
-        };
-        from = to;
-    }
+    // SAFETY: `put_escaped` writes within `(to - from) * 6 + 16` bytes and says how many it
+    // wrote.
+    unsafe {
+        put_in_pieces(buf, units.len(), 6, |at, from, to| {
+            let (len, surrogates) = put_escaped(at, units, from, to);
+            surrogate |= surrogates;
+            len
+        })
+    };
     surrogate
 }
 
@@ -485,14 +491,9 @@ unsafe fn put_escaped<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize
 /// Appends a non-ASCII str's characters escaped as with `ensure_ascii` (no quotes): all
 /// ASCII, so straight into the byte buffer under any output.
 fn push_escaped_ascii<T: Units>(buf: &mut OutBuf, units: &[T]) {
-    let mut from = 0;
-    while from < units.len() {
-        let to = units.len().min(from + PIECE);
-        // SAFETY: `put_escaped_ascii` writes within `(to - from) * 12 + 8` bytes and says how
-        // many it wrote.
-        unsafe { buf.put((to - from) * 12 + 8, |at| put_escaped_ascii(at, units, from, to)) };
-        from = to;
-    }
+    // SAFETY: `put_escaped_ascii` writes within `(to - from) * 12 + 8` bytes and says how many
+    // it wrote.
+    unsafe { put_in_pieces(buf, units.len(), 12, |at, from, to| put_escaped_ascii(at, units, from, to)) };
 }
 
 /// Writes `units[from..to]` escaped as with `ensure_ascii` at `at`; returns how many bytes

@@ -152,7 +152,9 @@ struct Walk<'a, W: Output> {
     compact_separator: Option<u8>,
     /// The key separator when it is one ASCII byte.
     key_separator: Option<u8>,
-    /// The item separator when it is 2 to 8 ASCII bytes and nothing follows it.
+    /// The item separator when it is 2 to 8 ASCII bytes and nothing follows it. Kept apart
+    /// from `compact_separator` (not one enum for both): the enum's extra test cost the
+    /// compact separators' loops 1.6% of twitter.json's instructions.
     item_word: Option<Word>,
     /// The key separator when it is 2 to 8 ASCII bytes.
     key_word: Option<Word>,
