@@ -307,14 +307,17 @@ def probe():
     except RecursionError:
         pass
     return n[0]
-def nested(n):
-    o = []
+def nested(n, leaf=()):
+    o = list(leaf)
     for _ in range(n):
         o = [o]
     return o
 before = probe()
 deep = nested(10**5)
 doc = "[" * 10**5
+ok = nested(200)
+# The fast walk gives up at the set, 150 levels down, and the general walk takes over.
+handed_over = [nested(150, leaf=[{1}]), ok]
 for i in range(30):
     for f in (lambda: rjson.dumps(deep), lambda: rjson.dumps(deep, indent=1),
               lambda: rjson.loads(doc)):
@@ -324,16 +327,16 @@ for i in range(30):
             pass
         else:
             raise SystemExit("no RecursionError")
+    assert rjson.dumps(ok) == json.dumps(ok)
+    assert rjson.dumps(handed_over, default=sorted) == json.dumps(handed_over, default=sorted)
 after = probe()
-ok = nested(200)
-assert rjson.dumps(ok) == json.dumps(ok)
 print(before, after)
 """
 
 
-def test_recursion_depth_restored_after_errors():
-    """Failing deep calls must not leak recursion depth (Py_EnterRecursiveCall without
-    the matching leave would make later code hit RecursionError sooner)."""
+def test_recursion_depth_restored_after_calls():
+    """Deep calls, failing or not, must not leak recursion depth (Py_EnterRecursiveCall
+    without the matching leave would make later code hit RecursionError sooner)."""
     p = subprocess.run([sys.executable, "-c", DEPTH_CHILD], capture_output=True, text=True,
                        timeout=300, env=_child_env())
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr[-1500:])
