@@ -125,6 +125,32 @@ def test_recursion_limit_counts_in_the_fast_walk():
         sys.setrecursionlimit(old)
 
 
+def short_decimals(rng, n):
+    """Floats read from decimals of up to 8 fractional digits, from 1e-4 to 1e7 and either
+    side of those bounds, as measured or priced data holds them."""
+    out = []
+    for _ in range(n):
+        digits = rng.randint(1, 16)
+        decimals = rng.randint(0, min(digits, 9))
+        mantissa = rng.randrange(10 ** digits)
+        out.append(rng.choice((1, -1)) * float(f"{mantissa}e-{decimals}"))
+    return out
+
+
+def test_short_decimal_floats_and_the_rest():
+    """Short decimals are written by their own path while most floats met are short, then by
+    Żmij; every float reads the same whichever wrote it, in any order of the two kinds."""
+    import random
+    rng = random.Random(8)
+    short = short_decimals(rng, 3000)
+    long = [rng.uniform(-1e3, 1e3) for _ in range(3000)]
+    edges = [1e-4, -1e-4, 9.9999e-5, 1e7, 9999999.99999999, 1e7 - 1e-9, 0.5, 617.0, 1e-4 + 1e-12]
+    for doc in (short, long, short + long + short, long[:5] + short, edges + short,
+                [x for pair in zip(short, long) for x in pair], [{"v": x} for x in short[:500]]):
+        for kw in ({}, {"ensure_ascii": False, "separators": (",", ":")}, {"indent": 2}):
+            same(doc, **kw)
+
+
 def test_cycles():
     lst = [1, 2]
     lst.append([lst])

@@ -25,7 +25,7 @@ use super::native::{
 use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
-use super::float::{put_float_orjson, MAX_LEN as FLOAT_LEN};
+use super::float::{FloatWriter, MAX_LEN as FLOAT_LEN};
 use super::sorted_orders::SortedOrders;
 use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
@@ -108,6 +108,7 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         },
         pairs: Vec::new(),
         sorted_orders: SortedOrders::default(),
+        floats: FloatWriter::default(),
     };
     let at = walk.out.buffer().cursor();
     // SAFETY: forwarded.
@@ -187,6 +188,7 @@ struct Walk<'a, W: Output> {
     /// The members of the dicts being written in order, innermost last.
     pairs: Vec<(*mut PyObject, *mut PyObject)>,
     sorted_orders: SortedOrders,
+    floats: FloatWriter,
 }
 
 /// A slots dataclass and its fields as `slot_fields` finds them: names (borrowed from the
@@ -307,7 +309,7 @@ impl<W: Output> Walk<'_, W> {
                 match plain_float(o, opts) {
                     Some(value) => {
                         let at = self.room(at, FLOAT_LEN)?;
-                        Ok(at.advance(put_float_orjson(at.ptr(), value)))
+                        Ok(at.advance(self.floats.put(at.ptr(), value)))
                     }
                     None => self.through(at, |out| write_float(out, o, opts).map_err(give_up)),
                 }
