@@ -45,17 +45,19 @@ impl Heap {
         }
     }
 
-    /// The first capacity: for an object, the rest of pymalloc's largest block, so that a
-    /// small output (most calls) never reaches malloc, nor moves out of a 4 KiB block when
-    /// cut to its size (object_100b: 0.35 -> 0.33 us); or if more, the size the last two
-    /// outputs of this heap on this thread both reached, with headroom (see [`RECENT`]).
+    /// The first capacity: for an object, the size the last two outputs of this heap on this
+    /// thread both reached (see [`RECENT`]) and the [`spare_kept`] past it; before there are
+    /// two, the rest of pymalloc's largest block, so that a small output never reaches
+    /// malloc.
     fn first_capacity(self) -> usize {
         match self {
             Heap::Rust => 64,
             object => {
                 let [last, before] = RECENT.with(|recent| recent[object.recent()].get());
-                let expected = last.min(before);
-                (512 - object.header() - 1).max(expected + expected / 16)
+                match last.min(before) {
+                    0 => 512 - object.header() - 1,
+                    expected => expected + spare_kept(expected),
+                }
             }
         }
     }
@@ -84,6 +86,16 @@ thread_local! {
     /// instructions), and one large output among small ones does not make the next small
     /// one take a large block.
     static RECENT: [Cell<[usize; 2]>; 2] = const { [Cell::new([0; 2]), Cell::new([0; 2])] };
+}
+
+/// Room past a text of `len` bytes that a finished object keeps rather than be cut to its
+/// text, and that an output starts with over the last ones: more than any one write asks
+/// for (the fast walk's most is 34 bytes) and a sixteenth, so that an output as large as
+/// the last ones neither grows nor is copied into a smaller block when cut. The 100-byte
+/// object started in a 512-byte block and was cut to size, which pymalloc does by a copy
+/// (a malloc, a copy and a free a call).
+fn spare_kept(len: usize) -> usize {
+    64 + len / 16
 }
 
 /// glibc's default mmap threshold: a finished object below it is shrunk to its text (see
@@ -481,7 +493,8 @@ impl OutBuf {
     }
 
     /// The allocation, from its first byte (the header's room), if this buffer has one in
-    /// `heap`; the buffer forgets it (`len` stays). Small blocks are first shrunk to the text.
+    /// `heap`; the buffer forgets it (`len` stays). A block with more room than
+    /// [`spare_kept`] is first shrunk to the text (a large one only if half of it is room).
     ///
     /// # Safety
     /// GIL held.
@@ -498,7 +511,7 @@ impl OutBuf {
         // when it is freed. A large block shrunk before it is freed set it below the next
         // call's last growth step, so that every call got fresh pages again (100k strs: 477
         // faults a call; canada.json 510; now ~0).
-        if self.cap > self.len && (self.cap < MMAP_THRESHOLD || self.len < self.cap / 2) {
+        if self.cap - self.len > spare_kept(self.len) && (self.cap < MMAP_THRESHOLD || self.len < self.cap / 2) {
             // Shrinking keeps the block where it is or copies only what is kept; if it fails
             // the larger block serves.
             // SAFETY: `len <= cap`; GIL held.
