@@ -16,3 +16,5 @@ mod py;
 mod stack;
 mod stdlib;
 pub mod utf8;
+#[cfg(test)]
+mod test_random;

@@ -531,17 +531,10 @@ mod tests {
         // Units of every width (and surrogates) mixed at random, at every length around the
         // chunk size.
         let picks = [0x20u16, 0x41, 0x7f, 0x80, 0xe9, 0x7ff, 0x800, 0x3042, 0xd800, 0xdfff, 0xfffd, 0xffff];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = crate::test_random::xorshift(0x9e37_79b9_7f4a_7c15);
         for len in 0..64 {
             for _ in 0..50 {
-                let units: Vec<u16> = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        picks[(seed % picks.len() as u64) as usize]
-                    })
-                    .collect();
+                let units: Vec<u16> = (0..len).map(|_| picks[(next() % picks.len() as u64) as usize]).collect();
                 let mut expected = Vec::new();
                 units.iter().for_each(|&u| push_char(&mut expected, u32::from(u)));
                 let mut out = vec![0u8; expected.len() + SLACK];

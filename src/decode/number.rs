@@ -494,14 +494,7 @@ mod tests {
 
     #[test]
     fn random_floats_agree_with_the_standard_parser() {
-        // xorshift: deterministic, no dependency.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..300_000 {
             let digits = 1 + next() % 20;
             let mantissa: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();

@@ -335,16 +335,6 @@ mod tests {
         Some(String::from_utf8(at[..len].to_vec()).unwrap())
     }
 
-    /// A xorshift generator: the same cases on every run, no dependency.
-    fn random_u64s(mut state: u64) -> impl Iterator<Item = u64> {
-        std::iter::from_fn(move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            Some(state)
-        })
-    }
-
     #[test]
     fn short_decimals_are_zmijs_text() {
         let mut taken = 0;
@@ -356,9 +346,9 @@ mod tests {
         };
         // Decimals of every length up to 8 fractional digits (and longer: 9 to 17, which
         // take the short path only when they read back as a shorter one) and every scale.
-        let mut random = random_u64s(0x9e37_79b9_7f4a_7c15);
+        let mut next = crate::test_random::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..400_000 {
-            let (r, shape) = (random.next().unwrap(), random.next().unwrap());
+            let (r, shape) = (next(), next());
             let digits = 1 + shape % 17;
             let decimals = (shape >> 8) % (digits + 1);
             let mantissa = r % 10u64.pow(digits as u32);
@@ -367,7 +357,8 @@ mod tests {
             check(text.parse::<f64>().unwrap());
         }
         // Arbitrary doubles around the bounds and across the range.
-        for bits in random_u64s(0x2545_f491_4f6c_dd1d).take(400_000) {
+        let mut next = crate::test_random::xorshift(0x2545_f491_4f6c_dd1d);
+        for bits in std::iter::repeat_with(&mut next).take(400_000) {
             check(f64::from_bits(bits));
             let near = f64::from_bits(bits % (1 << 52) | 0x3ff0_0000_0000_0000);
             for bound in [1e-4, 1e-3, 0.1, 1.0, 1e3, 1e6, 1e7] {

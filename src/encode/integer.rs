@@ -164,11 +164,9 @@ mod tests {
 
     #[test]
     fn pseudo_random_values_match_itoa() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = crate::test_random::xorshift(0x9E37_79B9_7F4A_7C15);
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             // Every bit length, not mostly 20-digit values.
             let v = state >> (state % 64);
             check(v);
