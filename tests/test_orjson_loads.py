@@ -212,6 +212,8 @@ UTF8_ERRORS = {
     "encoded surrogate": b'"\xed\xa0\x80"', "0xff": b'"\xff"', "truncated": b'"\xc3"', "overlong": b'"\xc0\x80"',
     "bare 0xff": b"\xff", "latin-1 nbsp": b"\xa01", "after a valid document": b'"\xe9" x',
     "deep inside": b'[1,2,{"a":"ok","b":"\xfe"}]', "in a key": b'{"\xff":1}',
+    # the parse itself refuses these: a document read to its end is not checked again
+    "an encoded surrogate in a key": b'{"a\xed\xbf\xbf":1}', "an encoded surrogate mid-string": b'["\\n\xc3\xa9\xed\xb0\x80x"]',
     # invalid UTF-8 is found before a BOM (a fuzzing find)
     "after a BOM": b"\xef\xbb\xbf{\xf0\x9f\x87]", "a surrogate after a BOM": b"\xef\xbb\xbf\xed\xa0\x80",
 }

@@ -86,7 +86,7 @@ fn scan_string_rest(
                 chars += 1;
                 i += 1;
             }
-            _ => i = non_ascii_run(buf, i, &mut chars, &mut max_char)?,
+            _ => i = non_ascii_run(buf, i, &mut chars, &mut max_char, rfc)?,
         }
         let run_begin = i;
         i = plain_run_end(buf, i, false);
@@ -126,7 +126,7 @@ fn scan_escaped(
                 i += 1;
             }
             _ => {
-                let end = non_ascii_run(buf, i, &mut chars, &mut max_char)?;
+                let end = non_ascii_run(buf, i, &mut chars, &mut max_char, rfc)?;
                 room(scratch, end - i + 16, i)?;
                 scratch.extend_from_slice(&buf[i..end]);
                 i = end;
@@ -188,12 +188,12 @@ fn copy_plain_run(buf: &[u8], mut i: usize, out: &mut Vec<u8>, chars: &mut usize
 
 /// Validates the run of non-ASCII characters at `i` (text in most scripts has few ASCII
 /// bytes between them) and returns where it ends, counting its characters and raising
-/// `max_char` to its widest kind.
+/// `max_char` to its widest kind. With `rfc` a surrogate is invalid, as in UTF-8 proper.
 #[inline(always)]
-fn non_ascii_run(buf: &[u8], mut i: usize, chars: &mut usize, max_char: &mut u32) -> Result<usize, SyntaxError> {
+fn non_ascii_run(buf: &[u8], mut i: usize, chars: &mut usize, max_char: &mut u32, rfc: bool) -> Result<usize, SyntaxError> {
     let mut max_lead = 0u8;
     while let Some(&lead) = buf.get(i).filter(|&&b| b >= 0x80) {
-        i += utf8_sequence(buf, i, lead)?;
+        i += utf8_sequence(buf, i, lead, rfc)?;
         max_lead = max_lead.max(lead);
         *chars += 1;
     }
@@ -207,14 +207,15 @@ fn non_ascii_run(buf: &[u8], mut i: usize, chars: &mut usize, max_char: &mut u32
     Ok(i)
 }
 
-/// The length of the valid UTF-8 sequence (surrogates accepted, as `surrogatepass`) whose
-/// lead byte `lead` (>= 0x80) is at `i`.
+/// The length of the valid UTF-8 sequence whose lead byte `lead` (>= 0x80) is at `i`;
+/// surrogates (0xED 0xA0-0xBF) are accepted as `surrogatepass` decodes them, unless `rfc`.
 #[inline(always)]
-fn utf8_sequence(buf: &[u8], i: usize, lead: u8) -> Result<usize, SyntaxError> {
+fn utf8_sequence(buf: &[u8], i: usize, lead: u8, rfc: bool) -> Result<usize, SyntaxError> {
     let cont = |k: usize, range: std::ops::RangeInclusive<u8>| buf.get(i + k).is_some_and(|b| range.contains(b));
     let valid = match lead {
         0xC2..=0xDF => return if cont(1, 0x80..=0xBF) { Ok(2) } else { syntax(ErrorKind::InvalidUtf8, i) },
         0xE0 => cont(1, 0xA0..=0xBF) && cont(2, 0x80..=0xBF),
+        0xED if rfc => cont(1, 0x80..=0x9F) && cont(2, 0x80..=0xBF),
         0xE1..=0xEF => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF),
         0xF0 => cont(1, 0x90..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
         0xF1..=0xF3 => cont(1, 0x80..=0xBF) && cont(2, 0x80..=0xBF) && cont(3, 0x80..=0xBF),
@@ -406,5 +407,19 @@ mod tests {
         assert_eq!(scan(b"\"\xe0\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
         assert_eq!(scan(b"\"\xf4\x90\x80\x80\""), err(ErrorKind::InvalidUtf8, 1));
         assert_eq!(scan(b"\"\xe2\x82\""), err(ErrorKind::InvalidUtf8, 1));
+    }
+
+    #[test]
+    fn encoded_surrogates_pass_unless_rfc() {
+        for doc in [&b"\"\xed\xa0\x80\""[..], b"\"\\n\xed\xbf\xbf\"", b"\"a\xed\xb0\x80b\""] {
+            let at = doc.iter().position(|&b| b == 0xed).unwrap();
+            assert!(scan(doc).unwrap().0.iter().any(|c| (0xD800..0xE000).contains(c)), "{doc:?}");
+            let refused = scan_string(doc, 0, &mut Vec::new(), true, true);
+            assert_eq!(refused, Err(SyntaxError { kind: ErrorKind::InvalidUtf8, pos: at }), "{doc:?}");
+        }
+        // The neighbours of the surrogates are UTF-8 either way.
+        for doc in ["\"\u{d7ff}\"", "\"\u{e000}\"", "\"\\t\u{d7ff}\""] {
+            assert!(scan_string(doc.as_bytes(), 0, &mut Vec::new(), true, true).is_ok(), "{doc:?}");
+        }
     }
 }

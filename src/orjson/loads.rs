@@ -66,18 +66,7 @@ unsafe fn decode(state: &State, doc: *mut PyObject) -> *mut PyObject {
             }
             return null_mut();
         }
-        let with = |bytes: &[u8]| {
-            // orjson's words and position for any invalid UTF-8, looked for before a BOM.
-            if std::str::from_utf8(bytes).is_err() {
-                raise_error_utf8(state, SURROGATES, b"", 0);
-                return null_mut();
-            }
-            if bytes.starts_with(b"\xef\xbb\xbf") {
-                raise_error_utf8(state, BOM, bytes, 0);
-                return null_mut();
-            }
-            parse(state, bytes, Doc::Utf8)
-        };
+        let with = |bytes: &[u8]| parse(state, bytes, Doc::Utf8);
         // orjson reads any C-contiguous memoryview's bytes. (A released one it reads anyway,
         // memory it no longer holds; here it raises the ValueError of using it.)
         let readable_view = || !matches!(PinnedView::new(doc), Err(ViewError::NotContiguous));
@@ -89,21 +78,43 @@ unsafe fn decode(state: &State, doc: *mut PyObject) -> *mut PyObject {
     }
 }
 
-/// Parses valid UTF-8 `text` as `orjson.loads` does.
+/// Parses `text` as `orjson.loads` does: UTF-8 from a str (valid), or bytes (checked).
 fn parse(state: &State, text: &[u8], doc: Doc) -> *mut PyObject {
-    let failure = if text.is_empty() {
-        ("Input is a zero-length, empty document", 0)
+    let error = if text.is_empty() {
+        None
     } else {
         match run(state, text, Config::ORJSON, false) {
             Ok((obj, _)) => return obj,
-            Err(ParseError::Sink(_)) => return null_mut(),
-            Err(ParseError::Syntax(SyntaxError { kind: ErrorKind::OutOfMemory, .. })) => {
-                // SAFETY: GIL held.
-                unsafe { PyErr_NoMemory() };
-                return null_mut();
-            }
-            Err(ParseError::Syntax(error)) => report(error, text),
+            Err(error) => Some(error),
         }
+    };
+    // A document parsed to its end was valid UTF-8 (the RFC grammar refuses surrogates) and
+    // had no BOM, so the bytes are checked for those only now, on failure: orjson reports
+    // them before anything else, invalid UTF-8 first.
+    if let Doc::Utf8 = doc {
+        let refused = if std::str::from_utf8(text).is_err() {
+            Some((SURROGATES, &b""[..]))
+        } else {
+            text.starts_with(b"\xef\xbb\xbf").then_some((BOM, text))
+        };
+        if let Some((msg, shown)) = refused {
+            // SAFETY: GIL held; an exception the parse raised gives way to this one.
+            unsafe {
+                PyErr_Clear();
+                raise_error_utf8(state, msg, shown, 0);
+            }
+            return null_mut();
+        }
+    }
+    let failure = match error {
+        None => ("Input is a zero-length, empty document", 0),
+        Some(ParseError::Sink(_)) => return null_mut(),
+        Some(ParseError::Syntax(SyntaxError { kind: ErrorKind::OutOfMemory, .. })) => {
+            // SAFETY: GIL held.
+            unsafe { PyErr_NoMemory() };
+            return null_mut();
+        }
+        Some(ParseError::Syntax(error)) => report(error, text),
     };
     // SAFETY: GIL held; `text` and `doc` are the live input of this parse.
     unsafe {
