@@ -4,6 +4,7 @@
 
 use crate::decode::cache::DecoderCache;
 use crate::encode::keys::KeyTexts;
+use crate::stdlib::LastOptions;
 use crate::py::{raise, Owned};
 use pyo3_ffi::*;
 use std::ffi::CStr;
@@ -169,6 +170,9 @@ pub struct State {
     /// Object keys as `dumps` writes them (a `Box` owned by the module; emptied by `m_clear`,
     /// freed by `m_free`).
     pub key_texts: *mut KeyTexts,
+    /// The options of the last `dumps` call its keywords configured (a `Box` owned by the
+    /// module; emptied by `m_clear`, freed by `m_free`).
+    pub last_options: *mut LastOptions,
     /// The `PyDateTime_CAPI` inside `datetime_capsule`.
     pub datetime_api: *const crate::ffi::datetime::PyDateTime_CAPI,
 }
@@ -266,7 +270,7 @@ Deserialize fp.read() to a Python object, exactly as json.load does.",
         purge,
         c"_purge()\n--\n\n\
 Let go of what rjson keeps between calls (object keys, as loads makes them and as dumps \
-writes them), as re.purge() does for re's cache. Tests call it to count references exactly.",
+writes them, loads' object shapes, dumps' last options), as re.purge() does for re's cache. Tests call it to count references exactly.",
     ),
     PyMethodDef::zeroed(),
 ];
@@ -317,6 +321,7 @@ unsafe fn init_state(module: *mut PyObject) -> Option<()> {
         let st = &mut *PyModule_GetState(module).cast::<State>();
         st.decoder = Box::into_raw(Box::new(DecoderCache::new()));
         st.key_texts = Box::into_raw(Box::default());
+        st.last_options = Box::into_raw(Box::default());
         for (slot, text) in st.names.iter_mut().zip(NAME_TEXT) {
             *slot = PyUnicode_InternFromString(text.as_ptr());
             if slot.is_null() {
@@ -426,21 +431,20 @@ unsafe extern "C" fn purge(
 ) -> *mut PyObject {
     // SAFETY: called by the interpreter with the GIL held, `module` being this module, whose
     // state's Boxes live as long as it does. No rjson call can be using the caches meanwhile:
-    // dumps uses its key texts only in the fast walk, which runs no Python code, and loads
-    // takes one key from its cache at a time (a hook may run between two, not during one).
+    // dumps uses its key texts only in the fast walk, which runs no Python code, its last
+    // options are left alone while in use, and loads takes one key or shape from its cache
+    // at a time (a hook may run between two, not during one).
     unsafe {
         if nargs != 0 || (!kwnames.is_null() && PyTuple_GET_SIZE(kwnames) != 0) {
             raise(PyExc_TypeError, "_purge() takes no arguments");
             return ptr::null_mut();
         }
-        // Only the keys: a parse a hook called this from keeps its buffers and shapes.
+        // Not the decoder's buffers: a parse a hook called this from is using them.
         let st = PyModule_GetState(module).cast::<State>();
         if let Some(cache) = (*st).decoder.as_mut() {
-            cache.keys.clear();
+            cache.release_kept();
         }
-        if let Some(keys) = (*st).key_texts.as_mut() {
-            keys.clear();
-        }
+        release_dumps_caches(st);
         let none = Py_None();
         Py_INCREF(none);
         none
@@ -463,11 +467,26 @@ unsafe extern "C" fn module_clear(module: *mut PyObject) -> c_int {
         if let Some(cache) = (*st).decoder.as_mut() {
             cache.clear();
         }
+        release_dumps_caches(st);
+    }
+    0
+}
+
+/// Releases what `dumps` keeps between calls: the key texts and the last options.
+///
+/// # Safety
+/// GIL held; `st` is a module's live state.
+unsafe fn release_dumps_caches(st: *mut State) {
+    // SAFETY: the Boxes are the module's, live until its free; see `purge` for why no call
+    // can be using them.
+    unsafe {
         if let Some(keys) = (*st).key_texts.as_mut() {
             keys.clear();
         }
+        if let Some(last) = (*st).last_options.as_mut() {
+            last.clear();
+        }
     }
-    0
 }
 
 unsafe extern "C" fn module_free(module: *mut c_void) {
@@ -481,6 +500,9 @@ unsafe extern "C" fn module_free(module: *mut c_void) {
         }
         if !st.is_null() && !(*st).key_texts.is_null() {
             drop(Box::from_raw(std::mem::replace(&mut (*st).key_texts, ptr::null_mut())));
+        }
+        if !st.is_null() && !(*st).last_options.is_null() {
+            drop(Box::from_raw(std::mem::replace(&mut (*st).last_options, ptr::null_mut())));
         }
     }
 }

@@ -192,6 +192,32 @@ def test_shaped_dicts_leave_no_references_behind():
     assert (sys.getrefcount(None), sys.getrefcount(True)) == before
 
 
+def test_shapes_are_kept_across_calls():
+    # One small object per call: from the second call on its dict is a copy of the
+    # template kept from the earlier ones, with this call's values.
+    rows = [{"id": i, "name": f"n{i}", "tags": [i], "ok": i % 2 == 0, "sub": {"x": i, "y": None}} for i in range(20)]
+    got = [rjson.loads(json.dumps(row)) for row in rows]
+    assert_same(got, rows)
+    got[3]["id"] = "changed"
+    got[3]["sub"]["new"] = 1
+    assert_same(rjson.loads(json.dumps(rows[3])), rows[3])
+    # The same keys in another order, or with a duplicate, between calls of the kept shape.
+    for doc in ['{"name": 1, "id": 2}', '{"id": 1, "name": 2}', '{"id": 1, "name": 2, "id": 3}'] * 3:
+        same(doc)
+
+
+def test_purge_lets_go_of_kept_shapes():
+    doc = '{"kept_shape_key_a": 1, "kept_shape_key_b": 2}'
+    for _ in range(3):
+        got = rjson.loads(doc)
+    key = next(iter(got))
+    held = sys.getrefcount(key)
+    rjson._purge()
+    # The key cache's reference, and from 3.11 on (where shapes are used, see
+    # src/decode/shapes.rs) the shape's and its template's.
+    assert held - sys.getrefcount(key) == (3 if sys.version_info >= (3, 11) else 1)
+
+
 def test_object_hook_gets_shaped_dicts():
     doc = json.dumps([{"a": 1, "b": [2]}] * 5)
     seen = []

@@ -1,6 +1,6 @@
 //! What the decoder keeps between calls, per module: the key cache, the buffers of the last
 //! parse (so that small documents do not pay for allocating them each time), and the shape
-//! cache (used within one parse).
+//! cache.
 
 use super::key_cache::KeyCache;
 use super::scanner::Scratch;
@@ -38,10 +38,9 @@ impl DecoderCache {
         self.buffers.take().unwrap_or_default()
     }
 
-    /// Ends a parse: forgets its shapes, keeps `buffers` (whose values were all handed on)
-    /// for the next parse, unless big.
+    /// Ends a parse: keeps `buffers` (whose values were all handed on) for the next parse,
+    /// unless big.
     pub fn end_parse(&mut self, buffers: Buffers) {
-        self.shapes.reset();
         debug_assert!(buffers.values.is_empty());
         let size = buffers.values.capacity() * std::mem::size_of::<*mut PyObject>() + buffers.scratch.capacity();
         if size <= KEEP_MAX {
@@ -49,10 +48,16 @@ impl DecoderCache {
         }
     }
 
-    /// Releases every cached key and frees the buffers (module clear).
-    pub fn clear(&mut self) {
+    /// Releases the cached keys and shapes (`_purge`; a parse in progress holds neither
+    /// between two objects).
+    pub fn release_kept(&mut self) {
         self.keys.clear();
         self.shapes.reset();
+    }
+
+    /// Releases what [`Self::release_kept`] does and frees the buffers (module clear).
+    pub fn clear(&mut self) {
+        self.release_kept();
         self.buffers = None;
     }
 }

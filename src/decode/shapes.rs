@@ -4,12 +4,16 @@
 //! clones the hash table in one piece) whose values are then written in place, instead of
 //! dicts built by inserting (hashing, probing) every key.
 //!
-//! Keys are matched by identity, which the key cache makes stable within a parse; a shape
-//! holds references to its keys, so no other object can take their addresses. Shapes live
-//! for one parse ([`ShapeCache::reset`] after it): a call leaves no reference behind, and no
-//! document's keys outlive it here. Writing the values needs the internal layout of a
-//! dict's table (CPython 3.11+, checked once at run time, see `crate::ffi::dict`);
-//! elsewhere, and whenever a copy is not what is expected, objects are built by insertion.
+//! Keys are matched by identity, which the key cache makes stable across calls; a shape
+//! holds references to its keys, so no other object can take their addresses. Shapes are
+//! kept between calls, as the key cache is: a small document loaded again and again is a
+//! copy from its second call on (building its dict by insertion was a quarter of a 100-byte
+//! object's `loads`). At most [`SLOTS`] shapes of at most [`MAX_KEYS`] keys are held;
+//! [`ShapeCache::reset`] lets go of them (`rjson._purge()`, module clear).
+//!
+//! Writing the values needs the internal layout of a dict's table (CPython 3.11+, checked
+//! once at run time, see `crate::ffi::dict`); elsewhere, and whenever a copy is not what is
+//! expected, objects are built by insertion.
 
 use crate::ffi::dict::{unicode_entries, ENTRIES};
 use crate::ffi::has_type_flag;
@@ -89,12 +93,11 @@ impl ShapeCache {
         }
     }
 
-    /// Forgets the shapes of the parse that ended (or of any, at module clear), releasing
-    /// their keys and templates.
+    /// Forgets the shapes, releasing their keys and templates.
     pub fn reset(&mut self) {
         for index in self.touched.drain(..) {
             let shape = &mut self.slots[index];
-            // SAFETY: our references; the GIL is held (end of a parse, module clear/free).
+            // SAFETY: our references; the GIL is held (`_purge`, module clear/free).
             unsafe { shape.release() };
             shape.hash = 0;
         }

@@ -4,6 +4,7 @@
 
 use super::classes::is_method_of;
 use super::encoder::{engine_encodes, instance_options, HeldOptions};
+use super::last_options::{LastOptions, Values};
 use crate::args::Call;
 use crate::encode::{encode_str_value, encode_to_chunks, encode_to_str, flag, Options, PyErrSet, RawOptions, Refused};
 use crate::module::{Name, State};
@@ -82,6 +83,15 @@ pub unsafe extern "C" fn dumps(
                 Some(ensure_ascii) => encode_str_value(obj, ensure_ascii),
                 None => null_mut(),
             };
+        }
+        if settings.is_direct(state) {
+            let read = || settings.direct(true).map(|held| held.options);
+            let encode = |options: &Options| encode_to_str(options, obj, state.key_texts);
+            match LastOptions::with(state.last_options, &settings.values(), read, encode) {
+                Some(Ok(result)) => return result,
+                Some(Err(Refused::Raised)) => return null_mut(),
+                Some(Err(Refused::NeedsPythonEncoder)) | None => {}
+            }
         }
         match settings.encoding(state, true) {
             Some(Encoding::Direct(direct)) => encode_to_str(&direct.options, obj, state.key_texts),
@@ -178,7 +188,20 @@ impl Settings {
         }
     }
 
-    /// The encoding of this call, for one-shot (`dumps`) or chunked (`dump`) output.
+    /// The settings' values, as [`LastOptions`] compares them.
+    fn values(&self) -> Values {
+        [
+            self.skipkeys,
+            self.ensure_ascii,
+            self.check_circular,
+            self.allow_nan,
+            self.indent,
+            self.separators,
+            self.default,
+            self.sort_keys,
+        ]
+    }
+
     /// Whether rjson's own `JSONEncoder` encodes, configured by these keywords alone.
     unsafe fn is_direct(&self, state: &State) -> bool {
         // SAFETY: pointer comparisons.
@@ -186,6 +209,7 @@ impl Settings {
         own_class && self.extra.is_none()
     }
 
+    /// The encoding of this call, for one-shot (`dumps`) or chunked (`dump`) output.
     unsafe fn encoding(self, state: &State, one_shot: bool) -> Option<Encoding> {
         // SAFETY: the keyword values are live for the call; GIL held.
         unsafe {
@@ -243,17 +267,7 @@ impl Settings {
         // SAFETY: as above; the keyword dict is owned here.
         unsafe {
             let kwargs = Owned::new(PyDict_New())?;
-            let values = [
-                self.skipkeys,
-                self.ensure_ascii,
-                self.check_circular,
-                self.allow_nan,
-                self.indent,
-                self.separators,
-                self.default,
-                self.sort_keys,
-            ];
-            for ((name, default), value) in PASSED_ON.iter().zip(values) {
+            for ((name, default), value) in PASSED_ON.iter().zip(self.values()) {
                 let value = if !value.is_null() {
                     value
                 } else {

@@ -8,10 +8,12 @@ mod classes;
 mod decoder;
 mod dumps;
 mod encoder;
+mod last_options;
 mod loads;
 
 pub use classes::add_classes;
 pub use dumps::{dump, dumps};
+pub use last_options::LastOptions;
 pub use loads::{load, loads};
 
 use pyo3_ffi::*;
