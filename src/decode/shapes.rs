@@ -40,8 +40,6 @@ struct Shape {
 pub struct ShapeCache {
     /// Empty where the dict layout check failed: then no shape is ever used.
     slots: Box<[Shape]>,
-    /// The slots this parse has used.
-    touched: Vec<usize>,
 }
 
 impl ShapeCache {
@@ -52,7 +50,7 @@ impl ShapeCache {
         let usable = unsafe { ENTRIES.passed() };
         let slots = if usable { SLOTS } else { 0 };
         let slots = (0..slots).map(|_| Shape { hash: 0, keys: Vec::new(), template: null_mut() }).collect();
-        ShapeCache { slots, touched: Vec::new() }
+        ShapeCache { slots }
     }
 
     /// A new dict of `pairs` (key, value, key, value...: owned references, all moved into
@@ -73,9 +71,6 @@ impl ShapeCache {
         let shape = &mut self.slots[index];
         if shape.hash != hash {
             // First sighting (or another shape in this slot): only remember it.
-            if shape.hash == 0 {
-                self.touched.push(index);
-            }
             // SAFETY: the shape's references are ours; the GIL is held.
             unsafe { shape.release() };
             shape.hash = hash;
@@ -95,8 +90,8 @@ impl ShapeCache {
 
     /// Forgets the shapes, releasing their keys and templates.
     pub fn reset(&mut self) {
-        for index in self.touched.drain(..) {
-            let shape = &mut self.slots[index];
+        // Rare (`_purge`, module clear): every slot is looked at, none tracked meanwhile.
+        for shape in self.slots.iter_mut() {
             // SAFETY: our references; the GIL is held (`_purge`, module clear/free).
             unsafe { shape.release() };
             shape.hash = 0;
