@@ -18,6 +18,7 @@ import os
 import platform
 import subprocess
 import sys
+import tracemalloc
 
 import pytest
 
@@ -216,8 +217,6 @@ def test_dumps_starts_at_the_size_recent_outputs_reached(dumps):
     reached (with a little headroom) instead of doubling its way there; a large output among
     small ones does not make the next small call take a large block, and a small output
     after large ones does not keep one."""
-    import tracemalloc
-
     large = [{"name": "item%06d" % i, "value": i * 7} for i in range(20_000)]
     small = {"a": [1, 2, 3]}
 
@@ -262,3 +261,21 @@ def test_huge_strings_and_documents():
     doc = json.dumps(many)
     assert rjson.dumps(many) == doc
     assert_same(rjson.loads(doc), many)
+
+
+@NOT_UNDER_VALGRIND
+def test_a_steady_wide_str_output_is_made_in_its_own_block():
+    """A dumps whose str must be UCS-2 though nearly all its text is ASCII (gsoc-2018.json):
+    once two calls like it have run, the next holds one block, its text and then the str made
+    in it, not the text's block and a second one the str's size."""
+    doc = ["x" * 100] * 20_000 + ["\u20ac"]
+    for _ in range(2):
+        rjson.dumps(doc, ensure_ascii=False)
+    tracemalloc.start()
+    try:
+        out = rjson.dumps(doc, ensure_ascii=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out == json.dumps(doc, ensure_ascii=False)
+    assert peak < 1.25 * sys.getsizeof(out), (peak, sys.getsizeof(out))
