@@ -67,7 +67,8 @@ impl Heap {
         usize::from(self == Heap::AsciiStr)
     }
 
-    /// Notes the size an output of this heap reached (text and tail), for the next
+    /// Notes the size an output of this heap reached (text and tail; for a str made in the
+    /// text's block, the room the str took and the tail), for the next
     /// [`Heap::first_capacity`].
     fn record(self, size: usize) {
         if self != Heap::Rust {
