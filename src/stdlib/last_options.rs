@@ -81,6 +81,9 @@ impl LastOptions {
 }
 
 /// Releases the values of kept options.
+///
+/// # Safety
+/// GIL held; `kept` holds a reference to each of its non-NULL values.
 unsafe fn release(kept: Option<(Values, Options)>) {
     for v in kept.into_iter().flat_map(|(values, _)| values) {
         // SAFETY: each non-NULL kept value holds a reference; GIL held.
@@ -90,6 +93,9 @@ unsafe fn release(kept: Option<(Values, Options)>) {
 
 /// Whether the `k`th setting's value always reads the same, so options read from it can be
 /// kept: see the module's documentation.
+///
+/// # Safety
+/// GIL held; `v` NULL or a live object.
 unsafe fn keepable(k: usize, v: *mut PyObject) -> bool {
     // SAFETY: `v` is NULL or a live object; exact types are checked before their items are
     // read.
