@@ -1,33 +1,55 @@
 //! CPU features beyond the x86_64 baseline, found once at run time: code paths that use them
-//! are chosen per call by [`has_avx512`], a load of one cached byte.
+//! are chosen per call by [`has_avx512`] or [`has_avx512_vbmi2`], a load of one cached byte.
 
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
-static AVX512: AtomicU8 = AtomicU8::new(UNKNOWN);
+/// Bits of the features found; [`UNKNOWN`] before the first look.
+static FEATURES: AtomicU8 = AtomicU8::new(UNKNOWN);
 const UNKNOWN: u8 = 0;
-const ABSENT: u8 = 1;
-const PRESENT: u8 = 2;
+const LOOKED: u8 = 1;
+const AVX512: u8 = 2;
+const VBMI2: u8 = 4;
 
 /// Whether the CPU has AVX-512 BW and VL (byte-granular masked loads and compares on 256-bit
 /// vectors) and the environment does not set `RJSON_NO_AVX512` (so that the baseline paths
 /// can be tested on machines that have it). The module says it as `rjson._avx512`.
 #[inline(always)]
 pub fn has_avx512() -> bool {
-    match AVX512.load(Relaxed) {
-        PRESENT => true,
-        ABSENT => false,
-        _ => detect_avx512(),
+    features() & AVX512 != 0
+}
+
+/// Whether [`has_avx512`] holds and the CPU also has AVX-512 VBMI2 (`vpcompressb`: bytes
+/// packed under a mask, in a register), with POPCNT, BMI1 and BMI2 (every such CPU has them).
+#[inline(always)]
+pub fn has_avx512_vbmi2() -> bool {
+    features() & VBMI2 != 0
+}
+
+#[inline(always)]
+fn features() -> u8 {
+    match FEATURES.load(Relaxed) {
+        UNKNOWN => detect(),
+        found => found,
     }
 }
 
 #[cold]
-fn detect_avx512() -> bool {
+fn detect() -> u8 {
+    let mut found = LOOKED;
     #[cfg(target_arch = "x86_64")]
-    let present = is_x86_feature_detected!("avx512bw")
+    if is_x86_feature_detected!("avx512bw")
         && is_x86_feature_detected!("avx512vl")
-        && std::env::var_os("RJSON_NO_AVX512").is_none_or(|v| v.is_empty());
-    #[cfg(not(target_arch = "x86_64"))]
-    let present = false;
-    AVX512.store(if present { PRESENT } else { ABSENT }, Relaxed);
-    present
+        && std::env::var_os("RJSON_NO_AVX512").is_none_or(|v| v.is_empty())
+    {
+        found |= AVX512;
+        if is_x86_feature_detected!("avx512vbmi2")
+            && is_x86_feature_detected!("popcnt")
+            && is_x86_feature_detected!("bmi1")
+            && is_x86_feature_detected!("bmi2")
+        {
+            found |= VBMI2;
+        }
+    }
+    FEATURES.store(found, Relaxed);
+    found
 }

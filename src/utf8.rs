@@ -483,6 +483,46 @@ pub unsafe fn put_ucs2_chunk(v: __m128i, dst: *mut u8) -> usize {
     o
 }
 
+/// Writes the code points of the `lanes` of `v` (8 in 32-bit lanes, any below 0x110000) as
+/// generalized UTF-8 at `dst`; returns their UTF-8 length. Each is spelled out in its lane
+/// and the lanes' bytes are packed together with one `vpcompressb`: no store or branch per
+/// character. 32 bytes are stored (the rest past the length left undefined).
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `dst` writable for 32 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+pub unsafe fn put_chars_8(v: __m256i, lanes: u8, dst: *mut u8) -> usize {
+    let s = _mm256_set1_epi32;
+    let tail = |x: __m256i| _mm256_or_si256(_mm256_and_si256(x, s(0x3f)), s(0x80));
+    let (t0, t1, t2) = (tail(v), tail(_mm256_srli_epi32::<6>(v)), tail(_mm256_srli_epi32::<12>(v)));
+    let lead = |x: __m256i, bits: i32| _mm256_or_si256(x, s(bits));
+    let two = _mm256_or_si256(lead(_mm256_srli_epi32::<6>(v), 0xc0), _mm256_slli_epi32::<8>(t0));
+    let three = _mm256_or_si256(
+        lead(_mm256_srli_epi32::<12>(v), 0xe0),
+        _mm256_or_si256(_mm256_slli_epi32::<8>(t1), _mm256_slli_epi32::<16>(t0)),
+    );
+    let four = _mm256_or_si256(
+        _mm256_or_si256(lead(_mm256_srli_epi32::<18>(v), 0xf0), _mm256_slli_epi32::<8>(t2)),
+        _mm256_or_si256(_mm256_slli_epi32::<16>(t1), _mm256_slli_epi32::<24>(t0)),
+    );
+    let one_byte = _mm256_cmplt_epu32_mask(v, s(0x80));
+    let two_bytes = _mm256_cmplt_epu32_mask(v, s(0x800));
+    let three_bytes = _mm256_cmplt_epu32_mask(v, s(0x10000));
+    let pick = |four: __m256i, three: __m256i, two: __m256i, one: __m256i| {
+        let word = _mm256_mask_mov_epi32(four, three_bytes, three);
+        _mm256_mask_mov_epi32(_mm256_mask_mov_epi32(word, two_bytes, two), one_byte, one)
+    };
+    let word = pick(four, three, two, v);
+    // Each lane's bytes in use, as the top bits of its bytes; none for lanes left out.
+    let used = pick(s(-1), s(0xff_ffff), s(0xffff), s(0xff));
+    let bytes = _mm256_movepi8_mask(_mm256_maskz_mov_epi32(lanes, used));
+    // SAFETY: `dst` is writable for the 32 bytes stored, as vouched for.
+    unsafe { _mm256_storeu_si256(dst.cast(), _mm256_maskz_compress_epi8(bytes, word)) };
+    bytes.count_ones() as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

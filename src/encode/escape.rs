@@ -305,14 +305,14 @@ const PIECE: usize = 4096;
 /// and returns how many bytes that took.
 ///
 /// # Safety
-/// `put` writes within `(to - from) * unit_room + 16` bytes at `at`.
+/// `put` writes within `(to - from) * unit_room + 32` bytes at `at`.
 #[inline(always)]
 unsafe fn put_in_pieces(buf: &mut OutBuf, n: usize, unit_room: usize, mut put: impl FnMut(*mut u8, usize, usize) -> usize) {
     let mut from = 0;
     while from < n {
         let to = n.min(from + PIECE);
         // SAFETY: the room reserved is what `put` may write, as the caller vouches.
-        unsafe { buf.put((to - from) * unit_room + 16, |at| put(at, from, to)) };
+        unsafe { buf.put((to - from) * unit_room + 32, |at| put(at, from, to)) };
         from = to;
     }
 }
@@ -400,17 +400,95 @@ unsafe fn put_escape(o: *mut u8, b: u8) -> *mut u8 {
 /// Appends a str's characters escaped as without `ensure_ascii`, as generalized UTF-8,
 /// scanning and transcoding in one pass (no quotes); whether a surrogate was among them.
 pub fn push_escaped<T: Units>(buf: &mut OutBuf, units: &[T]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512_vbmi2() {
+        // SAFETY: the CPU has the features `put_escaped_vbmi2` needs; it writes within
+        // `(to - from) * 6 + 32` bytes.
+        return unsafe { push_escaped_by(buf, units.len(), |at, from, to| put_escaped_vbmi2(at, units, from, to)) };
+    }
+    // SAFETY: `put_escaped` writes within `(to - from) * 6 + 16` bytes.
+    unsafe { push_escaped_by(buf, units.len(), |at, from, to| put_escaped(at, units, from, to)) }
+}
+
+/// [`push_escaped`] of `n` units with `put(at, from, to)`, which writes units `from..to`
+/// escaped at `at` and says how many bytes that took and whether a surrogate was among them.
+///
+/// # Safety
+/// `put` writes within `(to - from) * 6 + 32` bytes at `at`.
+#[inline(always)]
+unsafe fn push_escaped_by(buf: &mut OutBuf, n: usize, mut put: impl FnMut(*mut u8, usize, usize) -> (usize, bool)) -> bool {
     let mut surrogate = false;
-    // SAFETY: `put_escaped` writes within `(to - from) * 6 + 16` bytes and says how many it
-    // wrote.
+    // SAFETY: forwarded.
     unsafe {
-        put_in_pieces(buf, units.len(), 6, |at, from, to| {
-            let (len, surrogates) = put_escaped(at, units, from, to);
+        put_in_pieces(buf, n, 6, |at, from, to| {
+            let (len, surrogates) = put(at, from, to);
             surrogate |= surrogates;
             len
         })
     };
     surrogate
+}
+
+/// [`put_escaped`] with AVX-512 VBMI2, for every width and to the last unit: 8 units at a
+/// time (the last fewer, by a masked load), each 8 with nothing to escape packed to bytes if
+/// all are ASCII, else spelled out as UTF-8 together ([`put_chars_8`]); otherwise those before
+/// the first escape, then the escape, and the next 8 taken from after it.
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `from <= to <= units.len()`;
+/// `at` valid for `(to - from) * 6 + 32` bytes of writes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+unsafe fn put_escaped_vbmi2<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize) -> (usize, bool) {
+    use crate::utf8::put_chars_8;
+    use std::arch::x86_64::*;
+    let s = _mm256_set1_epi32;
+    let (mut i, mut o) = (from, at);
+    let mut surrogates = 0u8;
+    // SAFETY: the masked loads read `units[i..i + n]`, inside `..to` (masked-off lanes never
+    // fault). By the time `i` units are read, `o` is at most `(i - from) * 6` past `at` (at
+    // most 6 bytes a unit: an escape; 4 for a character), so at least `(to - i) * 6 + 32`
+    // bytes are left: room for each store (8 packed bytes, `put_chars_8`'s 32, an escape's
+    // 8, and `put_plain_ascii`'s one byte a unit).
+    unsafe {
+        while i < to {
+            let n = (to - i).min(8);
+            let lanes = ((1u32 << n) - 1) as u8;
+            let p = units.as_ptr().add(i);
+            let v = match std::mem::size_of::<T>() {
+                1 => _mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(u16::from(lanes), p.cast())),
+                2 => _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(lanes, p.cast())),
+                _ => _mm256_maskz_loadu_epi32(lanes, p.cast()),
+            };
+            let escapes = _mm256_mask_cmplt_epu32_mask(lanes, v, s(0x20))
+                | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'"')))
+                | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'\\')));
+            // The lanes written as characters: those before the first escape.
+            let k = if escapes == 0 { n } else { escapes.trailing_zeros() as usize };
+            let chars = ((1u32 << k) - 1) as u8;
+            let ascii = chars & !_mm256_cmplt_epu32_mask(v, s(0x80)) == 0;
+            if ascii {
+                _mm_storel_epi64(o.cast(), _mm256_cvtepi32_epi8(v));
+                o = o.add(k);
+            } else {
+                surrogates |= _mm256_mask_cmpeq_epi32_mask(chars, _mm256_and_si256(v, s(!0x7ff)), s(0xd800));
+                o = o.add(put_chars_8(v, chars, o));
+            }
+            if k < n {
+                o = put_escape(o, units[i + k].into() as u8);
+                i += k + 1;
+                continue;
+            }
+            i += n;
+            // Runs of plain ASCII are tried a vector at a time after 8 such units, as in
+            // `put_escaped`.
+            if T::VECTOR > 0 && ascii && k == 8 && to - i >= T::VECTOR {
+                let run = T::put_plain_ascii(&units[i..to], o);
+                (i, o) = (i + run, o.add(run));
+            }
+        }
+        (o.offset_from(at) as usize, surrogates != 0)
+    }
 }
 
 /// Writes `units[from..to]` escaped at `at` (as [`push_escaped`]); returns how many
@@ -733,6 +811,25 @@ mod tests {
         out
     }
 
+    /// What [`push_escaped`] writes and says through each path this CPU can take: the
+    /// baseline's and, if it has the features, AVX-512 VBMI2's.
+    fn pushed_each_way<T: Units>(units: &[T]) -> Vec<(Vec<u8>, bool)> {
+        let push = |put: &mut dyn FnMut(*mut u8, usize, usize) -> (usize, bool)| {
+            let mut out = OutBuf::default();
+            // SAFETY: each `put` below writes within `(to - from) * 6 + 32` bytes.
+            let surrogate = unsafe { push_escaped_by(&mut out, units.len(), put) };
+            (out.as_slice().to_vec(), surrogate)
+        };
+        // SAFETY: `from <= to <= units.len()` and the room, from `push_escaped_by`.
+        let mut ways = vec![push(&mut |at, from, to| unsafe { put_escaped(at, units, from, to) })];
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512_vbmi2() {
+            // SAFETY: as above, and the CPU has the features.
+            ways.push(push(&mut |at, from, to| unsafe { put_escaped_vbmi2(at, units, from, to) }));
+        }
+        ways
+    }
+
     /// Every width escaped and transcoded in one pass, against the characters spelled out:
     /// an escape, a wider character or a surrogate at every place around the 8-unit chunks
     /// and the pieces, alone and next to another; and the surrogate reported exactly.
@@ -758,19 +855,22 @@ mod tests {
             for text in &texts {
                 let want = reference(text);
                 let has_surrogate = text.iter().any(|u| (0xd800..=0xdfff).contains(u));
-                let mut out = OutBuf::default();
-                assert_eq!(push_escaped(&mut out, text), has_surrogate, "{text:?}");
-                assert_eq!(out.as_slice(), &want[..], "ucs-4 {n} {text:?}");
+                for (out, surrogate) in pushed_each_way(text) {
+                    assert_eq!(surrogate, has_surrogate, "{text:?}");
+                    assert_eq!(out, want, "ucs-4 {n} {text:?}");
+                }
                 // The same as UCS-2 and Latin-1, where it fits.
                 if let Ok(ucs2) = text.iter().map(|&u| u16::try_from(u)).collect::<Result<Vec<u16>, _>>() {
-                    let mut out = OutBuf::default();
-                    assert_eq!(push_escaped(&mut out, &ucs2), has_surrogate, "{text:?}");
-                    assert_eq!(out.as_slice(), &want[..], "ucs-2 {n} {text:?}");
+                    for (out, surrogate) in pushed_each_way(&ucs2) {
+                        assert_eq!(surrogate, has_surrogate, "{text:?}");
+                        assert_eq!(out, want, "ucs-2 {n} {text:?}");
+                    }
                 }
                 if let Ok(latin1) = text.iter().map(|&u| u8::try_from(u)).collect::<Result<Vec<u8>, _>>() {
-                    let mut out = OutBuf::default();
-                    assert!(!push_escaped(&mut out, &latin1));
-                    assert_eq!(out.as_slice(), &want[..], "latin-1 {n} {text:?}");
+                    for (out, surrogate) in pushed_each_way(&latin1) {
+                        assert!(!surrogate);
+                        assert_eq!(out, want, "latin-1 {n} {text:?}");
+                    }
                 }
             }
         }
