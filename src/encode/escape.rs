@@ -305,14 +305,14 @@ const PIECE: usize = 4096;
 /// and returns how many bytes that took.
 ///
 /// # Safety
-/// `put` writes within `(to - from) * unit_room + 32` bytes at `at`.
+/// `put` writes within `(to - from) * unit_room + 64` bytes at `at`.
 #[inline(always)]
 unsafe fn put_in_pieces(buf: &mut OutBuf, n: usize, unit_room: usize, mut put: impl FnMut(*mut u8, usize, usize) -> usize) {
     let mut from = 0;
     while from < n {
         let to = n.min(from + PIECE);
         // SAFETY: the room reserved is what `put` may write, as the caller vouches.
-        unsafe { buf.put((to - from) * unit_room + 32, |at| put(at, from, to)) };
+        unsafe { buf.put((to - from) * unit_room + 64, |at| put(at, from, to)) };
         from = to;
     }
 }
@@ -429,6 +429,42 @@ unsafe fn push_escaped_by(buf: &mut OutBuf, n: usize, mut put: impl FnMut(*mut u
     surrogate
 }
 
+/// The `lanes` (the low ones of 8) of the units at `p`, each in a 32-bit lane; the rest zero
+/// and not read.
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `p` readable for the units `lanes`
+/// selects.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+unsafe fn load_lanes<T: Units>(p: *const T, lanes: u8) -> std::arch::x86_64::__m256i {
+    use std::arch::x86_64::*;
+    // SAFETY: masked-off lanes are never read (nor fault); the others are readable.
+    unsafe {
+        match std::mem::size_of::<T>() {
+            1 => _mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(u16::from(lanes), p.cast())),
+            2 => _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(lanes, p.cast())),
+            _ => _mm256_maskz_loadu_epi32(lanes, p.cast()),
+        }
+    }
+}
+
+/// Stores the 8 lanes of `v`, all ASCII, as 8 bytes at `o`: narrowed in registers (the one
+/// `vpmovdb` to memory the compiler makes of a plain narrowing is slow on Zen 4).
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `o` writable for 8 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+unsafe fn put_ascii_8(o: *mut u8, v: std::arch::x86_64::__m256i) {
+    use std::arch::x86_64::*;
+    let narrow = _mm256_cvtepi32_epi16(v);
+    // SAFETY: 8 bytes stored, as vouched for.
+    unsafe { _mm_storel_epi64(o.cast(), _mm_packus_epi16(narrow, narrow)) };
+}
+
 /// [`put_escaped`] with AVX-512 VBMI2, for every width and to the last unit: 8 units at a
 /// time (the last fewer, by a masked load), each 8 with nothing to escape packed to bytes if
 /// all are ASCII, else spelled out as UTF-8 together ([`put_chars_8`]); otherwise those before
@@ -440,7 +476,6 @@ unsafe fn push_escaped_by(buf: &mut OutBuf, n: usize, mut put: impl FnMut(*mut u
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
 unsafe fn put_escaped_vbmi2<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize) -> (usize, bool) {
-    use crate::utf8::put_chars_8;
     use std::arch::x86_64::*;
     let s = _mm256_set1_epi32;
     let (mut i, mut o) = (from, at);
@@ -454,41 +489,59 @@ unsafe fn put_escaped_vbmi2<T: Units>(at: *mut u8, units: &[T], from: usize, to:
         while i < to {
             let n = (to - i).min(8);
             let lanes = ((1u32 << n) - 1) as u8;
-            let p = units.as_ptr().add(i);
-            let v = match std::mem::size_of::<T>() {
-                1 => _mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(u16::from(lanes), p.cast())),
-                2 => _mm256_cvtepu16_epi32(_mm_maskz_loadu_epi16(lanes, p.cast())),
-                _ => _mm256_maskz_loadu_epi32(lanes, p.cast()),
-            };
+            let v = load_lanes(units.as_ptr().add(i), lanes);
             let escapes = _mm256_mask_cmplt_epu32_mask(lanes, v, s(0x20))
                 | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'"')))
                 | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'\\')));
-            // The lanes written as characters: those before the first escape.
-            let k = if escapes == 0 { n } else { escapes.trailing_zeros() as usize };
-            let chars = ((1u32 << k) - 1) as u8;
-            let ascii = chars & !_mm256_cmplt_epu32_mask(v, s(0x80)) == 0;
-            if ascii {
-                _mm_storel_epi64(o.cast(), _mm256_cvtepi32_epi8(v));
-                o = o.add(k);
-            } else {
-                surrogates |= _mm256_mask_cmpeq_epi32_mask(chars, _mm256_and_si256(v, s(!0x7ff)), s(0xd800));
-                o = o.add(put_chars_8(v, chars, o));
-            }
-            if k < n {
-                o = put_escape(o, units[i + k].into() as u8);
-                i += k + 1;
+            let ascii = _mm256_cmplt_epu32_mask(v, s(0x80));
+            if escapes == 0 {
+                // The common case, apart so that neither `i` nor (for ASCII) `o` waits on
+                // the data: the branch is predicted.
+                i += n;
+                if lanes & !ascii != 0 {
+                    o = put_utf8_lanes(o, v, lanes, &mut surrogates);
+                    continue;
+                }
+                put_ascii_8(o, v);
+                o = o.add(n);
+                // Runs of plain ASCII are tried a vector at a time after 8 such units, as in
+                // `put_escaped`.
+                if T::VECTOR > 0 && n == 8 && to - i >= T::VECTOR {
+                    let run = T::put_plain_ascii(&units[i..to], o);
+                    (i, o) = (i + run, o.add(run));
+                }
                 continue;
             }
-            i += n;
-            // Runs of plain ASCII are tried a vector at a time after 8 such units, as in
-            // `put_escaped`.
-            if T::VECTOR > 0 && ascii && k == 8 && to - i >= T::VECTOR {
-                let run = T::put_plain_ascii(&units[i..to], o);
-                (i, o) = (i + run, o.add(run));
+            // The lanes before the first escape, then the escape.
+            let k = escapes.trailing_zeros() as usize;
+            let chars = ((1u32 << k) - 1) as u8;
+            if chars & !ascii == 0 {
+                put_ascii_8(o, v);
+                o = o.add(k);
+            } else {
+                o = put_utf8_lanes(o, v, chars, &mut surrogates);
             }
+            o = put_escape(o, units[i + k].into() as u8);
+            i += k + 1;
         }
         (o.offset_from(at) as usize, surrogates != 0)
     }
+}
+
+/// Writes the `chars` lanes of `v` as UTF-8 at `o` ([`put_chars_8`]), noting surrogates
+/// among them in `surrogates`; returns where they end.
+///
+/// # Safety
+/// As for [`put_chars_8`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+unsafe fn put_utf8_lanes(o: *mut u8, v: std::arch::x86_64::__m256i, chars: u8, surrogates: &mut u8) -> *mut u8 {
+    use std::arch::x86_64::*;
+    let s = _mm256_set1_epi32;
+    *surrogates |= _mm256_mask_cmpeq_epi32_mask(chars, _mm256_and_si256(v, s(!0x7ff)), s(0xd800));
+    // SAFETY: forwarded.
+    unsafe { o.add(crate::utf8::put_chars_8(v, chars, o)) }
 }
 
 /// Writes `units[from..to]` escaped at `at` (as [`push_escaped`]); returns how many
@@ -569,24 +622,112 @@ unsafe fn put_escaped<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize
 /// Appends a non-ASCII str's characters escaped as with `ensure_ascii` (no quotes): all
 /// ASCII, so straight into the byte buffer under any output.
 fn push_escaped_ascii<T: Units>(buf: &mut OutBuf, units: &[T]) {
+    // UCS-4 text keeps the plain path: the astral characters it is there for take two escapes,
+    // which end `put_ascii_chunk`'s 8 each.
+    #[cfg(target_arch = "x86_64")]
+    if T::VECTOR > 0 && crate::cpu::has_avx512_vbmi2() {
+        // SAFETY: the CPU has what `put_escaped_ascii::<_, true>` needs; it writes within
+        // `(to - from) * 12 + 64` bytes and says how many it wrote.
+        unsafe { put_in_pieces(buf, units.len(), 12, |at, from, to| put_escaped_ascii::<T, true>(at, units, from, to)) };
+        return;
+    }
     // SAFETY: `put_escaped_ascii` writes within `(to - from) * 12 + 8` bytes and says how many
     // it wrote.
-    unsafe { put_in_pieces(buf, units.len(), 12, |at, from, to| put_escaped_ascii(at, units, from, to)) };
+    unsafe { put_in_pieces(buf, units.len(), 12, |at, from, to| put_escaped_ascii::<T, false>(at, units, from, to)) };
+}
+
+/// Writes the next (up to) 8 units from `i` (before `to`) as `ensure_ascii` does at `o`, and
+/// says how far that got in both: characters of the Basic Multilingual Plane with no short
+/// escape are written together ([`put_ascii_lanes`]); a unit with a short escape (`\n`,
+/// `"`, ...) or an astral character (two escapes) ends the chunk, written on its own.
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `i < to <= units.len()`; `o`
+/// writable for `(to - i) * 12 + 64` bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+unsafe fn put_ascii_chunk<T: Units>(units: &[T], i: usize, to: usize, o: *mut u8) -> (usize, *mut u8) {
+    use std::arch::x86_64::*;
+    let s = _mm256_set1_epi32;
+    let n = (to - i).min(8);
+    let lanes = ((1u32 << n) - 1) as u8;
+    // SAFETY: the masked load reads `units[i..i + n]`, inside `..to`; at most 12 bytes a unit
+    // are written (an astral character's two escapes), and each store (`put_ascii_lanes`'
+    // 64, `put_ascii_escaped`'s at most 14) ends inside the room vouched for.
+    unsafe {
+        let v = load_lanes(units.as_ptr().add(i), lanes);
+        // `\b`, `\t`, `\n`, `\f` and `\r` (bits of 0x3700; a shift by 32 or more is 0),
+        // `"` and `\`; astral characters.
+        let alone = _mm256_mask_test_epi32_mask(lanes, _mm256_srlv_epi32(s(0x3700), v), s(1))
+            | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'"')))
+            | _mm256_mask_cmpeq_epi32_mask(lanes, v, s(i32::from(b'\\')))
+            | _mm256_mask_cmpge_epu32_mask(lanes, v, s(0x10000));
+        let plain = _mm256_cmplt_epu32_mask(_mm256_sub_epi32(v, s(0x20)), s(0x5f));
+        if alone == 0 {
+            return (i + n, put_ascii_lanes(o, v, lanes, plain));
+        }
+        let k = alone.trailing_zeros() as usize;
+        let o = put_ascii_lanes(o, v, ((1u32 << k) - 1) as u8, plain);
+        (i + k + 1, put_ascii_escaped(o, units[i + k].into()))
+    }
+}
+
+/// Writes the `chars` lanes of `v` (characters of the Basic Multilingual Plane without a
+/// short escape) as `ensure_ascii` does at `o`: packed to bytes if all are `plain`, else
+/// each spelled out in a 64-bit lane (the character, or `\uXXXX`) and packed with one
+/// `vpcompressb`. Returns where they end; 64 bytes are stored.
+///
+/// # Safety
+/// The CPU has what [`crate::cpu::has_avx512_vbmi2`] says; `o` writable for 64 bytes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,avx512vbmi2,popcnt,bmi1,bmi2")]
+#[inline]
+unsafe fn put_ascii_lanes(o: *mut u8, v: std::arch::x86_64::__m256i, chars: u8, plain: u8) -> *mut u8 {
+    use std::arch::x86_64::*;
+    // SAFETY: each store is inside the 64 bytes vouched for.
+    unsafe {
+        if chars & !plain == 0 {
+            put_ascii_8(o, v);
+            return o.add(chars.count_ones() as usize);
+        }
+        // The unit's high byte to bytes 2 and 3 of its 64-bit lane, its low byte to 4 and 5
+        // (where its hex digits go), the rest zero; per 128 bits, which hold two lanes.
+        let spread = _mm512_broadcast_i32x4(_mm_setr_epi8(-1, -1, 1, 1, 0, 0, -1, -1, -1, -1, 9, 9, 8, 8, -1, -1));
+        let hex = _mm512_broadcast_i32x4(_mm_loadu_si128(HEX.as_ptr().cast()));
+        let wide = _mm512_cvtepu32_epi64(v);
+        let pairs = _mm512_shuffle_epi8(wide, spread);
+        // Each digit's nibble in its byte: the first of each byte pair shifted down.
+        let nibbles = _mm512_and_si512(_mm512_mask_blend_epi8(0x1414_1414_1414_1414, pairs, _mm512_srli_epi16::<4>(pairs)), _mm512_set1_epi8(0x0f));
+        let prefix = _mm512_set1_epi64(i64::from(u16::from_le_bytes(*b"\\u")));
+        let escapes = _mm512_mask_blend_epi8(0x3c3c_3c3c_3c3c_3c3c, prefix, _mm512_shuffle_epi8(hex, nibbles));
+        let words = _mm512_mask_mov_epi64(escapes, plain, wide);
+        let used = _mm512_mask_mov_epi64(_mm512_set1_epi64(0x8080_8080_8080), plain, _mm512_set1_epi64(0x80));
+        let bytes = _mm512_movepi8_mask(_mm512_maskz_mov_epi64(chars, used));
+        _mm512_storeu_si512(o.cast(), _mm512_maskz_compress_epi8(bytes, words));
+        o.add(bytes.count_ones() as usize)
+    }
 }
 
 /// Writes `units[from..to]` escaped as with `ensure_ascii` at `at`; returns how many bytes
 /// that took. Latin-1 and UCS-2 8 units at a time while they are printable ASCII (packed to
-/// bytes), else a unit at a time: each escape one word stored.
+/// bytes), else a unit at a time (each escape one word stored), or with `VBMI2` (for Latin-1
+/// and UCS-2) by [`put_ascii_chunk`], as are the last fewer than 8. The loop itself keeps to
+/// the baseline's instructions: compiled for AVX-512, its tests go through mask registers
+/// (gsoc-2018.json 15% slower).
 ///
 /// # Safety
-/// `from <= to <= units.len()`; `at` valid for `(to - from) * 12 + 8` bytes of writes.
+/// `from <= to <= units.len()`; `at` valid for `(to - from) * 12 + 8` bytes of writes, and
+/// with `VBMI2`, `+ 64` and the CPU has what [`crate::cpu::has_avx512_vbmi2`] says.
 #[inline(always)]
-unsafe fn put_escaped_ascii<T: Units>(at: *mut u8, units: &[T], from: usize, to: usize) -> usize {
+unsafe fn put_escaped_ascii<T: Units, const VBMI2: bool>(at: *mut u8, units: &[T], from: usize, to: usize) -> usize {
     let (mut i, mut o) = (from, at);
     // SAFETY: loads read `units[i..i + 8]` inside `..to`; a unit takes at most 12 bytes (an
     // astral character's two escapes), so by the time `i` units are read `o` is at most
     // `(i - from) * 12` past `at`, and each store (8 packed bytes; a word at most 2 bytes
-    // past the escape it holds) ends inside `(to - from) * 12 + 8`.
+    // past the escape it holds) ends inside `(to - from) * 12 + 8`; with `VBMI2`,
+    // `put_ascii_chunk` is given the `(to - i) * 12 + 64` bytes left, and the CPU has what it
+    // needs.
     unsafe {
         #[cfg(target_arch = "x86_64")]
         {
@@ -601,10 +742,17 @@ unsafe fn put_escaped_ascii<T: Units>(at: *mut u8, units: &[T], from: usize, to:
                     (i, o) = (i + 8, o.add(8));
                     continue;
                 }
+                if VBMI2 {
+                    (i, o) = put_ascii_chunk(units, i, to, o);
+                    continue;
+                }
                 for &c in &units[i..i + 8] {
                     o = put_ascii_escaped(o, c.into());
                 }
                 i += 8;
+            }
+            while VBMI2 && i < to {
+                (i, o) = put_ascii_chunk(units, i, to, o);
             }
         }
         for &c in &units[i..to] {
@@ -830,9 +978,47 @@ mod tests {
         ways
     }
 
+    /// What [`push_escaped_ascii`] writes through each path this CPU can take, as
+    /// [`pushed_each_way`].
+    fn pushed_ascii_each_way<T: Units>(units: &[T]) -> Vec<Vec<u8>> {
+        let push = |put: &mut dyn FnMut(*mut u8, usize, usize) -> usize| {
+            let mut out = OutBuf::default();
+            // SAFETY: each `put` below writes within `(to - from) * 12 + 64` bytes.
+            unsafe { put_in_pieces(&mut out, units.len(), 12, put) };
+            out.as_slice().to_vec()
+        };
+        // SAFETY: `from <= to <= units.len()` and the room, from `put_in_pieces`.
+        let mut ways = vec![push(&mut |at, from, to| unsafe { put_escaped_ascii::<T, false>(at, units, from, to) })];
+        #[cfg(target_arch = "x86_64")]
+        if T::VECTOR > 0 && crate::cpu::has_avx512_vbmi2() {
+            // SAFETY: as above, and the CPU has the features.
+            ways.push(push(&mut |at, from, to| unsafe { put_escaped_ascii::<T, true>(at, units, from, to) }));
+        }
+        ways
+    }
+
+    /// What `json.dumps(ensure_ascii=True)` writes between the quotes, spelled out a
+    /// character at a time.
+    fn reference_ascii(text: &[u32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for &c in text {
+            match c {
+                0x22 | 0x5c | 0x0a | 0x0d | 0x09 | 0x08 | 0x0c => out.extend(reference(&[c])),
+                0x20..=0x7e => out.push(c as u8),
+                0x10000.. => {
+                    let v = c - 0x10000;
+                    out.extend(format!("\\u{:04x}\\u{:04x}", 0xd800 | (v >> 10), 0xdc00 | (v & 0x3ff)).bytes());
+                }
+                _ => out.extend(format!("\\u{c:04x}").bytes()),
+            }
+        }
+        out
+    }
+
     /// Every width escaped and transcoded in one pass, against the characters spelled out:
     /// an escape, a wider character or a surrogate at every place around the 8-unit chunks
-    /// and the pieces, alone and next to another; and the surrogate reported exactly.
+    /// and the pieces, alone and next to another; and the surrogate reported exactly. The
+    /// same with `ensure_ascii`.
     #[test]
     fn escapes_and_transcodes_in_one_pass() {
         let lengths = (0..40).chain([PIECE - 9, PIECE - 1, PIECE, PIECE + 1, PIECE + 11]);
@@ -855,9 +1041,13 @@ mod tests {
             for text in &texts {
                 let want = reference(text);
                 let has_surrogate = text.iter().any(|u| (0xd800..=0xdfff).contains(u));
+                let want_ascii = reference_ascii(text);
                 for (out, surrogate) in pushed_each_way(text) {
                     assert_eq!(surrogate, has_surrogate, "{text:?}");
                     assert_eq!(out, want, "ucs-4 {n} {text:?}");
+                }
+                for out in pushed_ascii_each_way(text) {
+                    assert_eq!(out, want_ascii, "ucs-4 ensure_ascii {n} {text:?}");
                 }
                 // The same as UCS-2 and Latin-1, where it fits.
                 if let Ok(ucs2) = text.iter().map(|&u| u16::try_from(u)).collect::<Result<Vec<u16>, _>>() {
@@ -865,11 +1055,17 @@ mod tests {
                         assert_eq!(surrogate, has_surrogate, "{text:?}");
                         assert_eq!(out, want, "ucs-2 {n} {text:?}");
                     }
+                    for out in pushed_ascii_each_way(&ucs2) {
+                        assert_eq!(out, want_ascii, "ucs-2 ensure_ascii {n} {text:?}");
+                    }
                 }
                 if let Ok(latin1) = text.iter().map(|&u| u8::try_from(u)).collect::<Result<Vec<u8>, _>>() {
                     for (out, surrogate) in pushed_each_way(&latin1) {
                         assert!(!surrogate);
                         assert_eq!(out, want, "latin-1 {n} {text:?}");
+                    }
+                    for out in pushed_ascii_each_way(&latin1) {
+                        assert_eq!(out, want_ascii, "latin-1 ensure_ascii {n} {text:?}");
                     }
                 }
             }
