@@ -82,6 +82,11 @@ impl Units for u8 {
         out.latin1(run);
     }
 
+    // Latin-1 units are escaped as UTF-8 bytes are: the same bytes below 0x80 stop a run.
+    fn run_end(units: &[u8], i: usize) -> usize {
+        utf8_run_end(units, i)
+    }
+
     #[cfg(target_arch = "x86_64")]
     #[inline(always)]
     unsafe fn load_8(p: *const u8) -> Option<std::arch::x86_64::__m128i> {

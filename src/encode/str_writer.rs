@@ -10,6 +10,7 @@ use super::buffer::OutBuf;
 use super::escape::Out;
 use super::writer::Output;
 use pyo3_ffi::{PyErr_NoMemory, PyObject};
+use std::ops::BitOr;
 
 /// A kept run, in the tail of the byte buffer: this record (where the run goes: after how
 /// many bytes of ASCII; its length and the width of its units), then its units. Each run is
@@ -49,10 +50,11 @@ impl StrWriter {
     /// ASCII, else kept aside at the narrowest width that holds them all. The widths' bounds
     /// are powers of two, so the units OR-ed together say which holds them as their maximum
     /// would (and an OR vectorizes to one instruction a block, where an unsigned maximum of
-    /// 16- or 32-bit lanes takes five without SSE4.1).
+    /// 16- or 32-bit lanes takes five without SSE4.1). They are OR-ed at their own width:
+    /// widened first, a block held a quarter as many UCS-2 units.
     #[inline(always)]
-    fn units<S: Copy + Into<u32>>(&mut self, units: &[S]) {
-        match units.iter().fold(0, |bits, &u| bits | u.into()) {
+    fn units<S: Copy + Into<u32> + Default + BitOr<Output = S>>(&mut self, units: &[S]) {
+        match units.iter().fold(S::default(), |bits, &u| bits | u).into() {
             0..=0x7f => {
                 let n = units.len();
                 // SAFETY: writes the `n` bytes it says it wrote, into room for `n`.
@@ -116,6 +118,14 @@ impl StrWriter {
                 return ascii.into_ascii_str();
             }
             ascii.into_compact_str(chars, max_char, |text, tail, dst| {
+                #[cfg(target_arch = "x86_64")]
+                if crate::cpu::has_avx512() {
+                    return match max_char {
+                        0..=0xff => assemble(text, bytes, chars, tail, runs, dst),
+                        0x100..=0xffff => assemble_avx512(text, bytes, chars, tail, runs, dst.cast::<u16>()),
+                        _ => assemble_avx512(text, bytes, chars, tail, runs, dst.cast::<u32>()),
+                    };
+                }
                 match max_char {
                     0..=0xff => assemble(text, bytes, chars, tail, runs, dst),
                     0x100..=0xffff => assemble(text, bytes, chars, tail, runs, dst.cast::<u16>()),
@@ -136,6 +146,37 @@ impl StrWriter {
 /// [`StrWriter::keep`] wrote them; `dst` writable for every character, of a width that holds
 /// each, not overlapping `tail`, and not overlapping `text` or at or after it.
 unsafe fn assemble<T: Unit>(text: *const u8, bytes: usize, chars: usize, tail: &[u8], runs: usize, dst: *mut T) {
+    // SAFETY: forwarded.
+    unsafe { assemble_with(text, bytes, chars, tail, runs, dst, |src, n, dst| widen_back(src, n, dst)) }
+}
+
+/// [`assemble`] with the bytes widened a vector at a time, the first fewer than a vector of
+/// each stretch under a mask (the plain loop takes those one at a time, and the stretches
+/// between runs are often short).
+///
+/// # Safety
+/// As for [`assemble`]; the CPU has AVX-512 BW and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+unsafe fn assemble_avx512<T: Unit>(text: *const u8, bytes: usize, chars: usize, tail: &[u8], runs: usize, dst: *mut T) {
+    // SAFETY: forwarded; the CPU has the features `widen_back_avx512` needs.
+    unsafe { assemble_with(text, bytes, chars, tail, runs, dst, |src, n, dst| widen_back_avx512(src, n, dst)) }
+}
+
+/// [`assemble`] with `widen_back` for the stretches of bytes.
+///
+/// # Safety
+/// As for [`assemble`]; `widen_back` does what [`widen_back`] does.
+#[inline(always)]
+unsafe fn assemble_with<T: Unit>(
+    text: *const u8,
+    bytes: usize,
+    chars: usize,
+    tail: &[u8],
+    runs: usize,
+    dst: *mut T,
+    widen_back: impl Fn(*const u8, usize, *mut T),
+) {
     let (mut end, mut o) = (bytes, chars);
     let mut p = tail.as_ptr();
     // SAFETY: the records' `at` shrink and end inside the bytes; the characters written add
@@ -232,6 +273,44 @@ unsafe fn widen_back<T: Unit>(src: *const u8, n: usize, dst: *mut T) {
     }
 }
 
+/// [`widen_back`] for UCS-2 and UCS-4: 32 or 16 bytes a vector, read whole before it is
+/// written, and the first `n % 32` (or `% 16`) under a mask, read before any is written.
+///
+/// # Safety
+/// As for [`widen_back`]; `T` two or four bytes wide; the CPU has AVX-512 BW and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl")]
+#[inline]
+unsafe fn widen_back_avx512<T: Unit>(src: *const u8, n: usize, dst: *mut T) {
+    use std::arch::x86_64::*;
+    // SAFETY: loads read bytes below `src + n` (masked-off bytes are not read), stores write
+    // units below `dst + n`, and each vector is loaded before it is stored: as for
+    // `widen_back`, no store reaches a byte not read yet.
+    unsafe {
+        let mut i = n;
+        if std::mem::size_of::<T>() == 2 {
+            while i >= 32 {
+                i -= 32;
+                let v = _mm512_cvtepu8_epi16(_mm256_loadu_si256(src.add(i).cast()));
+                _mm512_storeu_si512(dst.add(i).cast(), v);
+            }
+            let mask = (1u32 << i) - 1;
+            let v = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(mask, src.cast()));
+            _mm512_mask_storeu_epi16(dst.cast(), mask, v);
+        } else {
+            debug_assert_eq!(std::mem::size_of::<T>(), 4);
+            while i >= 16 {
+                i -= 16;
+                let v = _mm512_cvtepu8_epi32(_mm_loadu_si128(src.add(i).cast()));
+                _mm512_storeu_si512(dst.add(i).cast(), v);
+            }
+            let mask = ((1u32 << i) - 1) as u16;
+            let v = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, src.cast()));
+            _mm512_mask_storeu_epi32(dst.cast(), mask, v);
+        }
+    }
+}
+
 impl Out for StrWriter {
     #[inline(always)]
     fn buffer(&mut self) -> &mut OutBuf {
@@ -323,18 +402,62 @@ mod tests {
         assert_eq!(chars, want.len());
         let text = w.ascii.as_slice().to_vec();
         let tail = w.ascii.tail().to_vec();
-        let mut apart = vec![0u32; chars];
-        // SAFETY: `apart` holds `chars` units; the tail is the writer's.
-        unsafe { assemble(text.as_ptr(), bytes, chars, &tail, w.runs, apart.as_mut_ptr()) };
-        assert_eq!(apart, want);
-        // In place: the text at the start of the memory, the characters 24 bytes in.
-        let mut memory = vec![0u32; chars + 6];
-        let base = memory.as_mut_ptr().cast::<u8>();
-        // SAFETY: the memory holds the text and, 24 bytes in, every character.
-        unsafe {
-            std::ptr::copy_nonoverlapping(text.as_ptr(), base, bytes);
-            assemble(base, bytes, chars, &tail, w.runs, base.add(24).cast::<u32>());
+        type Assemble = unsafe fn(*const u8, usize, usize, &[u8], usize, *mut u32);
+        let mut ways: Vec<Assemble> = vec![assemble];
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            // SAFETY: the CPU has AVX-512 BW and VL; the rest as for `assemble`.
+            ways.push(|text, bytes, chars, tail, runs, dst| unsafe { assemble_avx512(text, bytes, chars, tail, runs, dst) });
         }
-        assert_eq!(memory[6..], want[..]);
+        for way in ways {
+            let mut apart = vec![0u32; chars];
+            // SAFETY: `apart` holds `chars` units; the tail is the writer's.
+            unsafe { way(text.as_ptr(), bytes, chars, &tail, w.runs, apart.as_mut_ptr()) };
+            assert_eq!(apart, want);
+            // In place: the text at the start of the memory, the characters 24 bytes in.
+            let mut memory = vec![0u32; chars + 6];
+            let base = memory.as_mut_ptr().cast::<u8>();
+            // SAFETY: the memory holds the text and, 24 bytes in, every character.
+            unsafe {
+                std::ptr::copy_nonoverlapping(text.as_ptr(), base, bytes);
+                way(base, bytes, chars, &tail, w.runs, base.add(24).cast::<u32>());
+            }
+            assert_eq!(memory[6..], want[..]);
+        }
+    }
+
+    /// Both ways of widening stretches of every length from 0 to 100 to UCS-2 and UCS-4, in
+    /// place (as far in as the str's header puts them, and not at all) and apart.
+    #[test]
+    fn widens_back_every_length() {
+        fn check<T: Unit + PartialEq + std::fmt::Debug>(widen: unsafe fn(*const u8, usize, *mut T)) {
+            let width = std::mem::size_of::<T>();
+            for n in 0..100 {
+                let text: Vec<u8> = (0..n).map(|k| (k * 37 % 128) as u8).collect();
+                let want: Vec<T> = text.iter().map(|&b| T::of(b.into())).collect();
+                for shift in [0, 8, 24] {
+                    let mut memory = vec![0u8; shift + n * width + 8];
+                    memory[..n].copy_from_slice(&text);
+                    let base = memory.as_mut_ptr();
+                    // SAFETY: the memory holds the text at its start and `n` units `shift`
+                    // bytes in (at or after the text).
+                    let got = unsafe {
+                        widen(base, n, base.add(shift).cast::<T>());
+                        std::slice::from_raw_parts(base.add(shift).cast::<T>().cast_const(), n).to_vec()
+                    };
+                    assert_eq!(got, want, "{n} bytes to width {width}, {shift} bytes in");
+                    assert!(memory[shift + n * width..].iter().all(|&b| b == 0), "nothing written past the units");
+                }
+            }
+        }
+        // SAFETY (each): `check` passes a text of `n` bytes and room for `n` units at or
+        // after it; the AVX-512 ones only where the CPU has it.
+        check::<u16>(|src, n, dst| unsafe { widen_back(src, n, dst) });
+        check::<u32>(|src, n, dst| unsafe { widen_back(src, n, dst) });
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            check::<u16>(|src, n, dst| unsafe { widen_back_avx512(src, n, dst) });
+            check::<u32>(|src, n, dst| unsafe { widen_back_avx512(src, n, dst) });
+        }
     }
 }
