@@ -73,7 +73,8 @@ pub unsafe extern "C" fn dumps(
             return null_mut();
         };
         let settings = Settings::new(&kw, extra);
-        if PyUnicode_Check(obj) != 0 && settings.is_direct(state) {
+        let direct = settings.is_direct(state);
+        if PyUnicode_Check(obj) != 0 && direct {
             // `JSONEncoder.encode` escapes a str before reading any other setting (only
             // `__init__`'s unpacking of `separators` comes first).
             if settings.separators().is_none() {
@@ -84,7 +85,7 @@ pub unsafe extern "C" fn dumps(
                 None => null_mut(),
             };
         }
-        if settings.is_direct(state) {
+        if direct {
             let read = || settings.direct(true).map(|held| held.options);
             let encode = |options: &Options| encode_to_str(options, obj, state.key_texts);
             match LastOptions::with(state.last_options, &settings.values(), read, encode) {
