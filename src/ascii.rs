@@ -164,6 +164,30 @@ pub mod avx512 {
         (v, control | quoted | del | high)
     }
 
+    /// [`super::unescaped_run_end_ucs2`] 32 units a vector, the last fewer under a mask.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512 BW and VL; `p` is readable for `n` units; `i <= n`.
+    #[target_feature(enable = "avx512bw,avx512vl")]
+    pub unsafe fn unescaped_run_end_ucs2(p: *const u16, n: usize, mut i: usize) -> usize {
+        while i < n {
+            let valid = if n - i >= 32 { u32::MAX } else { (1u32 << (n - i)) - 1 };
+            // SAFETY: only the units `valid` selects, inside `n`, are read (masked-off ones
+            // never fault).
+            let v = unsafe { _mm512_maskz_loadu_epi16(valid, p.add(i).cast()) };
+            // The zeroed lanes past `n` are left out of the control test (the others cannot
+            // match).
+            let control = _mm512_mask_cmplt_epu16_mask(valid, v, _mm512_set1_epi16(0x20));
+            let quoted = _mm512_cmpeq_epi16_mask(v, _mm512_set1_epi16(b'"' as i16)) | _mm512_cmpeq_epi16_mask(v, _mm512_set1_epi16(b'\\' as i16));
+            let escape = control | quoted;
+            if escape != 0 {
+                return i + escape.trailing_zeros() as usize;
+            }
+            i += 32;
+        }
+        n
+    }
+
     /// Bits of the 16-bit lanes of `v` that hold plain ASCII: `0x20..0x80` and neither `"`
     /// nor `\\` (DEL included: the one-pass writer writes it as is).
     #[target_feature(enable = "avx512bw,avx512vl")]
@@ -280,7 +304,18 @@ pub unsafe fn ascii_prefix_16(p: *const u8) -> usize {
 /// The offset of the first UCS-2 unit at or after `i` that JSON escapes when non-ASCII text
 /// is written as is (`ensure_ascii=False`): `"`, `\\` or a control character; or the end.
 #[inline(always)]
-pub fn unescaped_run_end_ucs2(units: &[u16], mut i: usize) -> usize {
+pub fn unescaped_run_end_ucs2(units: &[u16], i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU has AVX-512 BW and VL; `units` is readable for its length.
+        return unsafe { avx512::unescaped_run_end_ucs2(units.as_ptr(), units.len(), i) };
+    }
+    unescaped_run_end_ucs2_baseline(units, i)
+}
+
+/// [`unescaped_run_end_ucs2`] with x86_64's baseline instructions (or another target's).
+#[inline(always)]
+fn unescaped_run_end_ucs2_baseline(units: &[u16], mut i: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE2 is part of the x86_64 baseline; every load reads 8 units at `i..i + 8`,
     // which the loop condition keeps inside `units`.
@@ -395,17 +430,28 @@ mod tests {
         }
     }
 
+    /// Both forms (the AVX-512 one where the CPU has it), from several starts.
     #[test]
     fn ucs2_runs_stop_at_escapes_only() {
-        for len in [0, 1, 7, 8, 9, 17] {
-            for special in [0x22u16, 0x5c, 0x00, 0x1f] {
-                let mut units = vec![0x3042u16; len];
-                units.push(special);
-                units.push(0xffff);
-                assert_eq!(unescaped_run_end_ucs2(&units, 0), len, "len {len} unit {special:#x}");
+        let mut ways: Vec<fn(&[u16], usize) -> usize> = vec![unescaped_run_end_ucs2_baseline];
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            // SAFETY: the CPU has the features; `units` is readable for its length.
+            ways.push(|units, i| unsafe { avx512::unescaped_run_end_ucs2(units.as_ptr(), units.len(), i) });
+        }
+        for run_end in ways {
+            for len in [0, 1, 7, 8, 9, 17, 31, 32, 33, 64, 70] {
+                for start in [0, 1, 5] {
+                    for special in [0x22u16, 0x5c, 0x00, 0x1f] {
+                        let mut units = vec![0x3042u16; start + len];
+                        units.push(special);
+                        units.push(0xffff);
+                        assert_eq!(run_end(&units, start), start + len, "len {len} unit {special:#x}");
+                    }
+                }
+                let units: Vec<u16> = (0..len as u32).map(|k| (0x20 + k * 1000 % 0xffc0) as u16).filter(|&c| c != 0x22 && c != 0x5c).collect();
+                assert_eq!(run_end(&units, 0), units.len());
             }
-            let units: Vec<u16> = (0..len as u16).map(|k| 0x20 + k * 1000).filter(|&c| c != 0x22 && c != 0x5c).collect();
-            assert_eq!(unescaped_run_end_ucs2(&units, 0), units.len());
         }
     }
 
