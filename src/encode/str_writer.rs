@@ -118,18 +118,10 @@ impl StrWriter {
                 return ascii.into_ascii_str();
             }
             ascii.into_compact_str(chars, max_char, |text, tail, dst| {
-                #[cfg(target_arch = "x86_64")]
-                if crate::cpu::has_avx512() {
-                    return match max_char {
-                        0..=0xff => assemble(text, bytes, chars, tail, runs, dst),
-                        0x100..=0xffff => assemble_avx512(text, bytes, chars, tail, runs, dst.cast::<u16>()),
-                        _ => assemble_avx512(text, bytes, chars, tail, runs, dst.cast::<u32>()),
-                    };
-                }
                 match max_char {
                     0..=0xff => assemble(text, bytes, chars, tail, runs, dst),
-                    0x100..=0xffff => assemble(text, bytes, chars, tail, runs, dst.cast::<u16>()),
-                    _ => assemble(text, bytes, chars, tail, runs, dst.cast::<u32>()),
+                    0x100..=0xffff => assemble_wide(text, bytes, chars, tail, runs, dst.cast::<u16>()),
+                    _ => assemble_wide(text, bytes, chars, tail, runs, dst.cast::<u32>()),
                 }
             })
         }
@@ -148,6 +140,21 @@ impl StrWriter {
 unsafe fn assemble<T: Unit>(text: *const u8, bytes: usize, chars: usize, tail: &[u8], runs: usize, dst: *mut T) {
     // SAFETY: forwarded.
     unsafe { assemble_with(text, bytes, chars, tail, runs, dst, |src, n, dst| widen_back(src, n, dst)) }
+}
+
+/// [`assemble`] into UCS-2 or UCS-4, by [`assemble_avx512`] where the CPU has AVX-512.
+///
+/// # Safety
+/// As for [`assemble`].
+unsafe fn assemble_wide<T: Unit>(text: *const u8, bytes: usize, chars: usize, tail: &[u8], runs: usize, dst: *mut T) {
+    // SAFETY: forwarded; `assemble_avx512` only where the CPU has its features.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            return assemble_avx512(text, bytes, chars, tail, runs, dst);
+        }
+        assemble(text, bytes, chars, tail, runs, dst)
+    }
 }
 
 /// [`assemble`] with the bytes widened a vector at a time, the first fewer than a vector of
