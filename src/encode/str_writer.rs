@@ -9,6 +9,7 @@
 use super::buffer::OutBuf;
 use super::escape::Out;
 use super::writer::Output;
+use crate::ffi::unicode::Unit;
 use pyo3_ffi::{PyErr_NoMemory, PyObject};
 use std::ops::BitOr;
 
@@ -206,32 +207,6 @@ unsafe fn assemble_with<T: Unit>(
         }
         debug_assert_eq!(o, end);
         widen_back(text, end, dst);
-    }
-}
-
-/// A `str` code unit, which each narrower unit widens to.
-trait Unit: Copy {
-    fn of(unit: u32) -> Self;
-}
-
-impl Unit for u8 {
-    #[inline(always)]
-    fn of(unit: u32) -> u8 {
-        unit as u8
-    }
-}
-
-impl Unit for u16 {
-    #[inline(always)]
-    fn of(unit: u32) -> u16 {
-        unit as u16
-    }
-}
-
-impl Unit for u32 {
-    #[inline(always)]
-    fn of(unit: u32) -> u32 {
-        unit
     }
 }
 
@@ -463,6 +438,7 @@ mod tests {
         check::<u32>(|src, n, dst| unsafe { widen_back(src, n, dst) });
         #[cfg(target_arch = "x86_64")]
         if crate::cpu::has_avx512() {
+            // SAFETY: as above, and the CPU has AVX-512 BW and VL.
             check::<u16>(|src, n, dst| unsafe { widen_back_avx512(src, n, dst) });
             check::<u32>(|src, n, dst| unsafe { widen_back_avx512(src, n, dst) });
         }

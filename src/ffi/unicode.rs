@@ -312,8 +312,8 @@ pub unsafe fn new_str(text: &[u8], chars: usize, max_char: u32) -> *mut PyObject
     }
 }
 
-/// A code unit of a `str` kind.
-trait Unit: Copy {
+/// A code unit of a `str` kind (the str writer's too: each narrower unit widens to it).
+pub trait Unit: Copy {
     /// `cp` as a unit; the kind was chosen so that it fits.
     fn of(cp: u32) -> Self;
 
