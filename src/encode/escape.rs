@@ -296,6 +296,14 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
         }
     }
     buf.push(b'"');
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU has AVX-512 BW and VL; `put_escaped_run_avx512` writes within
+        // `(to - from) * 6 + 32` bytes and says how many it wrote.
+        unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_run_avx512::<UTF8>(at, bytes, from, to, ensure_ascii)) };
+        buf.push(b'"');
+        return;
+    }
     // SAFETY: `put_escaped_run` writes within `(to - from) * 6 + 16` bytes and says how many
     // it wrote.
     unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii)) };
@@ -367,6 +375,42 @@ unsafe fn put_escaped_run<const UTF8: bool>(at: *mut u8, bytes: &[u8], from: usi
             }
             put_short(o, &bytes[run..to]);
             o = o.add(to - run);
+        }
+        o.offset_from(at) as usize
+    }
+}
+
+/// [`put_escaped_run`] 32 bytes a vector, the last fewer under a mask; every escape in a
+/// vector written from it: the bytes after each escape stored again, moved past it.
+///
+/// # Safety
+/// The CPU has AVX-512 BW and VL; `from <= to <= bytes.len()`; `at` valid for
+/// `(to - from) * 6 + 32` bytes of writes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vl,bmi1")]
+unsafe fn put_escaped_run_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], from: usize, to: usize, ensure_ascii: bool) -> usize {
+    use std::arch::x86_64::*;
+    let (mut i, mut o) = (from, at);
+    // SAFETY: each load reads `bytes[i..i + n]`, inside `..to`. By the time `i` bytes are
+    // read, `o` is at most `(i - from) * 6` past `at`; a vector's `n` bytes take at most
+    // `n * 6` from `o`, each store (32 bytes, or an escape's 8, at most 5 bytes a byte past
+    // where its byte lands) ending inside the `(to - i) * 6 + 32` bytes left.
+    unsafe {
+        while i < to {
+            let n = (to - i).min(32);
+            let (v, mut special) = crate::ascii::avx512::load_32(bytes.as_ptr().add(i), n, ensure_ascii, UTF8);
+            _mm256_storeu_si256(o.cast(), v);
+            // Where the vector's byte `j` goes: `o + j`, moved on by each escape before it.
+            while special != 0 {
+                let k = special.trailing_zeros() as usize;
+                let escape = ESCAPES[usize::from(bytes[i + k] & 0x7f)];
+                o.add(k).cast::<[u8; 8]>().write_unaligned(escape);
+                o = o.add(usize::from(escape[7]) - 1);
+                // The bytes after `k` (garbage past `n` included: it lies past the text).
+                _mm256_mask_storeu_epi8(o.cast(), u32::MAX << k << 1, v);
+                special &= special - 1;
+            }
+            (i, o) = (i + n, o.add(n));
         }
         o.offset_from(at) as usize
     }
@@ -907,8 +951,8 @@ mod tests {
         }
     }
 
-    /// ASCII and UTF-8 text escaped 16 bytes at a time (and in pieces) against the
-    /// per-character escaper, with what needs escaping at every place around the block and
+    /// ASCII and UTF-8 text escaped a vector at a time (and in pieces), by both forms,
+    /// against the per-character escaper, with what needs escaping at every place around the block and
     /// piece boundaries, alone, doubled, and everywhere.
     #[test]
     fn byte_runs_escape_as_characters_do() {
@@ -930,18 +974,48 @@ mod tests {
             for text in &texts {
                 let units: Vec<u32> = text.iter().map(|&b| u32::from(b)).collect();
                 for ensure_ascii in [true, false] {
-                    assert_eq!(escaped(StrData::Ascii(text), ensure_ascii), escaped(StrData::Ucs4(&units), ensure_ascii), "{n} {text:?}");
+                    let expected = escaped(StrData::Ucs4(&units), ensure_ascii);
+                    assert_eq!(escaped(StrData::Ascii(text), ensure_ascii), expected, "{n} {text:?}");
+                    for (form, put) in run_forms::<false>() {
+                        assert_eq!(escaped_run(put, text, ensure_ascii), expected[1..expected.len() - 1], "{form} {n} {text:?}");
+                    }
                 }
                 // The same with a character of two bytes in front, as UTF-8 written as is.
                 let mut utf8 = "é".as_bytes().to_vec();
                 utf8.extend_from_slice(text);
                 let mut chars = vec![0xe9];
                 chars.extend_from_slice(&units);
+                let expected = escaped(StrData::Ucs4(&chars), false);
                 let mut out = OutBuf::default();
                 write_escaped_utf8(&mut out, &utf8);
-                assert_eq!(out.as_slice(), escaped(StrData::Ucs4(&chars), false), "utf-8 {n}");
+                assert_eq!(out.as_slice(), expected, "utf-8 {n}");
+                for (form, put) in run_forms::<true>() {
+                    assert_eq!(escaped_run(put, &utf8, false), expected[1..expected.len() - 1], "utf-8 {form} {n}");
+                }
             }
         }
+    }
+
+    type PutRun = unsafe fn(*mut u8, &[u8], usize, usize, bool) -> usize;
+
+    /// Both forms of `put_escaped_run` (the AVX-512 one where the CPU has it).
+    fn run_forms<const UTF8: bool>() -> Vec<(&'static str, PutRun)> {
+        let mut forms: Vec<(&'static str, PutRun)> = vec![("baseline", put_escaped_run::<UTF8>)];
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::has_avx512() {
+            // SAFETY: the CPU has AVX-512 BW and VL; `escaped_run` gives the room it needs.
+            forms.push(("avx512", |at, bytes, from, to, ensure_ascii| unsafe { put_escaped_run_avx512::<UTF8>(at, bytes, from, to, ensure_ascii) }));
+        }
+        forms
+    }
+
+    /// `text` escaped by `put`, in pieces, without quotes.
+    fn escaped_run(put: PutRun, text: &[u8], ensure_ascii: bool) -> Vec<u8> {
+        let mut out = OutBuf::default();
+        // SAFETY: both forms write within `(to - from) * 6 + 32` bytes, in the room
+        // `put_in_pieces` reserves.
+        unsafe { put_in_pieces(&mut out, text.len(), 6, |at, from, to| put(at, text, from, to, ensure_ascii)) };
+        out.as_slice().to_vec()
     }
 
     /// What `json.dumps(ensure_ascii=False)` writes between the quotes, as generalized UTF-8
