@@ -275,8 +275,8 @@ unsafe fn put_quoted_plain_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], s
 }
 
 /// `"text"` for ASCII `bytes` (or with `UTF8`, UTF-8 bytes written as is): a short text with
-/// nothing to escape in one step; others a piece at a time, each with room reserved for its
-/// worst case, so that nothing inside a piece checks the capacity.
+/// nothing to escape in one step; others with room reserved for their worst case, so that
+/// nothing inside checks the capacity: at once up to [`PIECE`] bytes, then a piece at a time.
 #[inline(always)]
 fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_ascii: bool) {
     let n = bytes.len();
@@ -295,23 +295,58 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
             return;
         }
     }
-    buf.push(b'"');
-    #[cfg(target_arch = "x86_64")]
-    if crate::cpu::has_avx512() {
-        // SAFETY: the CPU has AVX-512 BW and VL; `put_escaped_run_avx512` writes within
-        // `(to - from) * 6 + 32` bytes and says how many it wrote.
-        unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_run_avx512::<UTF8>(at, bytes, from, to, ensure_ascii)) };
-        buf.push(b'"');
+    if n <= PIECE {
+        // SAFETY: `put_quoted_escaped` writes within the room reserved and says how much.
+        unsafe { buf.put(quoted_escaped_room(n), |at| put_quoted_escaped::<UTF8>(at, bytes, ensure_ascii)) };
         return;
     }
-    // SAFETY: `put_escaped_run` writes within `(to - from) * 6 + 16` bytes and says how many
-    // it wrote.
-    unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii)) };
+    buf.push(b'"');
+    // SAFETY: `put_escaped_any` writes within `(to - from) * 6 + 32` bytes and says how many.
+    unsafe { put_in_pieces(buf, n, 6, |at, from, to| put_escaped_any::<UTF8>(at, bytes, from, to, ensure_ascii)) };
     buf.push(b'"');
 }
 
-/// Source units escaped per reservation by [`put_in_pieces`].
-const PIECE: usize = 4096;
+/// The room [`put_quoted_escaped`] needs for `n` bytes: 6 a byte (each escaped), the quotes,
+/// and a vector stored whole past the end.
+pub const fn quoted_escaped_room(n: usize) -> usize {
+    n * 6 + 34
+}
+
+/// Writes `"bytes"` escaped at `at` (as [`write_escaped_bytes`]) in one go; returns its length.
+/// Not inlined: its callers are inlined in many places, and its texts are long.
+///
+/// # Safety
+/// `at` valid for [`quoted_escaped_room`]`(bytes.len())` bytes of writes.
+#[inline(never)]
+pub unsafe fn put_quoted_escaped<const UTF8: bool>(at: *mut u8, bytes: &[u8], ensure_ascii: bool) -> usize {
+    // SAFETY: the quote, the run (within `n * 6 + 32` bytes from `at + 1`), and the closing
+    // quote right after the run's `len <= n * 6` bytes.
+    unsafe {
+        *at = b'"';
+        let len = put_escaped_any::<UTF8>(at.add(1), bytes, 0, bytes.len(), ensure_ascii);
+        *at.add(len + 1) = b'"';
+        len + 2
+    }
+}
+
+/// [`put_escaped_run`] in the best form the CPU has.
+///
+/// # Safety
+/// `from <= to <= bytes.len()`; `at` valid for `(to - from) * 6 + 32` bytes of writes.
+#[inline(always)]
+unsafe fn put_escaped_any<const UTF8: bool>(at: *mut u8, bytes: &[u8], from: usize, to: usize, ensure_ascii: bool) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::has_avx512() {
+        // SAFETY: the CPU has AVX-512 BW and VL; forwarded.
+        return unsafe { put_escaped_run_avx512::<UTF8>(at, bytes, from, to, ensure_ascii) };
+    }
+    // SAFETY: forwarded (it needs 16 bytes past the worst case, not 32).
+    unsafe { put_escaped_run::<UTF8>(at, bytes, from, to, ensure_ascii) }
+}
+
+/// Source units escaped per reservation by [`put_in_pieces`] (and at most by
+/// [`put_quoted_escaped`]).
+pub const PIECE: usize = 4096;
 
 /// Writes `n` source units escaped, [`PIECE`] at a time, so that the worst case reserved
 /// (every unit escaped) stays small: `put(at, from, to)` writes units `from..to` at `at`

@@ -14,7 +14,7 @@
 use super::buffer::{put_short, Cursor};
 use super::encoder::depth_limit;
 use super::error::PyErrSet;
-use super::escape::{put_quoted_plain, write_escaped, SHORT_PLAIN};
+use super::escape::{put_quoted_escaped, put_quoted_plain, quoted_escaped_room, write_escaped, PIECE, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::member_texts::{MemberTexts, MEMBER_TEXT};
@@ -362,11 +362,16 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn string(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         let ensure_ascii = self.opts.ensure_ascii;
         let at = self.room(at, SHORT_PLAIN + 2)?;
-        // SAFETY: `o` is a live str; room for SHORT_PLAIN + 2 bytes at `at`.
+        // SAFETY: `o` is a live str; room for SHORT_PLAIN + 2 bytes at `at`, and for what
+        // `put_quoted_escaped` needs where it is reserved.
         unsafe {
             if let Some(bytes) = compact_ascii(o) {
                 if let Some(end) = quoted_short_plain(at, bytes, ensure_ascii) {
                     return Ok(end);
+                }
+                if bytes.len() <= PIECE {
+                    let at = self.room(at, quoted_escaped_room(bytes.len()))?;
+                    return Ok(at.advance(put_quoted_escaped::<false>(at.ptr(), bytes, ensure_ascii)));
                 }
                 return self.through(at, |out| {
                     write_escaped(out, StrData::Ascii(bytes), ensure_ascii);
