@@ -987,8 +987,8 @@ mod tests {
     }
 
     /// ASCII and UTF-8 text escaped a vector at a time (and in pieces), by both forms,
-    /// against the per-character escaper, with what needs escaping at every place around the block and
-    /// piece boundaries, alone, doubled, and everywhere.
+    /// against the per-character escaper, with what needs escaping at every place around the
+    /// vector and piece boundaries, alone, doubled, and everywhere.
     #[test]
     fn byte_runs_escape_as_characters_do() {
         let lengths = (0..80).chain([PIECE - 17, PIECE - 1, PIECE, PIECE + 1, PIECE + 40, 2 * PIECE + 3]);
