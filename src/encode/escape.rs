@@ -295,9 +295,9 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
             return;
         }
     }
-    if n <= PIECE {
+    if let Some(room) = quoted_escaped_room(n) {
         // SAFETY: `put_quoted_escaped` writes within the room reserved and says how much.
-        unsafe { buf.put(quoted_escaped_room(n), |at| put_quoted_escaped::<UTF8>(at, bytes, ensure_ascii)) };
+        unsafe { buf.put(room, |at| put_quoted_escaped::<UTF8>(at, bytes, ensure_ascii)) };
         return;
     }
     buf.push(b'"');
@@ -306,17 +306,19 @@ fn write_escaped_bytes<const UTF8: bool>(buf: &mut OutBuf, bytes: &[u8], ensure_
     buf.push(b'"');
 }
 
-/// The room [`put_quoted_escaped`] needs for `n` bytes: 6 a byte (each escaped), the quotes,
-/// and a vector stored whole past the end.
-pub const fn quoted_escaped_room(n: usize) -> usize {
-    n * 6 + 34
+/// The room [`put_quoted_escaped`] needs for `n` bytes (6 a byte, each escaped; the quotes;
+/// a vector stored whole past the end), if it takes them in one go: up to [`PIECE`] bytes,
+/// so that the worst case reserved stays small.
+#[inline(always)]
+pub fn quoted_escaped_room(n: usize) -> Option<usize> {
+    (n <= PIECE).then_some(n * 6 + 34)
 }
 
 /// Writes `"bytes"` escaped at `at` (as [`write_escaped_bytes`]) in one go; returns its length.
 /// Not inlined: its callers are inlined in many places, and its texts are long.
 ///
 /// # Safety
-/// `at` valid for [`quoted_escaped_room`]`(bytes.len())` bytes of writes.
+/// `at` valid for the bytes [`quoted_escaped_room`]`(bytes.len())` says (it says some).
 #[inline(never)]
 pub unsafe fn put_quoted_escaped<const UTF8: bool>(at: *mut u8, bytes: &[u8], ensure_ascii: bool) -> usize {
     // SAFETY: the quote, the run (within `n * 6 + 32` bytes from `at + 1`), and the closing
@@ -346,7 +348,7 @@ unsafe fn put_escaped_any<const UTF8: bool>(at: *mut u8, bytes: &[u8], from: usi
 
 /// Source units escaped per reservation by [`put_in_pieces`] (and at most by
 /// [`put_quoted_escaped`]).
-pub const PIECE: usize = 4096;
+const PIECE: usize = 4096;
 
 /// Writes `n` source units escaped, [`PIECE`] at a time, so that the worst case reserved
 /// (every unit escaped) stays small: `put(at, from, to)` writes units `from..to` at `at`
@@ -438,9 +440,8 @@ unsafe fn put_escaped_run_avx512<const UTF8: bool>(at: *mut u8, bytes: &[u8], fr
             // Where the vector's byte `j` goes: `o + j`, moved on by each escape before it.
             while special != 0 {
                 let k = special.trailing_zeros() as usize;
-                let escape = ESCAPES[usize::from(bytes[i + k] & 0x7f)];
-                o.add(k).cast::<[u8; 8]>().write_unaligned(escape);
-                o = o.add(usize::from(escape[7]) - 1);
+                // The escape's end is where byte `k + 1` goes.
+                o = put_escape(o.add(k), bytes[i + k]).sub(k + 1);
                 // The bytes after `k` (garbage past `n` included: it lies past the text).
                 _mm256_mask_storeu_epi8(o.cast(), u32::MAX << k << 1, v);
                 special &= special - 1;

@@ -14,7 +14,7 @@
 use super::buffer::{put_short, Cursor};
 use super::encoder::depth_limit;
 use super::error::PyErrSet;
-use super::escape::{put_quoted_escaped, put_quoted_plain, quoted_escaped_room, write_escaped, PIECE, SHORT_PLAIN};
+use super::escape::{put_quoted_escaped, put_quoted_plain, quoted_escaped_room, write_escaped, SHORT_PLAIN};
 use super::integer::Decimal;
 use super::keys::{KeyTexts, TEXT};
 use super::member_texts::{MemberTexts, MEMBER_TEXT};
@@ -369,8 +369,8 @@ impl<W: Output> Walk<'_, W> {
                 if let Some(end) = quoted_short_plain(at, bytes, ensure_ascii) {
                     return Ok(end);
                 }
-                if bytes.len() <= PIECE {
-                    let at = self.room(at, quoted_escaped_room(bytes.len()))?;
+                if let Some(room) = quoted_escaped_room(bytes.len()) {
+                    let at = self.room(at, room)?;
                     return Ok(at.advance(put_quoted_escaped::<false>(at.ptr(), bytes, ensure_ascii)));
                 }
                 return self.through(at, |out| {
