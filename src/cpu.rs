@@ -1,5 +1,6 @@
 //! CPU features beyond the x86_64 baseline, found once at run time: code paths that use them
-//! are chosen per call by [`has_avx512`] or [`has_avx512_vbmi2`], a load of one cached byte.
+//! are chosen per call by [`has_ssse3`], [`has_avx512`] or [`has_avx512_vbmi2`], a load of one
+//! cached byte.
 
 use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
@@ -9,6 +10,14 @@ const UNKNOWN: u8 = 0;
 const LOOKED: u8 = 1;
 const AVX512: u8 = 2;
 const VBMI2: u8 = 4;
+const SSSE3: u8 = 8;
+
+/// Whether the CPU has SSSE3 (`pshufb`: bytes placed by a table, in a register). Every x86_64
+/// CPU since 2006 has it, but the baseline does not promise it.
+#[inline(always)]
+pub fn has_ssse3() -> bool {
+    features() & SSSE3 != 0
+}
 
 /// Whether the CPU has AVX-512 BW and VL (byte-granular masked loads and compares on 256-bit
 /// vectors) and the environment does not set `RJSON_NO_AVX512` (so that the baseline paths
@@ -36,6 +45,10 @@ fn features() -> u8 {
 #[cold]
 fn detect() -> u8 {
     let mut found = LOOKED;
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("ssse3") {
+        found |= SSSE3;
+    }
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx512bw")
         && is_x86_feature_detected!("avx512vl")

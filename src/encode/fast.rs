@@ -753,14 +753,15 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn native_run(&mut self, at: Cursor, items: *const *mut PyObject, len: usize, kind: Native) -> Walked {
         let opts = self.opts;
         let oj = opts.orjson.as_ref().ok_or(GaveUp)?;
-        let types = &oj.types;
         // The kind is asked once for the run, not for each item: each loop writes one kind.
         // SAFETY: forwarded; each writer gets items of the first's class, of its kind.
         unsafe {
             match kind {
+                #[cfg(target_arch = "x86_64")]
+                Native::DateTime if crate::cpu::has_ssse3() => self.datetime_run_ssse3(at, items, len, oj),
                 Native::DateTime => {
                     let format = oj.time_format();
-                    self.run_of(at, items, len, |walk, at, o| walk.datetime(at, o, format, types))
+                    self.run_of(at, items, len, |walk, at, o| walk.datetime(at, o, format, &oj.types))
                 }
                 Native::Date => self.run_of(at, items, len, |walk, at, o| walk.date(at, o)),
                 Native::Time => {
@@ -771,6 +772,19 @@ impl<W: Output> Walk<'_, W> {
                 _ => self.run_of(at, items, len, |walk, at, o| walk.write_native(at, o, kind, oj)),
             }
         }
+    }
+
+    /// `native_run`'s datetimes compiled for SSSE3, so that the texts' vector form is inlined
+    /// (the closure is written here again, not shared: only one defined here gets the feature).
+    ///
+    /// # Safety
+    /// As for `native_run`, whose first item is a datetime, on a CPU with SSSE3.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "ssse3")]
+    unsafe fn datetime_run_ssse3(&mut self, at: Cursor, items: *const *mut PyObject, len: usize, oj: &Orjson) -> Walked {
+        let format = oj.time_format();
+        // SAFETY: forwarded.
+        unsafe { self.run_of(at, items, len, |walk, at, o| walk.datetime(at, o, format, &oj.types)) }
     }
 
     /// The items after the first of a sequence: those of the first's class by `write`, the
