@@ -3,8 +3,9 @@
 //!
 //! Each text is written as whole 8-byte words: a word's two-digit fields are turned into
 //! digits all at once, in the places where they go, with the bytes between them (`-`, `T`,
-//! `:`, `.`) already in place. A writer may write past the text's end, up to the room its
-//! caller reserved ([`TIME_TEXT_MAX`]); it returns the text's length.
+//! `:`, `.`) already in place; a datetime's, with SSSE3, as two 16-byte vectors (see
+//! `ssse3`). A writer may write past the text's end, up to the room its caller reserved
+//! ([`TIME_TEXT_MAX`]); it returns the text's length.
 
 use crate::ffi::datetime::{Hms, Ymd};
 
