@@ -300,27 +300,15 @@ impl<W: Output> Walk<'_, W> {
         unsafe {
             let ty = Py_TYPE(o);
             if ty == &raw mut PyUnicode_Type {
-                self.string(at, o)
+                self.lone_string(at, o)
             } else if ty == &raw mut PyDict_Type {
                 self.dict(at, o, false)
             } else if ty == &raw mut PyList_Type {
                 self.sequence(at, (*o.cast::<PyListObject>()).ob_item, var_size(o))
             } else if ty == &raw mut PyFloat_Type {
-                match plain_float(o, opts) {
-                    Some(value) => {
-                        let at = self.room(at, FLOAT_LEN)?;
-                        Ok(at.advance(self.floats.put(at.ptr(), value)))
-                    }
-                    None => self.through(at, |out| write_float(out, o, opts).map_err(give_up)),
-                }
+                self.float(at, o)
             } else if ty == &raw mut PyLong_Type {
-                match plain_int(o, opts) {
-                    Some(value) => {
-                        let at = self.room(at, i64::MAX_LEN)?;
-                        Ok(at.advance(value.put(at.ptr())))
-                    }
-                    None => self.through(at, |out| write_int(out, o, opts).map_err(give_up)),
-                }
+                self.int(at, o)
             } else if o == Py_None() {
                 self.bytes(at, b"null")
             } else if o == Py_True() {
@@ -337,7 +325,56 @@ impl<W: Output> Walk<'_, W> {
         }
     }
 
-    /// A container's item: strs (most) written here, the rest by `value`.
+    /// An exact str not written by `item` (see `float`).
+    ///
+    /// # Safety
+    /// GIL held; `o` a live exact str.
+    #[inline(never)]
+    unsafe fn lone_string(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        // SAFETY: forwarded.
+        unsafe { self.string(at, o) }
+    }
+
+    /// An exact float. Out of `value`, as is `int`, so that `value`'s own cases need no frame.
+    ///
+    /// # Safety
+    /// GIL held; `o` a live exact float.
+    #[inline(never)]
+    unsafe fn float(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let opts = self.opts;
+        // SAFETY: forwarded.
+        unsafe {
+            match plain_float(o, opts) {
+                Some(value) => {
+                    let at = self.room(at, FLOAT_LEN)?;
+                    Ok(at.advance(self.floats.put(at.ptr(), value)))
+                }
+                None => self.through(at, |out| write_float(out, o, opts).map_err(give_up)),
+            }
+        }
+    }
+
+    /// An exact int (see `float`).
+    ///
+    /// # Safety
+    /// GIL held; `o` a live exact int.
+    #[inline(never)]
+    unsafe fn int(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
+        let opts = self.opts;
+        // SAFETY: forwarded.
+        unsafe {
+            match plain_int(o, opts) {
+                Some(value) => {
+                    let at = self.room(at, i64::MAX_LEN)?;
+                    Ok(at.advance(value.put(at.ptr())))
+                }
+                None => self.through(at, |out| write_int(out, o, opts).map_err(give_up)),
+            }
+        }
+    }
+
+    /// A container's item: strs (most) written here, numbers by their writers, the rest by
+    /// `value`.
     ///
     /// # Safety
     /// As for `value`.
@@ -345,8 +382,13 @@ impl<W: Output> Walk<'_, W> {
     unsafe fn item(&mut self, at: Cursor, o: *mut PyObject) -> Walked {
         // SAFETY: forwarded.
         unsafe {
-            if Py_TYPE(o) == &raw mut PyUnicode_Type {
+            let ty = Py_TYPE(o);
+            if ty == &raw mut PyUnicode_Type {
                 self.string(at, o)
+            } else if ty == &raw mut PyLong_Type {
+                self.int(at, o)
+            } else if ty == &raw mut PyFloat_Type {
+                self.float(at, o)
             } else {
                 self.value(at, o)
             }
