@@ -137,8 +137,7 @@ unsafe fn put_long_digits(at: *mut u8, mut v: u64) -> usize {
             let four = (v % 10_000) as usize;
             v /= 10_000;
             end = end.sub(4);
-            put_pair(end, four / 100);
-            put_pair(end.add(2), four % 100);
+            put_four(end, four);
         }
         let mut v = v as usize;
         if v >= 100 {
