@@ -25,9 +25,9 @@ use super::native::{
 use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
-use super::float::{FloatWriter, MAX_LEN as FLOAT_LEN};
+use super::float::{is_plain_repr, put_float_repr, FloatWriter, MAX_LEN as FLOAT_LEN};
 use super::sorted_orders::SortedOrders;
-use super::scalars::{plain_float, plain_int, write_float, write_int, write_str};
+use super::scalars::{plain_int, walk_float, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
 use crate::ffi::type_of;
 use crate::ffi::containers::{var_size, PyListObject, PyTupleObject};
@@ -366,10 +366,15 @@ impl<W: Output> Walk<'_, W> {
         let opts = self.opts;
         // SAFETY: forwarded.
         unsafe {
-            match plain_float(o, opts) {
+            match walk_float(o, opts) {
                 Some(value) => {
                     let at = self.room(at, FLOAT_LEN)?;
-                    Ok(at.advance(self.floats.put(at.ptr(), value)))
+                    let len = if opts.orjson.is_none() && !is_plain_repr(value) {
+                        put_float_repr(at.ptr(), value)
+                    } else {
+                        self.floats.put(at.ptr(), value)
+                    };
+                    Ok(at.advance(len))
                 }
                 None => self.through(at, |out| write_float(out, o, opts).map_err(give_up)),
             }

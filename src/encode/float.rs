@@ -10,17 +10,67 @@
 use super::buffer::OutBuf;
 use super::integer::Decimal;
 
-/// Appends `repr(value)` for a finite `value`.
+/// Appends `repr(value)` for a finite `value` (see [`put_float_repr`]).
+pub fn write_float_repr(out: &mut OutBuf, value: f64) {
+    // SAFETY: `put_float_repr` writes at most MAX_LEN bytes and says how many.
+    unsafe { out.put(MAX_LEN, |at| put_float_repr(at, value)) }
+}
+
+/// Writes `repr(value)` for a finite `value` at `at`; returns its length.
 ///
 /// Żmij's shortest digits are laid out as CPython lays them out except in two cases, fixed
-/// here: CPython writes exponents with at least two digits (`1e-07`, Żmij `1e-7`), and
-/// switches to exponent form one decade earlier for small numbers (`1e-05`, Żmij `0.00001`).
-pub fn write_float_repr(out: &mut OutBuf, value: f64) {
+/// here in place: CPython writes exponents with at least two digits (`1e-07`, Żmij `1e-7`),
+/// and switches to exponent form one decade earlier for small numbers (`1e-05`, Żmij
+/// `0.00001`).
+///
+/// Out of line: the walk writes most floats by [`FloatWriter`], and a second copy of Żmij
+/// in it slowed those.
+///
+/// # Safety
+/// `at` must be valid for [`MAX_LEN`] bytes of writes.
+#[inline(never)]
+pub unsafe fn put_float_repr(at: *mut u8, value: f64) -> usize {
+    // SAFETY: forwarded.
+    let len = unsafe { put_float_orjson(at, value) };
     if is_plain_repr(value) {
-        write_float_orjson(out, value);
-    } else {
-        write_scientific(out, value, write_exponent);
+        return len;
     }
+    // SAFETY: `at` is valid for MAX_LEN bytes, the first `len` of them Żmij's text.
+    unsafe { relayout_as_repr(std::slice::from_raw_parts_mut(at, MAX_LEN), len) }
+}
+
+/// Lays out Żmij's text (the first `len` bytes of `text`) of a value outside `repr`'s plain
+/// range as CPython does; returns its new length. Neither change makes it longer than
+/// MAX_LEN: an exponent of one digit follows at most 17 digits, a sign and a point.
+#[inline(never)]
+fn relayout_as_repr(text: &mut [u8], len: usize) -> usize {
+    // The exponent, if any, is in the last five bytes (`e-308`).
+    let tail = len.saturating_sub(5);
+    if let Some(e) = text[tail..len].iter().rposition(|&b| b == b'e') {
+        // `e`, the sign, one digit: a zero goes before the digit.
+        if tail + e + 3 == len {
+            text[len] = text[len - 1];
+            text[len - 1] = b'0';
+            return len + 1;
+        }
+        return len;
+    }
+    let sign = usize::from(text[0] == b'-');
+    let unsigned = &text[sign..len];
+    // Żmij writes 0.0000ddd for 1e-05 <= |value| < 1e-04: d.dde-05 in CPython.
+    if !(unsigned.starts_with(b"0.0000") && unsigned.len() > 6 && unsigned[6] != b'0') {
+        return len;
+    }
+    let digits = sign + 6..len;
+    text[sign] = text[digits.start];
+    let mut end = sign + 1;
+    if digits.len() > 1 {
+        text[end] = b'.';
+        text.copy_within(digits.start + 1..digits.end, end + 1);
+        end += digits.len();
+    }
+    text[end..end + 4].copy_from_slice(b"e-05");
+    end + 4
 }
 
 /// Whether `repr(value)` is Żmij's text as it is (see [`put_float_orjson`]): zero, or
@@ -191,42 +241,6 @@ fn digit_bytes(n: u32) -> u64 {
     tens | (pairs - tens * 10) << 8
 }
 
-/// Żmij's text of `value`, with its signed exponent digits (if any: `+16`, `-7`) laid out by
-/// `exponent`.
-fn write_scientific(out: &mut OutBuf, value: f64, exponent: impl FnOnce(&mut OutBuf, &[u8])) {
-    let mut buffer = zmij::Buffer::new();
-    let text = buffer.format_finite(value).as_bytes();
-    if let Some(e) = text.iter().position(|&b| b == b'e') {
-        out.extend_from_slice(&text[..=e]);
-        exponent(out, &text[e + 1..]);
-        return;
-    }
-    let (sign, unsigned) = text.split_at(usize::from(text[0] == b'-'));
-    match unsigned.strip_prefix(b"0.0000") {
-        // Żmij writes 0.0000ddd for 1e-05 <= |value| < 1e-04: d.dde-05 in CPython.
-        Some(digits) if !digits.is_empty() && digits[0] != b'0' => {
-            out.extend_from_slice(sign);
-            out.push(digits[0]);
-            if digits.len() > 1 {
-                out.push(b'.');
-                out.extend_from_slice(&digits[1..]);
-            }
-            out.extend_from_slice(b"e-05");
-        }
-        _ => out.extend_from_slice(text),
-    }
-}
-
-/// Żmij's exponent (`+16`, `-7`) as CPython writes it (`+16`, `-07`).
-fn write_exponent(out: &mut OutBuf, exp: &[u8]) {
-    let (&sign, digits) = exp.split_first().expect("Żmij writes a signed exponent");
-    out.push(sign);
-    if digits.len() < 2 {
-        out.push(b'0');
-    }
-    out.extend_from_slice(digits);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +281,13 @@ mod tests {
             (1e-100, "1e-100"),
             (1234567890123456.0, "1234567890123456.0"),
             (-65.613616999999977, "-65.61361699999998"),
+            // The longest texts moved in place: 17 digits before `e-05`, or before a
+            // one-digit exponent given its zero.
+            (-1.2345678901234567e-05, "-1.2345678901234568e-05"),
+            (-1.2345678901234567e-7, "-1.2345678901234566e-07"),
+            (9.999999999999999e-05, "9.999999999999999e-05"),
+            (-5e-5, "-5e-05"),
+            (1e-9, "1e-09"),
         ];
         for &(value, expected) in cases {
             assert_eq!(repr(value), expected, "{value:e}");

@@ -3,7 +3,7 @@
 
 use super::error::{refuse, PyErrSet, Result, SURROGATES};
 use super::escape::{write_escaped, write_escaped_utf8};
-use super::float::{is_plain_repr, write_float_orjson, write_float_repr};
+use super::float::{write_float_orjson, write_float_repr};
 use super::options::{opt, Options};
 use super::buffer::OutBuf;
 use super::writer::Output;
@@ -117,16 +117,17 @@ pub unsafe fn write_float<W: Output>(out: &mut W, o: *mut PyObject, opts: &Optio
     Ok(())
 }
 
-/// The value of a float whose text is Żmij's as it is (`put_float_orjson`): any for the
-/// orjson face (`null` for what JSON cannot hold), plain ones for the standard library.
+/// The value of a float the fast walk writes at its cursor: any for the orjson face (`null`
+/// for what JSON cannot hold), finite ones for the standard library (which raises or writes
+/// `NaN` for the rest).
 ///
 /// # Safety
 /// `o` a live float (or subclass instance).
 #[inline(always)]
-pub unsafe fn plain_float(o: *mut PyObject, opts: &Options) -> Option<f64> {
+pub unsafe fn walk_float(o: *mut PyObject, opts: &Options) -> Option<f64> {
     // SAFETY: forwarded.
     let value = unsafe { float_value(o) };
-    (opts.orjson.is_some() || is_plain_repr(value)).then_some(value)
+    (opts.orjson.is_some() || value.is_finite()).then_some(value)
 }
 
 /// A non-finite float as the standard library writes it.
