@@ -25,7 +25,7 @@ use super::native::{
 use super::time_text::{put_datetime_text, put_hms, put_ymd, TimeFormat, TIME_TEXT_MAX};
 use crate::ffi::datetime::{date_fields, datetime_fields, time_fields};
 use super::options::{opt, Options, Orjson};
-use super::float::{is_plain_repr, put_float_repr, FloatWriter, MAX_LEN as FLOAT_LEN};
+use super::float::{is_plain_repr, put_exponent_repr, FloatWriter, MAX_LEN as FLOAT_LEN};
 use super::sorted_orders::SortedOrders;
 use super::scalars::{plain_int, walk_float, write_float, write_int, write_str};
 use super::writer::{newline_indent, Output, Text};
@@ -370,7 +370,7 @@ impl<W: Output> Walk<'_, W> {
                 Some(value) => {
                     let at = self.room(at, FLOAT_LEN)?;
                     let len = if opts.orjson.is_none() && !is_plain_repr(value) {
-                        put_float_repr(at.ptr(), value)
+                        put_exponent_repr(at.ptr(), value)
                     } else {
                         self.floats.put(at.ptr(), value)
                     };

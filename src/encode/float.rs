@@ -18,6 +18,23 @@ pub fn write_float_repr(out: &mut OutBuf, value: f64) {
 
 /// Writes `repr(value)` for a finite `value` at `at`; returns its length.
 ///
+/// # Safety
+/// `at` must be valid for [`MAX_LEN`] bytes of writes.
+#[inline(always)]
+unsafe fn put_float_repr(at: *mut u8, value: f64) -> usize {
+    // SAFETY: forwarded.
+    unsafe {
+        if is_plain_repr(value) {
+            put_float_orjson(at, value)
+        } else {
+            put_exponent_repr(at, value)
+        }
+    }
+}
+
+/// Writes `repr(value)` for a finite `value` outside [`is_plain_repr`]'s range at `at`;
+/// returns its length.
+///
 /// Żmij's shortest digits are laid out as CPython lays them out except in two cases, fixed
 /// here in place: CPython writes exponents with at least two digits (`1e-07`, Żmij `1e-7`),
 /// and switches to exponent form one decade earlier for small numbers (`1e-05`, Żmij
@@ -29,12 +46,10 @@ pub fn write_float_repr(out: &mut OutBuf, value: f64) {
 /// # Safety
 /// `at` must be valid for [`MAX_LEN`] bytes of writes.
 #[inline(never)]
-pub unsafe fn put_float_repr(at: *mut u8, value: f64) -> usize {
+pub unsafe fn put_exponent_repr(at: *mut u8, value: f64) -> usize {
+    debug_assert!(value.is_finite() && !is_plain_repr(value));
     // SAFETY: forwarded.
     let len = unsafe { put_float_orjson(at, value) };
-    if is_plain_repr(value) {
-        return len;
-    }
     // SAFETY: `at` is valid for MAX_LEN bytes, the first `len` of them Żmij's text.
     unsafe { relayout_as_repr(std::slice::from_raw_parts_mut(at, MAX_LEN), len) }
 }
@@ -42,7 +57,7 @@ pub unsafe fn put_float_repr(at: *mut u8, value: f64) -> usize {
 /// Lays out Żmij's text (the first `len` bytes of `text`) of a value outside `repr`'s plain
 /// range as CPython does; returns its new length. Neither change makes it longer than
 /// MAX_LEN: an exponent of one digit follows at most 17 digits, a sign and a point.
-#[inline(never)]
+#[inline(always)]
 fn relayout_as_repr(text: &mut [u8], len: usize) -> usize {
     // The exponent, if any, is in the last five bytes (`e-308`).
     let tail = len.saturating_sub(5);
