@@ -77,8 +77,6 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
         level: 0,
         deepest: 0,
         limit: depth_limit(opts, max_depth).min(FIXED_DEPTH.max(crate::stack::remaining().saturating_sub(LEAF_STACK) / LEVEL_STACK)),
-        // The standard library's walk counts its containers against the recursion limit.
-        count_recursion: opts.orjson.is_none(),
         // SAFETY: GIL held.
         dict_entries: unsafe { ENTRIES.passed() },
         // Dataclasses are the orjson face's: the standard library's walks split dicts by
@@ -114,8 +112,9 @@ pub unsafe fn encode<W: Output>(out: &mut W, opts: &Options, obj: *mut PyObject,
     // SAFETY: forwarded.
     let at = unsafe { walk.value(at, obj) }?;
     walk.out.buffer().settle(at);
+    // The standard library's walk counts its containers against the recursion limit.
     // SAFETY: GIL held.
-    if walk.count_recursion && !unsafe { within_recursion_limit(walk.deepest) } {
+    if opts.orjson.is_none() && !unsafe { within_recursion_limit(walk.deepest) } {
         return Err(GaveUp);
     }
     Ok(())
@@ -180,7 +179,6 @@ struct Walk<'a, W: Output> {
     /// (see [`within_recursion_limit`]).
     deepest: usize,
     limit: usize,
-    count_recursion: bool,
     /// Whether dicts' entries can be read in place (`crate::ffi::dict`).
     dict_entries: bool,
     /// Whether split tables and instances' attributes are read in place (`crate::ffi::instance`;
@@ -725,7 +723,7 @@ impl<W: Output> Walk<'_, W> {
     /// walk then raises), not to the standard library (the face that counts recursion).
     #[inline(always)]
     fn empty(&mut self, at: Cursor, brackets: &[u8]) -> Walked {
-        if !self.count_recursion && self.level >= self.limit {
+        if self.opts.orjson.is_some() && self.level >= self.limit {
             return Err(GaveUp);
         }
         self.bytes(at, brackets)
